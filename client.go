@@ -1,0 +1,283 @@
+package posthogusers
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Version is the version of this SDK. It is sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Base URLs of PostHog Cloud. Personal API keys belong to one region and are
+// refused by the other.
+const (
+	// USCloud is PostHog Cloud in the United States, the default base URL.
+	USCloud = "https://us.posthog.com"
+	// EUCloud is PostHog Cloud in the European Union.
+	EUCloud = "https://eu.posthog.com"
+)
+
+// Me is the user ID that names the user the key belongs to. Non-staff keys
+// must use it: PostHog refuses their own UUID with 403.
+const Me = "@me"
+
+const (
+	defaultMaxRetries    = 3
+	defaultRetryWaitMin  = 500 * time.Millisecond
+	defaultRetryWaitMax  = 10 * time.Second
+	defaultMaxRetryAfter = 60 * time.Second
+	defaultTimeout       = 60 * time.Second
+)
+
+// Client is a client for PostHog's Users API. Create one with [NewClient].
+//
+// A Client is safe for concurrent use by multiple goroutines. It holds no
+// state besides its configuration, so one Client can serve a whole program.
+type Client struct {
+	// Users is the users API: list, read, update and delete users.
+	Users *UsersService
+
+	base       *url.URL // scheme, host and path prefix; Path has no trailing slash
+	baseString string   // base.String(), the prefix of every request URL
+	cred       credential
+	httpClient *http.Client
+	userAgent  string
+	logger     *slog.Logger
+
+	maxRetries    int
+	retryWaitMin  time.Duration
+	retryWaitMax  time.Duration
+	maxRetryAfter time.Duration
+
+	// now and jitter are the clock and the source of randomness of the retry
+	// policy, fields so that tests can replace them.
+	now    func() time.Time
+	jitter func(n int64) int64
+}
+
+// service is what every service type is made of: a pointer back to the Client.
+type service struct {
+	client *Client
+}
+
+// Option configures a [Client]. Options are applied in order by [NewClient];
+// an option given an invalid value makes NewClient return an [*InputError].
+type Option func(*Client) error
+
+// NewClient returns a Client that authenticates with apiKey.
+//
+// apiKey is a personal API key (phx_…, or a legacy key without a prefix) or an
+// OAuth access token (pha_…); both are sent as "Authorization: Bearer …".
+// Surrounding white space is trimmed. An empty key, a key with white space or
+// control characters inside, a project token (phc_…) or a project secret key
+// (phs_…) is refused with an [*InputError]: the users API needs a personal
+// API key. Without options the Client talks to [USCloud], retries as the
+// package documentation describes, and logs nothing.
+func NewClient(apiKey string, opts ...Option) (*Client, error) {
+	cred, err := newBearerCredential(apiKey)
+	if err != nil {
+		return nil, err
+	}
+	base, _ := parseBaseURL(USCloud)
+	c := &Client{
+		base:          base,
+		cred:          cred,
+		userAgent:     defaultUserAgent(),
+		maxRetries:    defaultMaxRetries,
+		retryWaitMin:  defaultRetryWaitMin,
+		retryWaitMax:  defaultRetryWaitMax,
+		maxRetryAfter: defaultMaxRetryAfter,
+		now:           time.Now,
+		jitter:        rand.Int64N,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.httpClient == nil {
+		c.httpClient = &http.Client{
+			Timeout:   defaultTimeout,
+			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+		}
+	}
+	c.baseString = c.base.String()
+	c.Users = &UsersService{client: c}
+	return c, nil
+}
+
+// WithBaseURL sets the address of the PostHog instance: [USCloud] (the
+// default), [EUCloud], or a self-hosted instance such as
+// "https://posthog.example.com". A path prefix is kept
+// ("https://example.com/posthog" sends requests to
+// https://example.com/posthog/api/users/…); a trailing slash and a trailing
+// "/api" segment are dropped, so paths never become /api/api/. The URL must
+// be absolute http or https, with no user information, query or fragment.
+func WithBaseURL(baseURL string) Option {
+	return func(c *Client) error {
+		u, err := parseBaseURL(baseURL)
+		if err != nil {
+			return err
+		}
+		c.base = u
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client that sends every attempt of every
+// request. Its Transport, Jar and Timeout are used as they are when each
+// request is sent, so httpmock.ActivateNonDefault(hc) or a transport that
+// records traffic sees every attempt. Redirects that leave the configured base
+// URL's origin (scheme, host and port) are refused, so the key never reaches
+// another origin; within the origin the client's own CheckRedirect applies.
+// The default is a client with a 60-second timeout and its own copy of
+// [http.DefaultTransport].
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return &InputError{Arg: "WithHTTPClient", Reason: "the *http.Client is nil"}
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithUserAgent puts an application token such as "billing-sync/2.1" in front
+// of the SDK's own User-Agent, "posthogusers/<Version>". The token must not be
+// empty and must not contain control characters.
+func WithUserAgent(token string) Option {
+	return func(c *Client) error {
+		token = strings.TrimSpace(token)
+		if token == "" {
+			return &InputError{Arg: "WithUserAgent", Reason: "the token is empty"}
+		}
+		if hasControl(token) {
+			return &InputError{Arg: "WithUserAgent", Reason: "the token contains control characters"}
+		}
+		c.userAgent = token + " " + defaultUserAgent()
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed request may be retried after
+// its first attempt; 0 turns retries off. The default is 3. Which failures are
+// retried is described in the package documentation under Retries.
+func WithMaxRetries(n int) Option {
+	return func(c *Client) error {
+		if n < 0 {
+			return &InputError{Arg: "WithMaxRetries", Reason: fmt.Sprintf("%d is negative", n)}
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the shortest and longest wait between attempts when
+// PostHog gives no Retry-After: the wait doubles from minWait with every
+// attempt, never exceeds maxWait, and is shortened by up to half at random so
+// that clients do not retry in step. The defaults are 500ms and 10s. Both must
+// be positive and minWait must not exceed maxWait.
+func WithRetryWait(minWait, maxWait time.Duration) Option {
+	return func(c *Client) error {
+		if minWait <= 0 || maxWait <= 0 {
+			return &InputError{Arg: "WithRetryWait", Reason: "waits must be positive"}
+		}
+		if minWait > maxWait {
+			return &InputError{Arg: "WithRetryWait", Reason: fmt.Sprintf("minimum %v exceeds maximum %v", minWait, maxWait)}
+		}
+		c.retryWaitMin, c.retryWaitMax = minWait, maxWait
+		return nil
+	}
+}
+
+// WithMaxRetryAfter sets the longest wait requested by PostHog in a
+// Retry-After header (on 429 and 503) that the client will sleep before
+// retrying. When PostHog asks for a longer wait, the request is not retried
+// and a [*RateLimitError] carrying the requested wait is returned at once, so
+// the caller decides. 0 means never sleep on Retry-After. The default is 60s.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return &InputError{Arg: "WithMaxRetryAfter", Reason: fmt.Sprintf("%v is negative", d)}
+		}
+		c.maxRetryAfter = d
+		return nil
+	}
+}
+
+// WithLogger makes the client log every attempt of every request to l: the
+// method, the path (without its query), the status or transport error, the
+// attempt number and the duration. Keys, headers and bodies are never logged.
+// Completed attempts are logged at Info level, failed ones at Warn. Logging is
+// off by default; a nil l turns it off.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// String describes the client without its credential, so that printing a
+// Client with fmt never shows the key.
+func (c *Client) String() string {
+	return fmt.Sprintf("posthogusers.Client{BaseURL: %s, Auth: %s}", c.baseString, c.cred.describe())
+}
+
+// GoString is [Client.String], for the %#v verb.
+func (c *Client) GoString() string { return c.String() }
+
+// BaseURL returns the base URL requests are sent to, without a trailing slash.
+func (c *Client) BaseURL() string { return c.baseString }
+
+func defaultUserAgent() string { return "posthogusers/" + Version }
+
+// parseBaseURL validates and normalizes a base URL for WithBaseURL.
+func parseBaseURL(raw string) (*url.URL, error) {
+	bad := func(reason string) error {
+		return &InputError{Arg: "WithBaseURL", Reason: reason}
+	}
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, bad("the URL is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, bad("the URL does not parse")
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, bad(`the URL must be absolute, with scheme "http" or "https"`)
+	case u.Host == "" || u.Hostname() == "":
+		return nil, bad("the URL has no host")
+	case u.User != nil:
+		return nil, bad("the URL must not carry user information; the key is passed to NewClient")
+	case u.RawQuery != "" || u.ForceQuery:
+		return nil, bad("the URL must not have a query")
+	case u.Fragment != "":
+		return nil, bad("the URL must not have a fragment")
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	if strings.HasSuffix(u.Path, "/api") {
+		u.Path = strings.TrimSuffix(u.Path, "/api")
+	}
+	u.RawPath = ""
+	return u, nil
+}
+
+// hasControl reports whether s contains an ASCII control character.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}

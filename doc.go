@@ -1,0 +1,65 @@
+// Package posthogusers is a client for PostHog's Users REST API (/api/users/…).
+//
+// Create a [Client] with a personal API key and use its services:
+//
+//	client, err := posthogusers.NewClient(os.Getenv("POSTHOG_PERSONAL_API_KEY"))
+//	if err != nil {
+//		return err
+//	}
+//	me, err := client.Users.Get(ctx, posthogusers.Me)
+//
+// # Authentication
+//
+// PostHog's users API takes a personal API key (phx_…) or an OAuth access
+// token (pha_…), sent as "Authorization: Bearer …". Project tokens (phc_…)
+// and project secret keys (phs_…) are refused by [NewClient]. The key is only
+// ever sent in that header, only to the configured base URL: never in a URL,
+// a body, an error or a log line. A key carries scopes: reading users needs
+// user:read, changing them needs user:write. Some endpoints refuse keys
+// altogether and only work for a logged-in PostHog session; calling them with
+// a key returns a [*SessionRequiredError].
+//
+// PostHog Cloud has two regions, [USCloud] (the default) and [EUCloud]; keys
+// are not interchangeable between them. Self-hosted instances pass their own
+// address to [WithBaseURL].
+//
+// # Errors
+//
+// Every response outside 2xx becomes an error that carries PostHog's error
+// envelope ({type, code, detail, attr}) as an [*APIError]. Some are given a
+// more precise type that wraps the [*APIError]: [*ScopeError] when the key
+// lacks a scope, [*SessionRequiredError] when the endpoint refuses keys, and
+// [*RateLimitError] when PostHog throttles the key. Use [errors.As] for the
+// types and [errors.Is] with [ErrUnauthorized], [ErrForbidden],
+// [ErrNotFound], [ErrConflict], [ErrValidation], [ErrRateLimited] and
+// [ErrSessionRequired] for the classes. Arguments the client can tell are
+// wrong are refused before anything is sent, with an [*InputError] that
+// matches [ErrInvalidInput].
+//
+// # Pagination
+//
+// [UsersService.List] returns one [Page]. [UsersService.All] returns an
+// iterator over every user, fetching the next page only when the previous one
+// has been used up:
+//
+//	for user, err := range client.Users.All(ctx, nil) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(user.Email)
+//	}
+//
+// Non-staff keys only ever see their own user: list results hold at most one
+// user, and every other user must be addressed as [Me].
+//
+// # Retries
+//
+// Requests are retried with exponential backoff and jitter. GET, HEAD, PUT
+// and DELETE are retried on connection errors and on 429, 500, 502, 503 and
+// 504. POST and PATCH are retried only on 429 and on connection errors that
+// prove the request never reached PostHog, so a request with side effects is
+// never sent twice. A Retry-After header on 429 and 503 is honoured up to
+// [WithMaxRetryAfter]; a longer requested wait returns a [*RateLimitError] at
+// once. Every wait ends early when the context is done. See
+// [WithMaxRetries] and [WithRetryWait].
+package posthogusers
