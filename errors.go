@@ -83,6 +83,8 @@ type APIError struct {
 	// Body is the start of the response body (at most 64 KiB), for
 	// diagnosis.
 	Body []byte
+
+	apiPath string // the API path, without the base URL's path prefix
 }
 
 // Error describes the failure with PostHog's detail when there is one.
@@ -122,8 +124,11 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// path returns the path of e.URL, for messages.
+// path returns the API path of the request, for messages.
 func (e *APIError) path() string {
+	if e.apiPath != "" {
+		return e.apiPath
+	}
 	if u, err := url.Parse(e.URL); err == nil && u.Path != "" {
 		return u.EscapedPath()
 	}
@@ -239,6 +244,7 @@ func (k *call) responseError(resp *http.Response) error {
 		URL:        redactURL(resp.Request.URL),
 		Attempts:   k.attempts,
 		Body:       body,
+		apiPath:    k.path,
 	}
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), k.c.now()); ok {
 		apiErr.RetryAfter = d
@@ -271,7 +277,7 @@ func (k *call) classify(apiErr *APIError) error {
 				scope = string(k.op.scope)
 			}
 			return &ScopeError{Scope: Scope(scope), Method: k.method, Path: k.path, Err: apiErr}
-		case apiErr.Detail == detailNoKeyAccess:
+		case apiErr.Detail == detailNoKeyAccess, k.op.access == accessSessionOnly:
 			return &SessionRequiredError{Method: k.method, Path: k.path, Err: apiErr,
 				Reason: "PostHog refuses personal API keys and OAuth tokens on this endpoint, whatever their scopes"}
 		case strings.HasPrefix(apiErr.Detail, detailIdentityChange):
