@@ -292,3 +292,13 @@ func jsonResponse(r *http.Request, status int, body string) *http.Response {
 		Request:    r,
 	}
 }
+
+// mustParseURL parses a URL or fails t.
+func mustParseURL(t testing.TB, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("parsing %q: %v", raw, err)
+	}
+	return u
+}

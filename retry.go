@@ -109,15 +109,20 @@ func jitteredBackoff(minWait, maxWait time.Duration, attempt int, jitter func(in
 }
 
 // errorHandler is the call's retryablehttp.ErrorHandler, called when the
-// attempts ran out or a check failed: it hands the last response back, so
-// that the caller gets a typed error rather than "giving up after N
-// attempts".
+// attempts ran out or an attempt failed without a retry: it hands the last
+// response back, so that the caller gets a typed error rather than "giving up
+// after N attempts", or the error when there is no usable response.
 func (k *call) errorHandler(resp *http.Response, err error, numTries int) (*http.Response, error) {
 	k.attempts = numTries
-	if resp != nil {
-		return resp, nil
+	if err != nil {
+		// A transport error, a refused redirect (which comes with the
+		// redirect response) or a done context.
+		if resp != nil {
+			drainAndClose(resp.Body)
+		}
+		return nil, err
 	}
-	return nil, err
+	return resp, nil
 }
 
 // beforeAttempt is the call's retryablehttp.RequestLogHook: it notes when an
