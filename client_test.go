@@ -342,10 +342,10 @@ func TestClient_redirects(t *testing.T) {
 
 func TestClient_concurrentUse(t *testing.T) {
 	t.Parallel()
-	ts := setup(t)
+	ts := setup(t, WithMaxRetries(10))
 	var hits atomic.Int64
 	ts.mux.HandleFunc("GET /api/users/{id}/{$}", func(w http.ResponseWriter, r *http.Request) {
-		if hits.Add(1)%3 == 0 {
+		if hits.Add(1) <= 8 {
 			serveJSON(w, http.StatusBadGateway, readFixture(t, "errors/server_error.json"))
 			return
 		}

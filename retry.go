@@ -78,6 +78,10 @@ func retryableError(method string, err error) bool {
 		var opErr *net.OpError
 		return errors.As(err, &opErr) && opErr.Op == "dial"
 	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // *url.Error is a net.Error whatever its cause
+	}
 	var netErr net.Error
 	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
