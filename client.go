@@ -265,9 +265,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, bad("the URL must not have a fragment")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
-	if strings.HasSuffix(u.Path, "/api") {
-		u.Path = strings.TrimSuffix(u.Path, "/api")
-	}
+	u.Path = strings.TrimSuffix(u.Path, "/api")
 	u.RawPath = ""
 	return u, nil
 }

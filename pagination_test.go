@@ -279,6 +279,7 @@ func TestUsersService_All_contextCancelled(t *testing.T) {
 	ts := setup(t)
 	serveUserPages(t, ts, 10, "https://us.posthog.com")
 	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
 	var errs []error
 	n := 0
 	for _, err := range ts.client.Users.All(ctx, &ListUsersOptions{Limit: 2}) {

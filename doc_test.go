@@ -1,0 +1,77 @@
+package posthogusers
+
+import (
+	"go/ast"
+	"go/doc"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDocComments checks that every exported identifier of the package has a
+// doc comment, and that the comments of functions, methods and types start
+// with their name.
+func TestDocComments(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	p, err := doc.NewFromFiles(fset, files, "github.com/hogkit/posthogusers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(p.Doc, "Package posthogusers ") {
+		t.Errorf("package doc starts %.40q; want \"Package posthogusers …\"", p.Doc)
+	}
+	checkName := func(kind, name, text string) {
+		t.Helper()
+		if !strings.HasPrefix(text, name+" ") {
+			t.Errorf("%s %s: doc comment %.50q does not start with its name", kind, name, text)
+		}
+	}
+	checkValues := func(values []*doc.Value) {
+		for _, v := range values {
+			for _, spec := range v.Decl.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for _, n := range vs.Names {
+					if n.IsExported() && v.Doc == "" && vs.Doc.Text() == "" && vs.Comment.Text() == "" {
+						t.Errorf("%s has no doc comment", n.Name)
+					}
+				}
+			}
+		}
+	}
+	checkValues(p.Consts)
+	checkValues(p.Vars)
+	for _, f := range p.Funcs {
+		checkName("func", f.Name, f.Doc)
+	}
+	for _, typ := range p.Types {
+		checkName("type", typ.Name, typ.Doc)
+		checkValues(typ.Consts)
+		checkValues(typ.Vars)
+		for _, f := range typ.Funcs {
+			checkName("func", f.Name, f.Doc)
+		}
+		for _, m := range typ.Methods {
+			if ast.IsExported(m.Name) {
+				checkName("method "+typ.Name, m.Name, m.Doc)
+			}
+		}
+	}
+}
