@@ -1,0 +1,118 @@
+// Command quickstart shows the posthogusers SDK at work: it lists users,
+// reads the key's own user, updates a field and shows the error a key without
+// the needed scope gets.
+//
+// With POSTHOG_PERSONAL_API_KEY set it talks to real PostHog (POSTHOG_HOST,
+// default https://us.posthog.com); otherwise to a small fake PostHog that
+// runs inside the program. Its first line says which.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/hogkit/posthogusers"
+)
+
+func main() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the program, given where to write and how to read the environment.
+func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
+	key, host := getenv("POSTHOG_PERSONAL_API_KEY"), getenv("POSTHOG_HOST")
+	var readOnlyKey string
+	if key == "" {
+		fake := startFake()
+		defer fake.Close()
+		key, readOnlyKey, host = fakeKey, fakeReadOnlyKey, fake.URL
+		fmt.Fprintf(w, "Using an embedded fake PostHog at %s (set POSTHOG_PERSONAL_API_KEY to use real PostHog)\n", host)
+	} else {
+		if host == "" {
+			host = posthogusers.USCloud
+		}
+		fmt.Fprintf(w, "Using PostHog at %s\n", host)
+	}
+
+	client, err := posthogusers.NewClient(key, posthogusers.WithBaseURL(host))
+	if err != nil {
+		return err
+	}
+
+	// 1. List users. A non-staff key sees only its own user.
+	fmt.Fprintln(w, "\nUsers:")
+	n := 0
+	for user, err := range client.Users.All(ctx, &posthogusers.ListUsersOptions{Limit: 100}) {
+		if err != nil {
+			return fmt.Errorf("listing users: %w", err)
+		}
+		if n++; n <= 10 {
+			fmt.Fprintf(w, "  %-36s %s\n", user.UUID, user.Email)
+		}
+	}
+	fmt.Fprintf(w, "  (%d in all)\n", n)
+
+	// 2. Read the key's own user.
+	me, err := client.Users.Get(ctx, posthogusers.Me)
+	if err != nil {
+		return fmt.Errorf("reading @me: %w", err)
+	}
+	org := "no organization"
+	if me.Organization != nil {
+		org = me.Organization.Name
+	}
+	fmt.Fprintf(w, "\nMe: %s %s <%s>, %s, theme %q\n", me.FirstName, me.LastName, me.Email, org, me.ThemeMode)
+
+	// 3. Update a field: set it to the value it has, so nothing changes for
+	// real, but the request is made.
+	updated, err := client.Users.Update(ctx, posthogusers.Me, posthogusers.UpdateUserRequest{
+		FirstName: posthogusers.Ptr(me.FirstName),
+	})
+	if err := explain(w, "Updating first_name", err); err != nil {
+		return err
+	}
+	if updated != nil {
+		fmt.Fprintf(w, "Updated: first name is %q\n", updated.FirstName)
+	}
+
+	// 4. A scope error: a key with user:read only cannot update.
+	if readOnlyKey == "" {
+		fmt.Fprintln(w, "\n(With real PostHog the scope error shows above if the key lacks user:write.)")
+		return nil
+	}
+	readOnly, err := posthogusers.NewClient(readOnlyKey, posthogusers.WithBaseURL(host))
+	if err != nil {
+		return err
+	}
+	_, err = readOnly.Users.Update(ctx, posthogusers.Me, posthogusers.UpdateUserRequest{FirstName: posthogusers.Ptr("Ada")})
+	return explain(w, "\nUpdating with a read-only key", err)
+}
+
+// explain prints what an error means; it returns the errors it does not
+// expect.
+func explain(w io.Writer, what string, err error) error {
+	var scopeErr *posthogusers.ScopeError
+	var sessionErr *posthogusers.SessionRequiredError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &scopeErr):
+		fmt.Fprintf(w, "%s: the key lacks scope %s\n  %v\n", what, scopeErr.Scope, err)
+		return nil
+	case errors.As(err, &sessionErr):
+		fmt.Fprintf(w, "%s: needs a logged-in session\n  %v\n", what, err)
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRun_embeddedFake(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	if err := run(t.Context(), &out, func(string) string { return "" }); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"Using an embedded fake PostHog at http://127.0.0.1:",
+		"0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07 ada@example.com",
+		"(1 in all)",
+		`Me: Ada Lovelace <ada@example.com>, Analytical Engines, theme "system"`,
+		`Updated: first name is "Ada"`,
+		"Updating with a read-only key: the key lacks scope user:write",
+		"posthogusers: PATCH /api/users/@me/ needs scope user:write; the key lacks it",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
