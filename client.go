@@ -39,8 +39,17 @@ const (
 // A Client is safe for concurrent use by multiple goroutines. It holds no
 // state besides its configuration, so one Client can serve a whole program.
 type Client struct {
-	// Users is the users API: list, read, update and delete users.
+	// Users is the users API: list, read, update and delete users, and
+	// their settings (hedgehog, product intros, scene personalisation, email
+	// verification).
 	Users *UsersService
+	// TwoFactor is a user's two-factor authentication. PostHog only accepts
+	// a logged-in session ([WithSession]) there.
+	TwoFactor *TwoFactorService
+	// Integrations are a user's personal GitHub and Slack connections.
+	Integrations *IntegrationsService
+	// SignalAutonomy is a user's signal autonomy configuration.
+	SignalAutonomy *SignalAutonomyService
 
 	base       *url.URL // scheme, host and path prefix; Path has no trailing slash
 	baseString string   // base.String(), the prefix of every request URL
@@ -76,17 +85,14 @@ type Option func(*Client) error
 // Surrounding white space is trimmed. An empty key, a key with white space or
 // control characters inside, a project token (phc_…) or a project secret key
 // (phs_…) is refused with an [*InputError]: the users API needs a personal
-// API key. Without options the Client talks to [USCloud], retries as the
-// package documentation describes, and logs nothing.
+// API key. To authenticate with a logged-in session instead, pass "" as
+// apiKey and the [WithSession] option. Without options the Client talks to
+// [USCloud], retries as the package documentation describes, and logs
+// nothing.
 func NewClient(apiKey string, opts ...Option) (*Client, error) {
-	cred, err := newBearerCredential(apiKey)
-	if err != nil {
-		return nil, err
-	}
 	base, _ := parseBaseURL(USCloud)
 	c := &Client{
 		base:          base,
-		cred:          cred,
 		userAgent:     defaultUserAgent(),
 		maxRetries:    defaultMaxRetries,
 		retryWaitMin:  defaultRetryWaitMin,
@@ -103,6 +109,20 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	session, _ := c.cred.(*sessionCredential)
+	switch {
+	case session != nil && strings.TrimSpace(apiKey) != "":
+		return nil, &InputError{Arg: "apiKey", Reason: "give either an API key or WithSession, not both"}
+	case session != nil:
+		session.origin = (&url.URL{Scheme: c.base.Scheme, Host: c.base.Host}).String()
+		session.referer = c.base.String() + "/"
+	default:
+		cred, err := newBearerCredential(apiKey)
+		if err != nil {
+			return nil, err
+		}
+		c.cred = cred
+	}
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{
 			Timeout:   defaultTimeout,
@@ -111,7 +131,31 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	c.baseString = c.base.String()
 	c.Users = &UsersService{client: c}
+	c.TwoFactor = &TwoFactorService{client: c}
+	c.Integrations = &IntegrationsService{client: c}
+	c.SignalAutonomy = &SignalAutonomyService{client: c}
 	return c, nil
+}
+
+// WithSession makes the client authenticate as a logged-in PostHog session
+// (its cookies) instead of with an API key; pass "" as NewClient's apiKey.
+// PostHog only accepts a session on some endpoints: the two-factor ones,
+// scene personalisation, [UsersService.Replace], [UsersService.Delete] and
+// [UsersService.CancelEmailChange]. With a session PostHog checks no scopes.
+//
+// The session cookie is sent on every request, and on requests that change
+// something also the CSRF token (as the posthog_csrftoken cookie and the
+// X-CSRFToken header) with Origin and Referer headers naming the base URL,
+// which Django's CSRF protection requires.
+func WithSession(s Session) Option {
+	return func(c *Client) error {
+		cred, err := newSessionCredential(s)
+		if err != nil {
+			return err
+		}
+		c.cred = cred
+		return nil
+	}
 }
 
 // WithBaseURL sets the address of the PostHog instance: [USCloud] (the

@@ -234,9 +234,10 @@ type errorEnvelope struct {
 // client's credential from anything it keeps.
 func (k *call) responseError(resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
-	secret := k.c.cred.secret()
-	if secret != "" && bytes.Contains(body, []byte(secret)) {
-		body = bytes.ReplaceAll(body, []byte(secret), []byte("[redacted]"))
+	for _, secret := range k.c.cred.secrets() {
+		if secret != "" && bytes.Contains(body, []byte(secret)) {
+			body = bytes.ReplaceAll(body, []byte(secret), []byte("[redacted]"))
+		}
 	}
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
@@ -260,7 +261,15 @@ func (k *call) responseError(resp *http.Response) error {
 }
 
 // classify wraps apiErr in the error type its status and detail call for.
+// The refusals of keys and tokens only become a [*SessionRequiredError] when
+// the client authenticates with one: a session that gets 401 has expired.
 func (k *call) classify(apiErr *APIError) error {
+	if k.c.cred.isSession() {
+		if apiErr.StatusCode == http.StatusTooManyRequests {
+			return &RateLimitError{RetryAfter: apiErr.RetryAfter, Err: apiErr}
+		}
+		return apiErr
+	}
 	switch apiErr.StatusCode {
 	case http.StatusTooManyRequests:
 		return &RateLimitError{RetryAfter: apiErr.RetryAfter, Err: apiErr}

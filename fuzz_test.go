@@ -73,7 +73,7 @@ func FuzzNewClientKey(f *testing.F) {
 			}
 			return
 		}
-		secret := c.cred.secret()
+		secret := c.cred.secrets()[0]
 		if !isVisibleASCII(secret) || len(secret) >= 12 && strings.Contains(c.String(), secret) {
 			t.Errorf("accepted key %q is not a safe header value or shows in String", key)
 		}

@@ -127,10 +127,15 @@ func validateSchemaRequest(t testing.TB, router routers.Router, req *http.Reques
 		Route:      route,
 		Options: &openapi3filter.Options{
 			AuthenticationFunc: func(_ context.Context, ai *openapi3filter.AuthenticationInput) error {
-				if !strings.HasPrefix(ai.RequestValidationInput.Request.Header.Get("Authorization"), "Bearer ") {
-					return errors.New("no Authorization: Bearer header")
+				// PostHog takes a personal API key or a session cookie.
+				r := ai.RequestValidationInput.Request
+				if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+					return nil
 				}
-				return nil
+				if _, err := r.Cookie("sessionid"); err == nil {
+					return nil
+				}
+				return errors.New("neither an Authorization: Bearer header nor a session cookie")
 			},
 		},
 	}
@@ -166,9 +171,24 @@ type testServer struct {
 	transport *schemaTransport
 }
 
-// setup starts a test server and a client for it with fast retries. opts are
-// applied after the test defaults.
+// testSession is the session of the tests that authenticate with one.
+var testSession = Session{ID: "s3ss10nIdD0N0tL3akq8w7e6r5t4y3u2i1", CSRFToken: "csrfT0kenD0N0tL3akZ9x8c7v6b5n4m3"}
+
+// setup starts a test server and a client for it with fast retries,
+// authenticated with testKey. opts are applied after the test defaults.
 func setup(t *testing.T, opts ...Option) *testServer {
+	t.Helper()
+	return setupWith(t, testKey, opts...)
+}
+
+// setupSession is setup for a client authenticated with testSession.
+func setupSession(t *testing.T, opts ...Option) *testServer {
+	t.Helper()
+	return setupWith(t, "", append([]Option{WithSession(testSession)}, opts...)...)
+}
+
+// setupWith is setup with the key given to NewClient.
+func setupWith(t *testing.T, key string, opts ...Option) *testServer {
 	t.Helper()
 	mux := http.NewServeMux()
 	outer := http.NewServeMux()
@@ -186,7 +206,7 @@ func setup(t *testing.T, opts ...Option) *testServer {
 		WithHTTPClient(&http.Client{Transport: tr, Timeout: 10 * time.Second}),
 		WithRetryWait(time.Millisecond, 2*time.Millisecond),
 	}, opts...)
-	client, err := NewClient(testKey, all...)
+	client, err := NewClient(key, all...)
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}

@@ -41,6 +41,10 @@ type operation struct {
 	path   string // template, e.g. "/api/users/{uuid}/"
 	scope  Scope  // the scope a key needs; "" when keys are not accepted
 	access access
+	// sendOnce forbids retrying once the request may have reached PostHog,
+	// for operations that must not run twice; only a failure to connect is
+	// retried.
+	sendOnce bool
 }
 
 // opID names a row of the operations table.
@@ -50,18 +54,85 @@ const (
 	opUsersList opID = iota
 	opUsersGet
 	opUsersUpdate
+	opUsersReplace
 	opUsersDelete
+	opUsersGitHubLogin
+	opUsersHedgehogConfig
+	opUsersUpdateHedgehogConfig
+	opUsersProductIntroSeen
+	opUsersScenePersonalisation
+	opUsersCancelEmailChange
+	opUsersVerifyEmail
+	opUsersRequestEmailVerification
+
+	opTwoFactorStartSetup
+	opTwoFactorStartSetupLegacy
+	opTwoFactorStatus
+	opTwoFactorValidate
+	opTwoFactorValidateLegacy
+	opTwoFactorBackupCodes
+	opTwoFactorDisable
+
+	opIntegrationsList
+	opGitHubDelete
+	opGitHubRepos
+	opGitHubReposRefresh
+	opGitHubBranches
+	opGitHubStart
+	opGitHubPrepareCallback
+	opSlackLinkableWorkspaces
+	opSlackStart
+	opSlackDelete
+
+	opAutonomyGet
+	opAutonomySet
+	opAutonomyDelete
+
 	numOperations
 )
 
 // operations is the one table of every endpoint the client calls, with the
-// scope PostHog requires for each (reference: posthog/permissions.py and
-// posthog/api/user.py). It is never written to.
+// scope PostHog requires for each (reference: posthog/permissions.py,
+// posthog/api/user.py, posthog/api/user_integration.py and
+// products/signals/backend/views.py). It is never written to.
 var operations = [numOperations]operation{
-	opUsersList:   {http.MethodGet, "/api/users/", ScopeUserRead, accessScoped},
-	opUsersGet:    {http.MethodGet, "/api/users/{uuid}/", ScopeUserRead, accessScoped},
-	opUsersUpdate: {http.MethodPatch, "/api/users/{uuid}/", ScopeUserWrite, accessScoped},
-	opUsersDelete: {http.MethodDelete, "/api/users/{uuid}/", "", accessSessionAuth},
+	opUsersList:                     {method: http.MethodGet, path: "/api/users/", scope: ScopeUserRead},
+	opUsersGet:                      {method: http.MethodGet, path: "/api/users/{uuid}/", scope: ScopeUserRead},
+	opUsersUpdate:                   {method: http.MethodPatch, path: "/api/users/{uuid}/", scope: ScopeUserWrite},
+	opUsersReplace:                  {method: http.MethodPut, path: "/api/users/{uuid}/", scope: ScopeUserWrite},
+	opUsersDelete:                   {method: http.MethodDelete, path: "/api/users/{uuid}/", access: accessSessionAuth},
+	opUsersGitHubLogin:              {method: http.MethodGet, path: "/api/users/{uuid}/github_login/", scope: ScopeUserRead},
+	opUsersHedgehogConfig:           {method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", scope: ScopeUserRead},
+	opUsersUpdateHedgehogConfig:     {method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", scope: ScopeUserWrite},
+	opUsersProductIntroSeen:         {method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", scope: ScopeUserWrite},
+	opUsersScenePersonalisation:     {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", access: accessSessionOnly},
+	opUsersCancelEmailChange:        {method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessSessionOnly},
+	opUsersVerifyEmail:              {method: http.MethodPost, path: "/api/users/verify_email/", access: accessAnonymous, sendOnce: true},
+	opUsersRequestEmailVerification: {method: http.MethodPost, path: "/api/users/request_email_verification/", access: accessAnonymous},
+
+	opTwoFactorStartSetup:       {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", access: accessSessionOnly},
+	opTwoFactorStartSetupLegacy: {method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", access: accessSessionOnly},
+	opTwoFactorStatus:           {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_status/", access: accessSessionOnly},
+	opTwoFactorValidate:         {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_validate/", access: accessSessionOnly, sendOnce: true},
+	opTwoFactorValidateLegacy:   {method: http.MethodPost, path: "/api/users/{uuid}/validate_2fa/", access: accessSessionOnly, sendOnce: true},
+	opTwoFactorBackupCodes:      {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_backup_codes/", access: accessSessionOnly, sendOnce: true},
+	opTwoFactorDisable:          {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_disable/", access: accessSessionOnly},
+
+	opIntegrationsList:        {method: http.MethodGet, path: "/api/users/{uuid}/integrations/", scope: ScopeUserRead},
+	opGitHubDelete:            {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/github/{installation_id}/", scope: ScopeUserWrite},
+	opGitHubRepos:             {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/", scope: ScopeUserRead},
+	opGitHubReposRefresh:      {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/", scope: ScopeUserWrite},
+	opGitHubBranches:          {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/branches/", scope: ScopeUserRead},
+	opGitHubStart:             {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/start/", scope: ScopeUserWrite},
+	opGitHubPrepareCallback:   {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/prepare_callback/", scope: ScopeUserWrite},
+	opSlackLinkableWorkspaces: {method: http.MethodGet, path: "/api/users/{uuid}/integrations/slack/linkable_workspaces/", scope: ScopeUserRead},
+	opSlackStart:              {method: http.MethodPost, path: "/api/users/{uuid}/integrations/slack/start/", scope: ScopeUserWrite},
+	opSlackDelete:             {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/slack/{slack_user_id}/", scope: ScopeUserWrite},
+
+	// signal_autonomy needs user:write for every method, GET included.
+	opAutonomyGet:    {method: http.MethodGet, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
+	opAutonomySet:    {method: http.MethodPost, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
+	opAutonomyDelete: {method: http.MethodDelete, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
 }
 
 // expandPath fills the {…} segments of an operation's path template with

@@ -34,22 +34,33 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 		return false, ctxErr
 	}
 	if err != nil {
-		return retryableError(k.method, err), nil
+		return retryableError(k.replayable(), err), nil
 	}
 	return k.retryableStatus(resp), nil
 }
 
+// replayable reports whether the call may be sent again after it may have
+// reached PostHog.
+func (k *call) replayable() bool {
+	return idempotent(k.method) && !k.op.sendOnce
+}
+
 // retryableStatus applies the retry policy to a response.
 func (k *call) retryableStatus(resp *http.Response) bool {
+	if k.op.sendOnce {
+		// The request reached PostHog; it is not sent again, whatever the
+		// answer.
+		return false
+	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		// PostHog throttled the request before acting on it: safe for every
 		// method.
 		return k.waitAllowed(resp)
 	case http.StatusServiceUnavailable:
-		return idempotent(k.method) && k.waitAllowed(resp)
+		return k.replayable() && k.waitAllowed(resp)
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
-		return idempotent(k.method)
+		return k.replayable()
 	}
 	return false
 }
@@ -62,10 +73,11 @@ func (k *call) waitAllowed(resp *http.Response) bool {
 }
 
 // retryableError reports whether a transport error may be retried: for
-// idempotent methods any network failure, for others only a failure to
-// connect, which proves the request never reached PostHog. Certificate
-// errors, refused redirects and malformed requests are never retried.
-func retryableError(method string, err error) bool {
+// replayable requests (idempotent methods) any network failure, for others
+// only a failure to connect, which proves the request never reached PostHog.
+// Certificate errors, refused redirects and malformed requests are never
+// retried.
+func retryableError(replayable bool, err error) bool {
 	var (
 		certErr   *tls.CertificateVerificationError
 		authority x509.UnknownAuthorityError
@@ -74,7 +86,7 @@ func retryableError(method string, err error) bool {
 	if errors.Is(err, errRedirect) || errors.As(err, &certErr) || errors.As(err, &authority) || errors.As(err, &hostErr) {
 		return false
 	}
-	if !idempotent(method) {
+	if !replayable {
 		var opErr *net.OpError
 		return errors.As(err, &opErr) && opErr.Op == "dial"
 	}

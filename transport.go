@@ -45,6 +45,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return err
 	}
 	k := &call{c: c, op: op, method: op.method, path: path}
+	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken == "" && !safeMethod(op.method) && op.access != accessAnonymous {
+		return &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
+	}
 
 	rawURL := c.baseString + path
 	if r.query != nil {
@@ -74,7 +77,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if op.access != accessAnonymous {
-		c.cred.authorize(req.Header)
+		c.cred.authorize(req.Header, op.method)
 	}
 
 	resp, err := k.retryClient().Do(req)

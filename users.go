@@ -1,6 +1,7 @@
 package posthogusers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -363,6 +364,18 @@ type UpdateUserRequest struct {
 	UIConfiguration         Nullable[json.RawMessage]  `json:"ui_configuration,omitzero"`
 }
 
+// ReplaceUserRequest is the body of [UsersService.Replace]: a whole user.
+// Email and Password are required; the other fields are those of
+// [UpdateUserRequest] (whose own Email and Password are not used).
+type ReplaceUserRequest struct {
+	// Email is the user's email address.
+	Email string `json:"email"`
+	// Password is the user's new password. PostHog refuses it to API keys
+	// and OAuth tokens.
+	Password string `json:"password"`
+	UpdateUserRequest
+}
+
 // List returns one page of users. A non-staff key only sees its own user, so
 // the page holds at most one. opts may be nil.
 //
@@ -462,6 +475,271 @@ func (s *UsersService) Delete(ctx context.Context, id string) error {
 	return s.client.do(ctx, request{op: opUsersDelete, params: []string{id}}, nil)
 }
 
+// Replace sends a whole user with PUT and returns the user as PostHog stored
+// it. PostHog requires Email and Password in the body and refuses any
+// password from an API key or OAuth token (a [*SessionRequiredError]), so
+// only a logged-in session ([WithSession]) can use it, and then it changes
+// the password. Prefer [UsersService.Update], which changes only the fields
+// it is given and works with a key. Needs scope user:write.
+//
+// PostHog API docs: https://posthog.com/docs/api/users#put-api-users-uuid
+//
+//meta:operation PUT /api/users/{uuid}/
+func (s *UsersService) Replace(ctx context.Context, id string, req ReplaceUserRequest) (*User, error) {
+	id, err := userID(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	user := new(User)
+	if err := s.client.do(ctx, request{op: opUsersReplace, params: []string{id}, body: req}, user); err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// GitHubLogin returns the GitHub login linked to a user, and false when the
+// user has linked no GitHub identity. id is [Me] or, for staff, a user's
+// UUID. Needs scope user:read.
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation GET /api/users/{uuid}/github_login/
+func (s *UsersService) GitHubLogin(ctx context.Context, id string) (login string, linked bool, err error) {
+	id, err = userID(id)
+	if err != nil {
+		return "", false, err
+	}
+	var resp struct {
+		GitHubLogin *string `json:"github_login"`
+	}
+	if err := s.client.do(ctx, request{op: opUsersGitHubLogin, params: []string{id}}, &resp); err != nil {
+		return "", false, err
+	}
+	if resp.GitHubLogin == nil || *resp.GitHubLogin == "" {
+		return "", false, nil
+	}
+	return *resp.GitHubLogin, true, nil
+}
+
+// HedgehogConfig returns a user's hedgehog configuration, the free-form JSON
+// object PostHog's app stores for its hedgehog mascot; "{}" when none is
+// stored. id is [Me] or, for staff, a user's UUID. Needs scope user:read.
+//
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-hedgehog_config
+//
+//meta:operation GET /api/users/{uuid}/hedgehog_config/
+func (s *UsersService) HedgehogConfig(ctx context.Context, id string) (json.RawMessage, error) {
+	id, err := userID(id)
+	if err != nil {
+		return nil, err
+	}
+	var cfg json.RawMessage
+	if err := s.client.do(ctx, request{op: opUsersHedgehogConfig, params: []string{id}}, &cfg); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// ReplaceHedgehogConfig stores config as a user's hedgehog configuration and
+// returns what PostHog stored. Although PostHog exposes it as PATCH, it
+// REPLACES the whole configuration: keys not in config are dropped. To change
+// some keys and keep the others, use [UsersService.MergeHedgehogConfig].
+// config must encode to a JSON object (a map, a struct or a
+// [json.RawMessage]). Needs scope user:write.
+//
+// PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-uuid-hedgehog_config
+//
+//meta:operation PATCH /api/users/{uuid}/hedgehog_config/
+func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, config any) (json.RawMessage, error) {
+	id, err := userID(id)
+	if err != nil {
+		return nil, err
+	}
+	body, err := jsonObject("config", config)
+	if err != nil {
+		return nil, err
+	}
+	var stored json.RawMessage
+	if err := s.client.do(ctx, request{op: opUsersUpdateHedgehogConfig, params: []string{id}, body: body}, &stored); err != nil {
+		return nil, err
+	}
+	return stored, nil
+}
+
+// MergeHedgehogConfig changes some keys of a user's hedgehog configuration
+// and keeps the others: it reads the configuration, applies patch to it as a
+// JSON merge patch (RFC 7396: a key set to null is removed, nested objects
+// are merged, anything else replaces) and stores the result with
+// [UsersService.ReplaceHedgehogConfig]. It is a read-modify-write of two
+// requests, not atomic: a change made by someone else between the two is
+// lost. patch must encode to a JSON object. Needs scope user:write.
+//
+//meta:operation GET /api/users/{uuid}/hedgehog_config/
+//meta:operation PATCH /api/users/{uuid}/hedgehog_config/
+func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch any) (json.RawMessage, error) {
+	if _, err := userID(id); err != nil {
+		return nil, err
+	}
+	p, err := jsonObject("patch", patch)
+	if err != nil {
+		return nil, err
+	}
+	current, err := s.HedgehogConfig(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := mergePatch(current, p)
+	if err != nil {
+		return nil, fmt.Errorf("posthogusers: merging hedgehog config: %w", err)
+	}
+	return s.ReplaceHedgehogConfig(ctx, id, merged)
+}
+
+// MarkProductIntroSeen records whether a user has seen the introduction of
+// one of PostHog's products (seen false shows it again) and returns the
+// user's whole has_seen_product_intro_for map. productKey is any non-empty
+// string of at most 128 characters; PostHog tracks at most 100 of them per
+// user (400 after that). id is [Me] or, for staff, a user's UUID. Needs scope
+// user:write.
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation PATCH /api/users/{uuid}/product_intro_seen/
+func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey string, seen bool) (map[string]bool, error) {
+	id, err := userID(id)
+	if err != nil {
+		return nil, err
+	}
+	switch n := utf8.RuneCountInString(productKey); {
+	case strings.TrimSpace(productKey) == "":
+		return nil, &InputError{Arg: "productKey", Reason: "is empty"}
+	case n > 128:
+		return nil, &InputError{Arg: "productKey", Reason: fmt.Sprintf("has %d characters; PostHog takes at most 128", n)}
+	}
+	body := struct {
+		ProductKey string `json:"product_key"`
+		Seen       bool   `json:"seen"`
+	}{productKey, seen}
+	var seenFor map[string]bool
+	if err := s.client.do(ctx, request{op: opUsersProductIntroSeen, params: []string{id}, body: body}, &seenFor); err != nil {
+		return nil, err
+	}
+	return seenFor, nil
+}
+
+// SetScenePersonalisation makes dashboard the one PostHog shows for scene (a
+// page of PostHog's app, such as "ProjectHomepage") in the user's current
+// project, and returns the user. The dashboard must belong to that project.
+// PostHog refuses API keys and OAuth tokens here, whatever their scopes (a
+// [*SessionRequiredError]); it needs a logged-in session ([WithSession]).
+//
+// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-scene_personalisation
+//
+//meta:operation POST /api/users/{uuid}/scene_personalisation/
+func (s *UsersService) SetScenePersonalisation(ctx context.Context, id, scene string, dashboard int64) (*User, error) {
+	id, err := userID(id)
+	if err != nil {
+		return nil, err
+	}
+	switch n := utf8.RuneCountInString(scene); {
+	case strings.TrimSpace(scene) == "":
+		return nil, &InputError{Arg: "scene", Reason: "is empty"}
+	case n > 200:
+		return nil, &InputError{Arg: "scene", Reason: fmt.Sprintf("has %d characters; PostHog takes at most 200", n)}
+	case dashboard <= 0:
+		return nil, &InputError{Arg: "dashboard", Reason: fmt.Sprintf("%d is not a dashboard ID", dashboard)}
+	}
+	body := struct {
+		Scene     string `json:"scene"`
+		Dashboard int64  `json:"dashboard"`
+	}{scene, dashboard}
+	user := new(User)
+	if err := s.client.do(ctx, request{op: opUsersScenePersonalisation, params: []string{id}, body: body}, user); err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// CancelEmailChange cancels the caller's pending email change (the address
+// waiting for verification in [User.PendingEmail]) and returns the user.
+// Without a pending change PostHog answers 400 with code
+// "email_change_request_not_found". PostHog refuses API keys and OAuth tokens
+// here (a [*SessionRequiredError]); it needs a logged-in session
+// ([WithSession]).
+//
+// PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-cancel_email_change_request
+//
+//meta:operation PATCH /api/users/cancel_email_change_request/
+func (s *UsersService) CancelEmailChange(ctx context.Context) (*User, error) {
+	user := new(User)
+	if err := s.client.do(ctx, request{op: opUsersCancelEmailChange}, user); err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// VerifyEmailResult is PostHog's answer to a successful email verification:
+// what the user must do next to be logged in, if anything.
+type VerifyEmailResult struct {
+	// Success is true when the code was accepted.
+	Success bool `json:"success"`
+	// RequiresLogin, Requires2FA and RequiresSSO hold PostHog's value for
+	// the next step it asks for, as sent (its type is not documented); nil
+	// when PostHog did not ask for it.
+	RequiresLogin json.RawMessage `json:"requires_login,omitempty"`
+	Requires2FA   json.RawMessage `json:"requires_2fa,omitempty"`
+	RequiresSSO   json.RawMessage `json:"requires_sso,omitempty"`
+}
+
+// VerifyEmail checks the 6-digit code PostHog emailed to a user (userUUID) to
+// verify their address. It needs no authentication and sends none. The code
+// is sent once and never retried after it may have reached PostHog, since
+// every attempt counts against the user's tries. PostHog answers 400 with
+// code "invalid_code", "too_many_attempts" or "email_taken".
+//
+// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-verify_email
+//
+//meta:operation POST /api/users/verify_email/
+func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code string) (*VerifyEmailResult, error) {
+	if userUUID == uuid.Nil {
+		return nil, &InputError{Arg: "userUUID", Reason: "is the nil UUID"}
+	}
+	if strings.TrimSpace(code) == "" {
+		return nil, &InputError{Arg: "code", Reason: "is empty"}
+	}
+	body := struct {
+		UUID string `json:"uuid"`
+		Code string `json:"code"`
+	}{userUUID.String(), code}
+	res := new(VerifyEmailResult)
+	if err := s.client.do(ctx, request{op: opUsersVerifyEmail, body: body}, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// RequestEmailVerification asks PostHog to email a user (userUUID) a new
+// verification code. It needs no authentication and sends none. PostHog
+// answers success even for an unknown UUID, allows 6 requests a day per user,
+// and answers 400 with code "email_not_available" (the instance cannot send
+// email) or "already_verified".
+//
+// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-request_email_verification
+//
+//meta:operation POST /api/users/request_email_verification/
+func (s *UsersService) RequestEmailVerification(ctx context.Context, userUUID uuid.UUID) error {
+	if userUUID == uuid.Nil {
+		return &InputError{Arg: "userUUID", Reason: "is the nil UUID"}
+	}
+	body := struct {
+		UUID string `json:"uuid"`
+	}{userUUID.String()}
+	return s.client.do(ctx, request{op: opUsersRequestEmailVerification, body: body}, nil)
+}
+
 // Raw returns the JSON object the user was decoded from, with every field
 // PostHog sent, or nil for a User that was not decoded from JSON.
 func (u *User) Raw() json.RawMessage { return u.raw }
@@ -506,6 +784,20 @@ func (o *ListUsersOptions) validate() error {
 		return &InputError{Arg: "Offset", Reason: fmt.Sprintf("%d is negative", o.Offset)}
 	}
 	return nil
+}
+
+// validate checks a PUT body: both required fields, then the rest as for
+// PATCH.
+func (r *ReplaceUserRequest) validate() error {
+	if strings.TrimSpace(r.Email) == "" {
+		return &InputError{Arg: "Email", Reason: "is required by PUT"}
+	}
+	if r.Password == "" {
+		return &InputError{Arg: "Password", Reason: "is required by PUT"}
+	}
+	u := r.UpdateUserRequest
+	u.Email, u.Password = &r.Email, &r.Password
+	return u.validate()
 }
 
 // validate checks what PostHog's serializer would refuse for its shape, so
@@ -592,4 +884,53 @@ func unknownFields(raw json.RawMessage, t reflect.Type) map[string]json.RawMessa
 		return nil
 	}
 	return all
+}
+
+// jsonObject encodes v and checks that it is a JSON object, for request
+// bodies that PostHog stores as one. arg names the argument in errors.
+func jsonObject(arg string, v any) (json.RawMessage, error) {
+	var b []byte
+	switch v := v.(type) {
+	case json.RawMessage:
+		b = v
+	case []byte:
+		b = v
+	default:
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return nil, &InputError{Arg: arg, Reason: fmt.Sprintf("does not encode to JSON: %v", err)}
+		}
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
+		return nil, &InputError{Arg: arg, Reason: "is not a JSON object"}
+	}
+	return b, nil
+}
+
+// mergePatch applies patch to target as an RFC 7396 JSON merge patch. Both
+// are JSON values; a target that is not an object is replaced by an empty
+// one first, as the RFC says.
+func mergePatch(target, patch json.RawMessage) (json.RawMessage, error) {
+	var p map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &p); err != nil || p == nil {
+		// Not an object: the patch replaces the target.
+		return patch, nil
+	}
+	var t map[string]json.RawMessage
+	if json.Unmarshal(target, &t) != nil || t == nil {
+		t = map[string]json.RawMessage{}
+	}
+	for k, v := range p {
+		if bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+			delete(t, k)
+			continue
+		}
+		merged, err := mergePatch(t[k], v)
+		if err != nil {
+			return nil, err
+		}
+		t[k] = merged
+	}
+	return json.Marshal(t)
 }
