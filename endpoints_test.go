@@ -202,13 +202,17 @@ func TestEndpoints(t *testing.T) {
 			name: "TwoFactor.Validate", session: true,
 			route: "POST /api/users/@me/two_factor_validate/{$}", wantBody: `{"token":"123456"}`,
 			status: http.StatusOK, resp: `{"success":true}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.TwoFactor.Validate(ctx, Me, " 123456 ") },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.TwoFactor.Validate(ctx, Me, " 123456 ")
+			},
 		},
 		{
 			name: "TwoFactor.ValidateLegacy", session: true,
 			route: "POST /api/users/@me/validate_2fa/{$}", wantBody: `{"token":"654321"}`,
 			status: http.StatusOK, resp: `{"success":true}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.TwoFactor.ValidateLegacy(ctx, Me, "654321") },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.TwoFactor.ValidateLegacy(ctx, Me, "654321")
+			},
 		},
 		{
 			name: "TwoFactor.BackupCodes", session: true,
@@ -254,7 +258,9 @@ func TestEndpoints(t *testing.T) {
 		{
 			name:  "Integrations.DeleteGitHub",
 			route: "DELETE /api/users/@me/integrations/github/12345/{$}", status: http.StatusNoContent,
-			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.Integrations.DeleteGitHub(ctx, Me, "12345") },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.Integrations.DeleteGitHub(ctx, Me, "12345")
+			},
 		},
 		{
 			name:      "Integrations.GitHubRepos",
@@ -328,7 +334,9 @@ func TestEndpoints(t *testing.T) {
 			name:  "Integrations.LinkableSlackWorkspaces",
 			route: "GET /api/users/@me/integrations/slack/linkable_workspaces/{$}", status: http.StatusOK,
 			resp: `{"results":[{"posthog_team_id":2,"posthog_team_name":"Default project","posthog_organization_name":"Analytical Engines","slack_team_id":"T0001","slack_team_name":null}]}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return c.Integrations.LinkableSlackWorkspaces(ctx, Me) },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Integrations.LinkableSlackWorkspaces(ctx, Me)
+			},
 			want: []SlackWorkspace{{PostHogTeamID: 2, PostHogTeamName: "Default project", PostHogOrganizationName: "Analytical Engines", SlackTeamID: "T0001"}},
 		},
 		{
