@@ -3,8 +3,14 @@ package posthogusers
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -478,5 +484,522 @@ func testSessionAuth(t testing.TB, r *http.Request) {
 	}
 	if got, want := r.Header.Get("Referer"), origin+basePath+"/"; got != want {
 		t.Errorf("Referer: got %q; want %q", got, want)
+	}
+}
+
+func TestEndpoints_invalidInput(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	ts.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("request sent for invalid input: %s %s", r.Method, r.URL)
+	})
+	sess := setupSession(t, WithSession(Session{ID: "s"})) // no CSRF token
+	sess.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("request sent for invalid input: %s %s", r.Method, r.URL)
+	})
+	c, s := ts.client, sess.client
+	long := strings.Repeat("é", 129)
+	tests := []struct {
+		name    string
+		call    func(ctx context.Context) error
+		wantArg string
+	}{
+		{"GitHubLogin bad id", func(ctx context.Context) error { _, _, err := c.Users.GitHubLogin(ctx, "me"); return err }, "id"},
+		{"Replace without password", func(ctx context.Context) error {
+			_, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com"})
+			return err
+		}, "Password"},
+		{"Replace without email", func(ctx context.Context) error {
+			_, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{Password: "p"})
+			return err
+		}, "Email"},
+		{"Replace with a bad embedded field", func(ctx context.Context) error {
+			_, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com", Password: "p",
+				UpdateUserRequest: UpdateUserRequest{FirstName: Ptr(long + long)}})
+			return err
+		}, "FirstName"},
+		{"hedgehog config array", func(ctx context.Context) error {
+			_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, []int{1})
+			return err
+		}, "config"},
+		{"hedgehog config null", func(ctx context.Context) error {
+			_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, nil)
+			return err
+		}, "config"},
+		{"hedgehog config invalid raw JSON", func(ctx context.Context) error {
+			_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, json.RawMessage(`{"a":`))
+			return err
+		}, "config"},
+		{"hedgehog config unencodable", func(ctx context.Context) error {
+			_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, map[string]any{"f": func() {}})
+			return err
+		}, "config"},
+		{"hedgehog merge patch not an object", func(ctx context.Context) error {
+			_, err := c.Users.MergeHedgehogConfig(ctx, Me, "x")
+			return err
+		}, "patch"},
+		{"product key empty", func(ctx context.Context) error {
+			_, err := c.Users.MarkProductIntroSeen(ctx, Me, " ", true)
+			return err
+		}, "productKey"},
+		{"product key too long", func(ctx context.Context) error {
+			_, err := c.Users.MarkProductIntroSeen(ctx, Me, long, true)
+			return err
+		}, "productKey"},
+		{"scene empty", func(ctx context.Context) error {
+			_, err := c.Users.SetScenePersonalisation(ctx, Me, "", 1)
+			return err
+		}, "scene"},
+		{"dashboard zero", func(ctx context.Context) error {
+			_, err := c.Users.SetScenePersonalisation(ctx, Me, "ProjectHomepage", 0)
+			return err
+		}, "dashboard"},
+		{"verify nil UUID", func(ctx context.Context) error {
+			_, err := c.Users.VerifyEmail(ctx, uuid.Nil, "123456")
+			return err
+		}, "userUUID"},
+		{"verify empty code", func(ctx context.Context) error {
+			_, err := c.Users.VerifyEmail(ctx, uuid.New(), "")
+			return err
+		}, "code"},
+		{"request verification nil UUID", func(ctx context.Context) error {
+			return c.Users.RequestEmailVerification(ctx, uuid.Nil)
+		}, "userUUID"},
+		{"2FA empty code", func(ctx context.Context) error { return c.TwoFactor.Validate(ctx, Me, "  ") }, "code"},
+		{"2FA bad id", func(ctx context.Context) error { _, err := c.TwoFactor.Status(ctx, "@you"); return err }, "id"},
+		{"installation id with letters", func(ctx context.Context) error { return c.Integrations.DeleteGitHub(ctx, Me, "12a") }, "installationID"},
+		{"installation id empty", func(ctx context.Context) error {
+			_, err := c.Integrations.GitHubRepos(ctx, Me, "", nil)
+			return err
+		}, "installationID"},
+		{"installation id path", func(ctx context.Context) error {
+			return c.Integrations.PrepareGitHubCallback(ctx, Me, "../1")
+		}, "installationID"},
+		{"repos limit too big", func(ctx context.Context) error {
+			_, err := c.Integrations.GitHubRepos(ctx, Me, "1", &GitHubReposOptions{Limit: 501})
+			return err
+		}, "Limit"},
+		{"repos negative offset", func(ctx context.Context) error {
+			_, err := c.Integrations.GitHubRepos(ctx, Me, "1", &GitHubReposOptions{Offset: -1})
+			return err
+		}, "Offset"},
+		{"branches without repo", func(ctx context.Context) error {
+			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", GitHubBranchesOptions{})
+			return err
+		}, "Repo"},
+		{"branches repo without owner", func(ctx context.Context) error {
+			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", GitHubBranchesOptions{Repo: "api"})
+			return err
+		}, "Repo"},
+		{"branches limit too big", func(ctx context.Context) error {
+			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", GitHubBranchesOptions{Repo: "o/r", Limit: 1001})
+			return err
+		}, "Limit"},
+		{"GitHub start team zero", func(ctx context.Context) error {
+			_, err := c.Integrations.StartGitHubLink(ctx, Me, &StartGitHubLinkRequest{TeamID: Ptr(int64(0))})
+			return err
+		}, "TeamID"},
+		{"Slack start team negative", func(ctx context.Context) error {
+			_, err := c.Integrations.StartSlackLink(ctx, Me, &StartSlackLinkRequest{TeamID: Ptr(int64(-1))})
+			return err
+		}, "TeamID"},
+		{"Slack user lower case", func(ctx context.Context) error { return c.Integrations.DeleteSlack(ctx, Me, "u0123") }, "slackUserID"},
+		{"Slack user wrong letter", func(ctx context.Context) error { return c.Integrations.DeleteSlack(ctx, Me, "T0123") }, "slackUserID"},
+		{"Slack user prefix only", func(ctx context.Context) error { return c.Integrations.DeleteSlack(ctx, Me, "U") }, "slackUserID"},
+		{"autonomy negative user", func(ctx context.Context) error { return c.SignalAutonomy.Delete(ctx, -1) }, "user"},
+		{"autonomy bad priority", func(ctx context.Context) error {
+			_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{AutostartPriority: NewNullable(Priority("P5"))})
+			return err
+		}, "AutostartPriority"},
+		{"autonomy blank priority", func(ctx context.Context) error {
+			_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{SlackNotificationMinPriority: NewNullable(Priority(""))})
+			return err
+		}, "SlackNotificationMinPriority"},
+		{"autonomy channel and direct message", func(ctx context.Context) error {
+			_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{
+				SlackNotificationChannel: NewNullable("C1|#a"), SlackNotificationDirectMessage: Ptr(true)})
+			return err
+		}, "SlackNotificationDirectMessage"},
+		{"autonomy channel too long", func(ctx context.Context) error {
+			_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{SlackNotificationChannel: NewNullable(strings.Repeat("c", 256))})
+			return err
+		}, "SlackNotificationChannel"},
+		{"autonomy integration zero", func(ctx context.Context) error {
+			_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{SlackNotificationIntegrationID: NewNullable(int64(0))})
+			return err
+		}, "SlackNotificationIntegrationID"},
+		{"session without CSRF token cannot POST", func(ctx context.Context) error { return s.TwoFactor.Disable(ctx, Me) }, "WithSession: CSRFToken"},
+		{"session without CSRF token cannot DELETE", func(ctx context.Context) error { return s.Users.Delete(ctx, Me) }, "WithSession: CSRFToken"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.call(t.Context())
+			var ie *InputError
+			if !errors.As(err, &ie) || !errors.Is(err, ErrInvalidInput) {
+				t.Fatalf("error: got %T %v; want *InputError", err, err)
+			}
+			if ie.Arg != tt.wantArg {
+				t.Errorf("InputError.Arg: got %q; want %q (%v)", ie.Arg, tt.wantArg, err)
+			}
+		})
+	}
+}
+
+// TestSession_readsWithoutCSRFToken shows that a session without its CSRF
+// token can still read: Django only checks the token on unsafe methods.
+func TestSession_readsWithoutCSRFToken(t *testing.T) {
+	t.Parallel()
+	ts := setupSession(t, WithSession(Session{ID: testSession.ID, CookieName: "ph_session"}))
+	ts.mux.HandleFunc("GET /api/users/@me/two_factor_status/{$}", func(w http.ResponseWriter, r *http.Request) {
+		if got := r.Header.Get("Cookie"); got != "ph_session="+testSession.ID {
+			t.Errorf("Cookie header: got %q; want only the session cookie under its configured name", got)
+		}
+		serveJSON(w, http.StatusOK, []byte(`{"is_enabled":false,"backup_codes_remaining":0,"method":null,"has_passkeys":false,"has_totp":false,"passkeys_enabled_for_2fa":false}`))
+	})
+	// The schema check wants the default cookie name; this test is about
+	// the header, so it checks the request itself.
+	ts.transport.skipRequests.Store(true)
+	if _, err := ts.client.TwoFactor.Status(t.Context(), Me); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWithSession_validation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		key     string
+		session Session
+		wantArg string
+	}{
+		{"key and session", testKey, testSession, "apiKey"},
+		{"empty session ID", "", Session{CSRFToken: "c"}, "WithSession: ID"},
+		{"session ID with a semicolon", "", Session{ID: "a;b"}, "WithSession: ID"},
+		{"session ID with a space", "", Session{ID: "a b"}, "WithSession: ID"},
+		{"CSRF token with a quote", "", Session{ID: "a", CSRFToken: `x"y`}, "WithSession: CSRFToken"},
+		{"cookie name with =", "", Session{ID: "a", CookieName: "a=b"}, "WithSession: CookieName"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewClient(tt.key, WithSession(tt.session))
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Arg != tt.wantArg {
+				t.Fatalf("error: got %v; want *InputError for %q", err, tt.wantArg)
+			}
+			for _, secret := range []string{tt.session.ID, tt.session.CSRFToken, testKey} {
+				if len(secret) > 3 && strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q shows a secret", err)
+				}
+			}
+		})
+	}
+	c, err := NewClient("", WithSession(testSession))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{c.String(), fmt.Sprintf("%v %+v %#v", c, c, c)} {
+		if strings.Contains(s, testSession.ID) || strings.Contains(s, testSession.CSRFToken) {
+			t.Errorf("client printed as %q, which shows the session", s)
+		}
+		if !strings.Contains(s, "PostHog session") {
+			t.Errorf("client printed as %q; want it to name a session", s)
+		}
+	}
+}
+
+// TestSession_errors checks how responses to a session are classified: a 401
+// means the session is over, not that the endpoint wants a session, and
+// secrets echoed in a body are removed.
+func TestSession_errors(t *testing.T) {
+	t.Parallel()
+	ts := setupSession(t)
+	ts.mux.HandleFunc("DELETE /api/users/@me/{$}", func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusUnauthorized, readFixture(t, "errors/not_authenticated.json"))
+	})
+	ts.mux.HandleFunc("POST /api/users/@me/two_factor_disable/{$}", func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusForbidden, []byte(`{"type":"authentication_error","code":"permission_denied","detail":"CSRF Failed: CSRF token `+testSession.CSRFToken+` incorrect; session `+testSession.ID+`","attr":null}`))
+	})
+	err := ts.client.Users.Delete(t.Context(), Me)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrSessionRequired) {
+		t.Errorf("Delete with an expired session: got %T %v; want an *APIError matching ErrUnauthorized only", err, err)
+	}
+	err = ts.client.TwoFactor.Disable(t.Context(), Me)
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrForbidden) || errors.Is(err, ErrSessionRequired) {
+		t.Fatalf("CSRF failure: got %T %v; want an *APIError matching ErrForbidden", err, err)
+	}
+	for _, secret := range []string{testSession.ID, testSession.CSRFToken} {
+		if strings.Contains(err.Error(), secret) || strings.Contains(string(apiErr.Body), secret) {
+			t.Errorf("error %q or its body %q shows a session secret", err, apiErr.Body)
+		}
+	}
+}
+
+// TestKeyRefused checks that endpoints closed to keys come back as a
+// *SessionRequiredError when a key is used, and that scope errors name
+// user:write for signal autonomy reads.
+func TestKeyRefused(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	refuse := func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusForbidden, readFixture(t, "errors/no_key_access.json"))
+	}
+	for _, route := range []string{
+		"GET /api/users/@me/two_factor_start_setup/{$}", "GET /api/users/@me/start_2fa_setup/{$}",
+		"GET /api/users/@me/two_factor_status/{$}", "POST /api/users/@me/two_factor_validate/{$}",
+		"POST /api/users/@me/validate_2fa/{$}", "POST /api/users/@me/two_factor_backup_codes/{$}",
+		"POST /api/users/@me/two_factor_disable/{$}", "POST /api/users/@me/scene_personalisation/{$}",
+		"PATCH /api/users/cancel_email_change_request/{$}",
+	} {
+		ts.mux.HandleFunc(route, refuse)
+	}
+	ts.mux.HandleFunc("GET /api/users/@me/signal_autonomy/{$}", func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusForbidden, readFixture(t, "errors/scope_user_write.json"))
+	})
+	ctx := t.Context()
+	c := ts.client
+	calls := map[string]func() error{
+		"TwoFactor.StartSetup":       func() error { _, err := c.TwoFactor.StartSetup(ctx, Me); return err },
+		"TwoFactor.StartSetupLegacy": func() error { _, err := c.TwoFactor.StartSetupLegacy(ctx, Me); return err },
+		"TwoFactor.Status":           func() error { _, err := c.TwoFactor.Status(ctx, Me); return err },
+		"TwoFactor.Validate":         func() error { return c.TwoFactor.Validate(ctx, Me, "123456") },
+		"TwoFactor.ValidateLegacy":   func() error { return c.TwoFactor.ValidateLegacy(ctx, Me, "123456") },
+		"TwoFactor.BackupCodes":      func() error { _, err := c.TwoFactor.BackupCodes(ctx, Me); return err },
+		"TwoFactor.Disable":          func() error { return c.TwoFactor.Disable(ctx, Me) },
+		"Users.SetScenePersonalisation": func() error {
+			_, err := c.Users.SetScenePersonalisation(ctx, Me, "ProjectHomepage", 7)
+			return err
+		},
+		"Users.CancelEmailChange": func() error { _, err := c.Users.CancelEmailChange(ctx); return err },
+	}
+	for name, call := range calls {
+		err := call()
+		var se *SessionRequiredError
+		if !errors.As(err, &se) || !errors.Is(err, ErrSessionRequired) || !errors.Is(err, ErrForbidden) {
+			t.Errorf("%s: got %T %v; want a *SessionRequiredError matching ErrForbidden", name, err, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), "needs a logged-in PostHog session") {
+			t.Errorf("%s: message %q does not say a session is needed", name, err)
+		}
+	}
+	_, _, err := c.SignalAutonomy.Get(ctx, AutonomyMe)
+	var scopeErr *ScopeError
+	if !errors.As(err, &scopeErr) || scopeErr.Scope != ScopeUserWrite {
+		t.Errorf("SignalAutonomy.Get with a read-only key: got %v; want a *ScopeError for user:write", err)
+	}
+}
+
+// TestSignalAutonomy_Get_unknownUser shows that a 404 with PostHog's error
+// envelope is an error, unlike the empty 404 of a user with no
+// configuration.
+func TestSignalAutonomy_Get_unknownUser(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	ts.mux.HandleFunc("GET /api/users/999/signal_autonomy/{$}", func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusNotFound, readFixture(t, "errors/not_found.json"))
+	})
+	cfg, found, err := ts.client.SignalAutonomy.Get(t.Context(), 999)
+	if !errors.Is(err, ErrNotFound) || cfg != nil || found {
+		t.Errorf("got %v, %v, %v; want nil, false and an error matching ErrNotFound", cfg, found, err)
+	}
+}
+
+// TestSendOnce checks that operations that must not run twice are sent once
+// whatever PostHog answers, while a failure to connect is still retried.
+func TestSendOnce(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusTooManyRequests} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			ts := setupSession(t)
+			var n atomic.Int64
+			ts.mux.HandleFunc("POST /api/users/@me/two_factor_backup_codes/{$}", func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.Header().Set("Retry-After", "0")
+				serveJSON(w, status, readFixture(t, "errors/server_error.json"))
+			})
+			ts.transport.skipResponses.Store(true) // a 500 envelope for every status
+			_, err := ts.client.TwoFactor.BackupCodes(t.Context(), Me)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := n.Load(); got != 1 {
+				t.Errorf("backup codes requested %d times; want 1", got)
+			}
+		})
+	}
+	t.Run("connection refused", func(t *testing.T) {
+		t.Parallel()
+		dial := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+		tr, calls := failingTransport(t, 1, dial)
+		c, err := NewClient("", WithSession(testSession), WithHTTPClient(&http.Client{Transport: tr}),
+			WithRetryWait(time.Millisecond, time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// failingTransport answers with the user fixture once it stops
+		// failing, which has no backup codes: only the attempts matter.
+		_, err = c.TwoFactor.BackupCodes(t.Context(), Me)
+		if got := calls.Load(); got != 2 {
+			t.Errorf("attempts: got %d (error %v); want 2", got, err)
+		}
+	})
+}
+
+func TestIntegrationsService_AllGitHubRepos(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	var offsets []string
+	ts.mux.HandleFunc("GET /api/users/@me/integrations/github/42/repos/{$}", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		offsets = append(offsets, q.Get("offset"))
+		if q.Get("search") != "eng" || q.Get("limit") != "2" {
+			t.Errorf("query %q lost the caller's search and limit", r.URL.RawQuery)
+		}
+		switch q.Get("offset") {
+		case "1":
+			serveJSON(w, http.StatusOK, []byte(`{"repositories":[{"id":1,"name":"a","full_name":"o/a"},{"id":2,"name":"b","full_name":"o/b"}],"has_more":true}`))
+		case "3":
+			serveJSON(w, http.StatusOK, []byte(`{"repositories":[{"id":3,"name":"c","full_name":"o/c"}],"has_more":false}`))
+		default:
+			t.Errorf("unexpected offset %q", q.Get("offset"))
+			serveJSON(w, http.StatusOK, []byte(`{"repositories":[],"has_more":false}`))
+		}
+	})
+	opts := &GitHubReposOptions{Search: "eng", Limit: 2, Offset: 1}
+	var names []string
+	for repo, err := range ts.client.Integrations.AllGitHubRepos(t.Context(), Me, "42", opts) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, repo.FullName)
+	}
+	if diff := cmp.Diff([]string{"o/a", "o/b", "o/c"}, names); diff != "" {
+		t.Errorf("repositories (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"1", "3"}, offsets); diff != "" {
+		t.Errorf("offsets requested (-want +got):\n%s", diff)
+	}
+	if opts.Offset != 1 {
+		t.Errorf("the caller's options were changed: offset %d", opts.Offset)
+	}
+
+	// Breaking out of the loop fetches nothing more.
+	offsets = nil
+	for range ts.client.Integrations.AllGitHubRepos(t.Context(), Me, "42", opts) {
+		break
+	}
+	if len(offsets) != 1 {
+		t.Errorf("after break: %d pages fetched; want 1", len(offsets))
+	}
+}
+
+func TestIntegrationsService_AllGitHubBranches(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	var pages int
+	ts.mux.HandleFunc("GET /api/users/@me/integrations/github/42/branches/{$}", func(w http.ResponseWriter, r *http.Request) {
+		pages++
+		q := r.URL.Query()
+		if q.Get("repo") != "o/r" {
+			t.Errorf("repo %q; want o/r", q.Get("repo"))
+		}
+		switch q.Get("offset") {
+		case "":
+			serveJSON(w, http.StatusOK, []byte(`{"branches":["main","dev"],"default_branch":"main","has_more":true}`))
+		case "2":
+			// A server that claims more but sends nothing must not make
+			// the iterator loop.
+			serveJSON(w, http.StatusOK, []byte(`{"branches":[],"default_branch":"main","has_more":true}`))
+		default:
+			serveJSON(w, http.StatusNotFound, readFixture(t, "errors/not_found.json"))
+		}
+	})
+	var got []string
+	for b, err := range ts.client.Integrations.AllGitHubBranches(t.Context(), Me, "42", GitHubBranchesOptions{Repo: "o/r"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, b)
+	}
+	if diff := cmp.Diff([]string{"main", "dev"}, got); diff != "" {
+		t.Errorf("branches (-want +got):\n%s", diff)
+	}
+	if pages != 2 {
+		t.Errorf("pages fetched: %d; want 2", pages)
+	}
+
+	// An error ends the iteration after one yield.
+	var errs int
+	for _, err := range ts.client.Integrations.AllGitHubBranches(t.Context(), Me, "42", GitHubBranchesOptions{Repo: "o/r", Offset: 5}) {
+		if err != nil {
+			errs++
+			if !errors.Is(err, ErrNotFound) {
+				t.Errorf("error %v; want ErrNotFound", err)
+			}
+		}
+	}
+	if errs != 1 {
+		t.Errorf("%d errors yielded; want 1", errs)
+	}
+}
+
+func TestUsersService_MergeHedgehogConfig(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	stored := `{"color":"blue","accessories":["beret"],"walk":{"speed":1,"jump":true}}`
+	ts.mux.HandleFunc("GET /api/users/@me/hedgehog_config/{$}", func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusOK, []byte(stored))
+	})
+	ts.mux.HandleFunc("PATCH /api/users/@me/hedgehog_config/{$}", func(w http.ResponseWriter, r *http.Request) {
+		testJSONBody(t, r, `{"color":"green","walk":{"speed":2,"jump":true}}`)
+		serveJSON(w, http.StatusOK, []byte(`{"color":"green","walk":{"speed":2,"jump":true}}`))
+	})
+	got, err := ts.client.Users.MergeHedgehogConfig(t.Context(), Me, map[string]any{
+		"color": "green", "accessories": nil, "walk": map[string]any{"speed": 2},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != `{"color":"green","walk":{"speed":2,"jump":true}}` {
+		t.Errorf("stored config %s", got)
+	}
+}
+
+func TestMergePatch(t *testing.T) {
+	t.Parallel()
+	// Cases from RFC 7396 Appendix A.
+	tests := []struct{ target, patch, want string }{
+		{`{"a":"b"}`, `{"a":"c"}`, `{"a":"c"}`},
+		{`{"a":"b"}`, `{"b":"c"}`, `{"a":"b","b":"c"}`},
+		{`{"a":"b"}`, `{"a":null}`, `{}`},
+		{`{"a":"b","b":"c"}`, `{"a":null}`, `{"b":"c"}`},
+		{`{"a":["b"]}`, `{"a":"c"}`, `{"a":"c"}`},
+		{`{"a":"c"}`, `{"a":["b"]}`, `{"a":["b"]}`},
+		{`{"a":{"b":"c"}}`, `{"a":{"b":"d","c":null}}`, `{"a":{"b":"d"}}`},
+		{`{"a":[{"b":"c"}]}`, `{"a":[1]}`, `{"a":[1]}`},
+		{`["a","b"]`, `["c","d"]`, `["c","d"]`},
+		{`{"a":"b"}`, `["c"]`, `["c"]`},
+		{`{"e":null}`, `{"a":1}`, `{"a":1,"e":null}`},
+		{`[1,2]`, `{"a":"b","c":null}`, `{"a":"b"}`},
+		{`{}`, `{"a":{"bb":{"ccc":null}}}`, `{"a":{"bb":{}}}`},
+	}
+	for _, tt := range tests {
+		got, err := mergePatch(json.RawMessage(tt.target), json.RawMessage(tt.patch))
+		if err != nil {
+			t.Errorf("mergePatch(%s, %s): %v", tt.target, tt.patch, err)
+			continue
+		}
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("result %s: %v", got, err)
+		}
+		_ = json.Unmarshal([]byte(tt.want), &w)
+		if diff := cmp.Diff(w, g); diff != "" {
+			t.Errorf("mergePatch(%s, %s) (-want +got):\n%s", tt.target, tt.patch, diff)
+		}
 	}
 }
