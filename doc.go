@@ -19,6 +19,25 @@
 // altogether and only work for a logged-in PostHog session; calling them with
 // a key returns a [*SessionRequiredError].
 //
+// Those endpoints (two-factor setup, scene personalisation, replacing or
+// deleting a user, cancelling an email change) can be used with a session
+// instead of a key: pass "" as the key and [WithSession] with the session's
+// cookies. The client then sends the session cookie, and on requests that
+// change something the CSRF token and Origin that Django requires.
+//
+//	client, err := posthogusers.NewClient("", posthogusers.WithSession(posthogusers.Session{
+//		ID:        sessionID, // the sessionid cookie
+//		CSRFToken: csrfToken, // the posthog_csrftoken cookie
+//	}))
+//
+// # Services
+//
+// [Client.Users] reads and changes users and their settings,
+// [Client.TwoFactor] manages two-factor authentication (sessions only),
+// [Client.Integrations] manages a user's personal GitHub and Slack links, and
+// [Client.SignalAutonomy] a user's signal autonomy configuration, whose
+// endpoints take a user's integer ID ([AutonomyUserID]) rather than a UUID.
+//
 // PostHog Cloud has two regions, [USCloud] (the default) and [EUCloud]; keys
 // are not interchangeable between them. Self-hosted instances pass their own
 // address to [WithBaseURL].
@@ -58,7 +77,10 @@
 // and DELETE are retried on connection errors and on 429, 500, 502, 503 and
 // 504. POST and PATCH are retried only on 429 and on connection errors that
 // prove the request never reached PostHog, so a request with side effects is
-// never sent twice. A Retry-After header on 429 and 503 is honoured up to
+// never sent twice. Requests that must run at most once
+// ([TwoFactorService.BackupCodes], which invalidates the previous codes, and
+// code checks that count attempts) are retried only when the connection
+// failed. A Retry-After header on 429 and 503 is honoured up to
 // [WithMaxRetryAfter]; a longer requested wait returns a [*RateLimitError] at
 // once. Every wait ends early when the context is done. See
 // [WithMaxRetries] and [WithRetryWait].

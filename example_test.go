@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +26,26 @@ func fakePostHog() *httptest.Server {
 			return
 		}
 		fmt.Fprint(w, `{"id":1,"uuid":"0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07","email":"ada@example.com","first_name":"Ada","theme_mode":""}`)
+	})
+	mux.HandleFunc("GET /api/users/@me/two_factor_status/", func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie("sessionid"); err != nil || c.Value != "your-session-id" {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"type":"authentication_error","code":"permission_denied","detail":"This action does not support personal API key access","attr":null}`)
+			return
+		}
+		fmt.Fprint(w, `{"is_enabled":true,"backup_codes_remaining":8,"method":"TOTP","has_passkeys":false,"has_totp":true,"passkeys_enabled_for_2fa":false}`)
+	})
+	hedgehog := `{"color":"blue","accessories":["beret"]}`
+	mux.HandleFunc("GET /api/users/@me/hedgehog_config/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, hedgehog)
+	})
+	mux.HandleFunc("PATCH /api/users/@me/hedgehog_config/", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		hedgehog = string(b) // PostHog replaces the whole value
+		fmt.Fprint(w, hedgehog)
+	})
+	mux.HandleFunc("GET /api/users/@me/signal_autonomy/", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound) // no configuration: an empty 404
 	})
 	mux.HandleFunc("GET /api/users/", func(w http.ResponseWriter, r *http.Request) {
 		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
@@ -131,4 +152,72 @@ func ExampleScopeError() {
 	// missing scope: user:write
 	// posthogusers: PATCH /api/users/@me/ needs scope user:write; the key lacks it
 	// true
+}
+
+func ExampleWithSession() {
+	srv := fakePostHog()
+	defer srv.Close()
+
+	// Two-factor endpoints refuse API keys whatever their scopes.
+	keyClient, err := posthogusers.NewClient("phx_your_personal_api_key", posthogusers.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = keyClient.TwoFactor.Status(context.Background(), posthogusers.Me)
+	fmt.Println(errors.Is(err, posthogusers.ErrSessionRequired))
+
+	// A logged-in session's cookies work.
+	client, err := posthogusers.NewClient("", posthogusers.WithBaseURL(srv.URL), posthogusers.WithSession(posthogusers.Session{
+		ID:        "your-session-id",
+		CSRFToken: "your-csrf-token",
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	status, err := client.TwoFactor.Status(context.Background(), posthogusers.Me)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(status.IsEnabled, *status.Method, status.BackupCodesRemaining)
+	// Output:
+	// true
+	// true TOTP 8
+}
+
+func ExampleUsersService_MergeHedgehogConfig() {
+	srv := fakePostHog()
+	defer srv.Close()
+	client, err := posthogusers.NewClient("phx_your_personal_api_key", posthogusers.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Change the color, drop the accessories, keep everything else.
+	cfg, err := client.Users.MergeHedgehogConfig(context.Background(), posthogusers.Me, map[string]any{
+		"color":       "green",
+		"accessories": nil,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(cfg))
+	// Output: {"color":"green"}
+}
+
+func ExampleSignalAutonomyService_Get() {
+	srv := fakePostHog()
+	defer srv.Close()
+	client, err := posthogusers.NewClient("phx_your_personal_api_key", posthogusers.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, found, err := client.SignalAutonomy.Get(context.Background(), posthogusers.AutonomyMe)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if !found {
+		fmt.Println("no signal autonomy configuration yet")
+		return
+	}
+	fmt.Println(cfg.AutostartPriority)
+	// Output: no signal autonomy configuration yet
 }

@@ -1,0 +1,40 @@
+package posthogusers
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestREADME_endpointTable checks that README.md's endpoint table has a row
+// for every operation the SDK calls, naming every method that carries the
+// operation's //meta:operation line.
+func TestREADME_endpointTable(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for line := range strings.Lines(string(readme)) {
+		if op, ok := strings.CutPrefix(line, "| `"); ok {
+			if op, rest, ok := strings.Cut(op, "` |"); ok {
+				rows[op] = rest
+			}
+		}
+	}
+	ops, _ := metaOperations(t)
+	for op, methods := range ops {
+		row, ok := rows[op]
+		if !ok {
+			t.Errorf("README.md has no row for %s", op)
+			continue
+		}
+		for _, m := range methods {
+			name := strings.TrimSuffix(m[:strings.IndexByte(m, '.')], "Service") + m[strings.IndexByte(m, '.'):]
+			if !strings.Contains(row, "`"+name+"`") {
+				t.Errorf("README.md's row for %s does not name %s", op, name)
+			}
+		}
+	}
+}
