@@ -87,9 +87,9 @@ const (
 
 // Session is a logged-in PostHog session: the cookies a browser holds after
 // logging in to the PostHog app. Some endpoints (two-factor setup, scene
-// personalisation, replacing or deleting a user, cancelling an email change)
-// refuse personal API keys and OAuth tokens and only work with a session; see
-// [WithSession].
+// personalisation, onboarding, login sessions, replacing or deleting a user,
+// cancelling an email change) refuse personal API keys and OAuth tokens and
+// only work with a session; see [WithSession].
 //
 // Treat a session like a password: it acts as the user, with every
 // permission, until it expires or the user logs out.

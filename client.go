@@ -139,8 +139,9 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 
 // WithSession makes the client authenticate as a logged-in PostHog session
 // (its cookies) instead of with an API key; pass "" as NewClient's apiKey.
-// PostHog only accepts a session on some endpoints: the two-factor ones,
-// scene personalisation, [UsersService.Replace], [UsersService.Delete] and
+// Some endpoints only accept a session: the two-factor ones, scene
+// personalisation, skipping onboarding, login sessions, the credentials
+// review, [UsersService.Replace], [UsersService.Delete] and
 // [UsersService.CancelEmailChange]. With a session PostHog checks no scopes.
 //
 // The session cookie is sent on every request, and on requests that change

@@ -179,6 +179,70 @@ func TestEndpoints(t *testing.T) {
 			},
 		},
 		{
+			name: "Users.SkipOnboarding", session: true,
+			route:    "POST /api/users/@me/onboarding/skip/{$}",
+			wantBody: `{"reason":"later","step_at_skip":"install_snippet"}`,
+			status:   http.StatusOK, resp: fixture,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				u, err := c.Users.SkipOnboarding(ctx, Me, SkipOnboardingLater, "install_snippet")
+				if err != nil {
+					return nil, err
+				}
+				return u.ID, nil
+			},
+			want: int64(42),
+		},
+		{
+			name: "Users.LoginSessions", session: true,
+			route: "GET /api/users/@me/login_sessions/{$}", status: http.StatusOK,
+			resp: `[{"id":"k1","created_at":"2025-06-01T12:00:00Z","last_activity":"2025-06-02T12:00:00Z","location":"London, GB","device":"Firefox on Linux","login_method":"password","is_current":true},` +
+				`{"id":17,"created_at":"2025-06-01T12:00:00Z","last_activity":null,"location":null,"device":null,"login_method":null,"is_current":false}]`,
+			call: func(ctx context.Context, c *Client) (any, error) { return c.Users.LoginSessions(ctx, Me) },
+			want: []LoginSession{
+				{ID: "k1", CreatedAt: created, LastActivity: Ptr(created.Add(24 * time.Hour)), Location: "London, GB", Device: "Firefox on Linux", LoginMethod: "password", IsCurrent: true},
+				{ID: "17", CreatedAt: created},
+			},
+		},
+		{
+			name: "Users.RevokeLoginSession", session: true,
+			route: "DELETE /api/users/@me/login_sessions/k1/{$}", status: http.StatusNoContent,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.Users.RevokeLoginSession(ctx, Me, "k1")
+			},
+		},
+		{
+			name: "Users.RevokeOtherLoginSessions", session: true,
+			route: "POST /api/users/@me/login_sessions/revoke_others/{$}", status: http.StatusOK, resp: `{"revoked_count":3}`,
+			call: func(ctx context.Context, c *Client) (any, error) { return c.Users.RevokeOtherLoginSessions(ctx, Me) },
+			want: 3,
+		},
+		{
+			name: "Users.CompleteCredentialsReview", session: true,
+			route: "POST /api/users/@me/credentials_review_complete/{$}", status: http.StatusNoContent,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.Users.CompleteCredentialsReview(ctx, Me)
+			},
+		},
+		{
+			name:     "Users.RegisterPushToken",
+			route:    "POST /api/users/@me/push_tokens/{$}",
+			wantBody: `{"token":"fcm:abc123","platform":"android"}`,
+			status:   http.StatusOK, resp: `{"id":"0190e1f2-0a1b-7c2d-8e3f-4a5b6c7d8e9f","platform":"android","created_at":"2025-06-01T12:00:00Z","last_seen_at":null}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Users.RegisterPushToken(ctx, "fcm:abc123", PushPlatformAndroid)
+			},
+			want: &PushToken{ID: "0190e1f2-0a1b-7c2d-8e3f-4a5b6c7d8e9f", Platform: PushPlatformAndroid, CreatedAt: created},
+		},
+		{
+			name:     "Users.UnregisterPushToken",
+			route:    "POST /api/users/@me/push_tokens/unregister/{$}",
+			wantBody: `{"token":"fcm:abc123"}`,
+			status:   http.StatusNoContent,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.Users.UnregisterPushToken(ctx, "fcm:abc123")
+			},
+		},
+		{
 			name: "TwoFactor.StartSetup", session: true,
 			route: "GET /api/users/@me/two_factor_start_setup/{$}", status: http.StatusOK, resp: `{"success":true,"secret":"JBSWY3DPEHPK3PXP"}`,
 			call: func(ctx context.Context, c *Client) (any, error) { return c.TwoFactor.StartSetup(ctx, Me) },
@@ -565,6 +629,24 @@ func TestEndpoints_invalidInput(t *testing.T) {
 		{"request verification nil UUID", func(ctx context.Context) error {
 			return c.Users.RequestEmailVerification(ctx, uuid.Nil)
 		}, "userUUID"},
+		{"skip onboarding bad reason", func(ctx context.Context) error {
+			_, err := c.Users.SkipOnboarding(ctx, Me, "delegated", "")
+			return err
+		}, "reason"},
+		{"skip onboarding long step", func(ctx context.Context) error {
+			_, err := c.Users.SkipOnboarding(ctx, Me, SkipOnboardingLater, strings.Repeat("s", 65))
+			return err
+		}, "stepAtSkip"},
+		{"revoke empty login session", func(ctx context.Context) error { return c.Users.RevokeLoginSession(ctx, Me, " ") }, "sessionID"},
+		{"push token empty", func(ctx context.Context) error { return c.Users.UnregisterPushToken(ctx, "") }, "token"},
+		{"push token too long", func(ctx context.Context) error {
+			_, err := c.Users.RegisterPushToken(ctx, strings.Repeat("t", 513), PushPlatformIOS)
+			return err
+		}, "token"},
+		{"push platform unknown", func(ctx context.Context) error {
+			_, err := c.Users.RegisterPushToken(ctx, "t", "windows")
+			return err
+		}, "platform"},
 		{"2FA empty code", func(ctx context.Context) error { return c.TwoFactor.Validate(ctx, Me, "  ") }, "code"},
 		{"2FA bad id", func(ctx context.Context) error { _, err := c.TwoFactor.Status(ctx, "@you"); return err }, "id"},
 		{"installation id with letters", func(ctx context.Context) error { return c.Integrations.DeleteGitHub(ctx, Me, "12a") }, "installationID"},
@@ -751,9 +833,19 @@ func TestKeyRefused(t *testing.T) {
 		"GET /api/users/@me/two_factor_status/{$}", "POST /api/users/@me/two_factor_validate/{$}",
 		"POST /api/users/@me/validate_2fa/{$}", "POST /api/users/@me/two_factor_backup_codes/{$}",
 		"POST /api/users/@me/two_factor_disable/{$}", "POST /api/users/@me/scene_personalisation/{$}",
-		"PATCH /api/users/cancel_email_change_request/{$}",
+		"PATCH /api/users/cancel_email_change_request/{$}", "POST /api/users/@me/onboarding/skip/{$}",
 	} {
 		ts.mux.HandleFunc(route, refuse)
+	}
+	unauthenticated := func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusUnauthorized, readFixture(t, "errors/not_authenticated.json"))
+	}
+	for _, route := range []string{
+		"GET /api/users/@me/login_sessions/{$}", "DELETE /api/users/@me/login_sessions/k1/{$}",
+		"POST /api/users/@me/login_sessions/revoke_others/{$}", "POST /api/users/@me/credentials_review_complete/{$}",
+		"DELETE /api/users/@me/{$}",
+	} {
+		ts.mux.HandleFunc(route, unauthenticated)
 	}
 	ts.mux.HandleFunc("GET /api/users/@me/signal_autonomy/{$}", func(w http.ResponseWriter, r *http.Request) {
 		serveJSON(w, http.StatusForbidden, readFixture(t, "errors/scope_user_write.json"))
@@ -773,12 +865,21 @@ func TestKeyRefused(t *testing.T) {
 			return err
 		},
 		"Users.CancelEmailChange": func() error { _, err := c.Users.CancelEmailChange(ctx); return err },
+		"Users.SkipOnboarding": func() error {
+			_, err := c.Users.SkipOnboarding(ctx, Me, SkipOnboardingOther, "")
+			return err
+		},
+		"Users.LoginSessions":             func() error { _, err := c.Users.LoginSessions(ctx, Me); return err },
+		"Users.RevokeLoginSession":        func() error { return c.Users.RevokeLoginSession(ctx, Me, "k1") },
+		"Users.RevokeOtherLoginSessions":  func() error { _, err := c.Users.RevokeOtherLoginSessions(ctx, Me); return err },
+		"Users.CompleteCredentialsReview": func() error { return c.Users.CompleteCredentialsReview(ctx, Me) },
+		"Users.Delete":                    func() error { return c.Users.Delete(ctx, Me) },
 	}
 	for name, call := range calls {
 		err := call()
 		var se *SessionRequiredError
-		if !errors.As(err, &se) || !errors.Is(err, ErrSessionRequired) || !errors.Is(err, ErrForbidden) {
-			t.Errorf("%s: got %T %v; want a *SessionRequiredError matching ErrForbidden", name, err, err)
+		if !errors.As(err, &se) || !errors.Is(err, ErrSessionRequired) || !(errors.Is(err, ErrForbidden) || errors.Is(err, ErrUnauthorized)) {
+			t.Errorf("%s: got %T %v; want a *SessionRequiredError matching ErrForbidden or ErrUnauthorized", name, err, err)
 			continue
 		}
 		if !strings.Contains(err.Error(), "needs a logged-in PostHog session") {

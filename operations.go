@@ -64,6 +64,13 @@ const (
 	opUsersCancelEmailChange
 	opUsersVerifyEmail
 	opUsersRequestEmailVerification
+	opUsersSkipOnboarding
+	opUsersLoginSessions
+	opUsersRevokeLoginSession
+	opUsersRevokeOtherLoginSessions
+	opUsersCompleteCredentialsReview
+	opUsersRegisterPushToken
+	opUsersUnregisterPushToken
 
 	opTwoFactorStartSetup
 	opTwoFactorStartSetupLegacy
@@ -96,19 +103,26 @@ const (
 // posthog/api/user.py, posthog/api/user_integration.py and
 // products/signals/backend/views.py). It is never written to.
 var operations = [numOperations]operation{
-	opUsersList:                     {method: http.MethodGet, path: "/api/users/", scope: ScopeUserRead},
-	opUsersGet:                      {method: http.MethodGet, path: "/api/users/{uuid}/", scope: ScopeUserRead},
-	opUsersUpdate:                   {method: http.MethodPatch, path: "/api/users/{uuid}/", scope: ScopeUserWrite},
-	opUsersReplace:                  {method: http.MethodPut, path: "/api/users/{uuid}/", scope: ScopeUserWrite},
-	opUsersDelete:                   {method: http.MethodDelete, path: "/api/users/{uuid}/", access: accessSessionAuth},
-	opUsersGitHubLogin:              {method: http.MethodGet, path: "/api/users/{uuid}/github_login/", scope: ScopeUserRead},
-	opUsersHedgehogConfig:           {method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", scope: ScopeUserRead},
-	opUsersUpdateHedgehogConfig:     {method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", scope: ScopeUserWrite},
-	opUsersProductIntroSeen:         {method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", scope: ScopeUserWrite},
-	opUsersScenePersonalisation:     {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", access: accessSessionOnly},
-	opUsersCancelEmailChange:        {method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessSessionOnly},
-	opUsersVerifyEmail:              {method: http.MethodPost, path: "/api/users/verify_email/", access: accessAnonymous, sendOnce: true},
-	opUsersRequestEmailVerification: {method: http.MethodPost, path: "/api/users/request_email_verification/", access: accessAnonymous},
+	opUsersList:                      {method: http.MethodGet, path: "/api/users/", scope: ScopeUserRead},
+	opUsersGet:                       {method: http.MethodGet, path: "/api/users/{uuid}/", scope: ScopeUserRead},
+	opUsersUpdate:                    {method: http.MethodPatch, path: "/api/users/{uuid}/", scope: ScopeUserWrite},
+	opUsersReplace:                   {method: http.MethodPut, path: "/api/users/{uuid}/", scope: ScopeUserWrite},
+	opUsersDelete:                    {method: http.MethodDelete, path: "/api/users/{uuid}/", access: accessSessionAuth},
+	opUsersGitHubLogin:               {method: http.MethodGet, path: "/api/users/{uuid}/github_login/", scope: ScopeUserRead},
+	opUsersHedgehogConfig:            {method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", scope: ScopeUserRead},
+	opUsersUpdateHedgehogConfig:      {method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", scope: ScopeUserWrite},
+	opUsersProductIntroSeen:          {method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", scope: ScopeUserWrite},
+	opUsersScenePersonalisation:      {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", access: accessSessionOnly},
+	opUsersCancelEmailChange:         {method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessSessionOnly},
+	opUsersVerifyEmail:               {method: http.MethodPost, path: "/api/users/verify_email/", access: accessAnonymous, sendOnce: true},
+	opUsersRequestEmailVerification:  {method: http.MethodPost, path: "/api/users/request_email_verification/", access: accessAnonymous},
+	opUsersSkipOnboarding:            {method: http.MethodPost, path: "/api/users/{uuid}/onboarding/skip/", access: accessSessionOnly},
+	opUsersLoginSessions:             {method: http.MethodGet, path: "/api/users/{uuid}/login_sessions/", access: accessSessionAuth},
+	opUsersRevokeLoginSession:        {method: http.MethodDelete, path: "/api/users/{uuid}/login_sessions/{session_id}/", access: accessSessionAuth},
+	opUsersRevokeOtherLoginSessions:  {method: http.MethodPost, path: "/api/users/{uuid}/login_sessions/revoke_others/", access: accessSessionAuth},
+	opUsersCompleteCredentialsReview: {method: http.MethodPost, path: "/api/users/{uuid}/credentials_review_complete/", access: accessSessionAuth},
+	opUsersRegisterPushToken:         {method: http.MethodPost, path: "/api/users/@me/push_tokens/", scope: ScopeUserWrite},
+	opUsersUnregisterPushToken:       {method: http.MethodPost, path: "/api/users/@me/push_tokens/unregister/", scope: ScopeUserWrite},
 
 	opTwoFactorStartSetup:       {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", access: accessSessionOnly},
 	opTwoFactorStartSetupLegacy: {method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", access: accessSessionOnly},

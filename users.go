@@ -740,6 +740,234 @@ func (s *UsersService) RequestEmailVerification(ctx context.Context, userUUID uu
 	return s.client.do(ctx, request{op: opUsersRequestEmailVerification, body: body}, nil)
 }
 
+// OnboardingSkipReason is a reason a user can give for skipping onboarding
+// with [UsersService.SkipOnboarding].
+type OnboardingSkipReason string
+
+// The reasons [UsersService.SkipOnboarding] accepts.
+const (
+	SkipOnboardingLater OnboardingSkipReason = "later"
+	SkipOnboardingOther OnboardingSkipReason = "other"
+)
+
+// SkipOnboarding records that the user skipped PostHog's onboarding, with a
+// reason and, optionally, the step they were at (at most 64 characters), and
+// returns the user. PostHog refuses API keys and OAuth tokens here (a
+// [*SessionRequiredError]); it needs a logged-in session ([WithSession]).
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation POST /api/users/{uuid}/onboarding/skip/
+func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason OnboardingSkipReason, stepAtSkip string) (*User, error) {
+	id, err := userID(id)
+	if err != nil {
+		return nil, err
+	}
+	if reason != SkipOnboardingLater && reason != SkipOnboardingOther {
+		return nil, &InputError{Arg: "reason", Reason: fmt.Sprintf("%.20q is not %q or %q", reason, SkipOnboardingLater, SkipOnboardingOther)}
+	}
+	if n := utf8.RuneCountInString(stepAtSkip); n > 64 {
+		return nil, &InputError{Arg: "stepAtSkip", Reason: fmt.Sprintf("has %d characters; PostHog takes at most 64", n)}
+	}
+	body := struct {
+		Reason     OnboardingSkipReason `json:"reason"`
+		StepAtSkip string               `json:"step_at_skip,omitempty"`
+	}{reason, stepAtSkip}
+	user := new(User)
+	if err := s.client.do(ctx, request{op: opUsersSkipOnboarding, params: []string{id}, body: body}, user); err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// OpaqueID is an identifier PostHog sends without documenting its type, as a
+// JSON string or number; it is kept as the text PostHog sent.
+type OpaqueID string
+
+// UnmarshalJSON accepts a JSON string or number.
+func (id *OpaqueID) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err == nil {
+		*id = OpaqueID(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(data, &n); err != nil {
+		return fmt.Errorf("posthogusers: an ID must be a JSON string or number, not %.40s", data)
+	}
+	*id = OpaqueID(n)
+	return nil
+}
+
+// LoginSession is one place the user is logged in to PostHog.
+type LoginSession struct {
+	// ID identifies the session for [UsersService.RevokeLoginSession].
+	ID OpaqueID `json:"id"`
+	// CreatedAt is when the user logged in.
+	CreatedAt time.Time `json:"created_at"`
+	// LastActivity is when the session was last used, or nil.
+	LastActivity *time.Time `json:"last_activity"`
+	// Location and Device describe where the session is, as PostHog
+	// guessed them; "" when unknown.
+	Location string `json:"location"`
+	Device   string `json:"device"`
+	// LoginMethod is how the user logged in, such as a password or SSO.
+	LoginMethod string `json:"login_method"`
+	// IsCurrent is true for the session making the request.
+	IsCurrent bool `json:"is_current"`
+}
+
+// LoginSessions lists the places the user is logged in to PostHog. PostHog
+// only accepts session authentication here ([WithSession]): with an API key
+// it answers 401, returned as a [*SessionRequiredError].
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation GET /api/users/{uuid}/login_sessions/
+func (s *UsersService) LoginSessions(ctx context.Context, id string) ([]LoginSession, error) {
+	id, err := userID(id)
+	if err != nil {
+		return nil, err
+	}
+	var sessions []LoginSession
+	if err := s.client.do(ctx, request{op: opUsersLoginSessions, params: []string{id}}, &sessions); err != nil {
+		return nil, err
+	}
+	return sessions, nil
+}
+
+// RevokeLoginSession logs one of the user's sessions out (sessionID is a
+// [LoginSession.ID]); an unknown one gives [ErrNotFound]. Session
+// authentication only, as for [UsersService.LoginSessions].
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation DELETE /api/users/{uuid}/login_sessions/{session_id}/
+func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessionID OpaqueID) error {
+	id, err := userID(id)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(string(sessionID)) == "" {
+		return &InputError{Arg: "sessionID", Reason: "is empty"}
+	}
+	return s.client.do(ctx, request{op: opUsersRevokeLoginSession, params: []string{id, string(sessionID)}}, nil)
+}
+
+// RevokeOtherLoginSessions logs out every session of the user but the one
+// making the request and returns how many it logged out. Session
+// authentication only, as for [UsersService.LoginSessions].
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation POST /api/users/{uuid}/login_sessions/revoke_others/
+func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string) (revoked int, err error) {
+	id, err = userID(id)
+	if err != nil {
+		return 0, err
+	}
+	var resp struct {
+		RevokedCount int `json:"revoked_count"`
+	}
+	if err := s.client.do(ctx, request{op: opUsersRevokeOtherLoginSessions, params: []string{id}}, &resp); err != nil {
+		return 0, err
+	}
+	return resp.RevokedCount, nil
+}
+
+// CompleteCredentialsReview records that the user has reviewed their
+// credentials, which PostHog asks for when [User.RequiresCredentialReview]
+// is true. Session authentication only, as for [UsersService.LoginSessions].
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation POST /api/users/{uuid}/credentials_review_complete/
+func (s *UsersService) CompleteCredentialsReview(ctx context.Context, id string) error {
+	id, err := userID(id)
+	if err != nil {
+		return err
+	}
+	return s.client.do(ctx, request{op: opUsersCompleteCredentialsReview, params: []string{id}}, nil)
+}
+
+// PushPlatform is a platform push notifications are sent to.
+type PushPlatform string
+
+// The push platforms.
+const (
+	PushPlatformIOS     PushPlatform = "ios"
+	PushPlatformAndroid PushPlatform = "android"
+	PushPlatformWeb     PushPlatform = "web"
+)
+
+// PushToken is a registered push notification token.
+type PushToken struct {
+	// ID identifies the registration.
+	ID OpaqueID `json:"id"`
+	// Platform is the platform the token is for.
+	Platform PushPlatform `json:"platform"`
+	// CreatedAt is when the token was first registered.
+	CreatedAt time.Time `json:"created_at"`
+	// LastSeenAt is when the token was last registered again, or nil.
+	LastSeenAt *time.Time `json:"last_seen_at"`
+}
+
+// RegisterPushToken registers a device's push notification token for the
+// caller, so that PostHog's mobile app gets notifications; registering it
+// again only refreshes it. PostHog keeps 20 tokens per user and drops the
+// oldest. It only works for the caller (PostHog refuses any path but @me).
+// token is at most 512 characters. Needs scope user:write.
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation POST /api/users/@me/push_tokens/
+func (s *UsersService) RegisterPushToken(ctx context.Context, token string, platform PushPlatform) (*PushToken, error) {
+	if err := checkPushToken(token); err != nil {
+		return nil, err
+	}
+	switch platform {
+	case PushPlatformIOS, PushPlatformAndroid, PushPlatformWeb:
+	default:
+		return nil, &InputError{Arg: "platform", Reason: fmt.Sprintf("%.20q is not ios, android or web", platform)}
+	}
+	body := struct {
+		Token    string       `json:"token"`
+		Platform PushPlatform `json:"platform"`
+	}{token, platform}
+	res := new(PushToken)
+	if err := s.client.do(ctx, request{op: opUsersRegisterPushToken, body: body}, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// UnregisterPushToken stops push notifications to a token of the caller's.
+// PostHog answers success whether or not the token was registered. Needs
+// scope user:write.
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation POST /api/users/@me/push_tokens/unregister/
+func (s *UsersService) UnregisterPushToken(ctx context.Context, token string) error {
+	if err := checkPushToken(token); err != nil {
+		return err
+	}
+	body := struct {
+		Token string `json:"token"`
+	}{token}
+	return s.client.do(ctx, request{op: opUsersUnregisterPushToken, body: body}, nil)
+}
+
+func checkPushToken(token string) error {
+	switch n := utf8.RuneCountInString(token); {
+	case strings.TrimSpace(token) == "":
+		return &InputError{Arg: "token", Reason: "is empty"}
+	case n > 512:
+		return &InputError{Arg: "token", Reason: fmt.Sprintf("has %d characters; PostHog takes at most 512", n)}
+	}
+	return nil
+}
+
 // Raw returns the JSON object the user was decoded from, with every field
 // PostHog sent, or nil for a User that was not decoded from JSON.
 func (u *User) Raw() json.RawMessage { return u.raw }
