@@ -224,10 +224,10 @@ const (
 //
 //meta:operation GET /api/users/{uuid}/integrations/
 func (s *IntegrationsService) ListGitHub(ctx context.Context, id string) ([]GitHubIntegration, error) {
-	var resp struct {
+	resp, err := fetch[struct {
 		Results []GitHubIntegration `json:"results"`
-	}
-	if err := s.list(ctx, id, kindGitHub, &resp); err != nil {
+	}](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindGitHub}})
+	if err != nil {
 		return nil, err
 	}
 	return resp.Results, nil
@@ -240,24 +240,18 @@ func (s *IntegrationsService) ListGitHub(ctx context.Context, id string) ([]GitH
 //
 //meta:operation GET /api/users/{uuid}/integrations/
 func (s *IntegrationsService) ListSlack(ctx context.Context, id string) ([]SlackIntegration, error) {
-	var resp struct {
+	resp, err := fetch[struct {
 		Results []SlackIntegration `json:"results"`
-	}
-	if err := s.list(ctx, id, kindSlack, &resp); err != nil {
+	}](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindSlack}})
+	if err != nil {
 		return nil, err
 	}
 	return resp.Results, nil
 }
 
-func (s *IntegrationsService) list(ctx context.Context, id, kind string, out any) error {
-	id, err := userID(id)
-	if err != nil {
-		return err
-	}
-	q := struct {
-		Kind string `url:"kind"`
-	}{kind}
-	return s.client.do(ctx, request{op: opIntegrationsList, params: []string{id}, query: q}, out)
+// kindQuery is the query of the integrations list.
+type kindQuery struct {
+	Kind string `url:"kind"`
 }
 
 // DeleteGitHub unlinks a GitHub App installation from a user; newer PostHog
@@ -269,11 +263,10 @@ func (s *IntegrationsService) list(ctx context.Context, id, kind string, out any
 //
 //meta:operation DELETE /api/users/{uuid}/integrations/github/{installation_id}/
 func (s *IntegrationsService) DeleteGitHub(ctx context.Context, id, installationID string) error {
-	params, err := installationParams(id, installationID)
-	if err != nil {
+	if err := checkInstallationID(installationID); err != nil {
 		return err
 	}
-	return s.client.do(ctx, request{op: opGitHubDelete, params: params}, nil)
+	return s.client.do(ctx, request{op: opGitHubDelete, user: id, params: []string{installationID}}, nil)
 }
 
 // GitHubRepos returns one page of the repositories a linked GitHub App
@@ -284,8 +277,7 @@ func (s *IntegrationsService) DeleteGitHub(ctx context.Context, id, installation
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/repos/
 func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationID string, opts *GitHubReposOptions) (*GitHubReposPage, error) {
-	params, err := installationParams(id, installationID)
-	if err != nil {
+	if err := checkInstallationID(installationID); err != nil {
 		return nil, err
 	}
 	if opts != nil {
@@ -293,11 +285,7 @@ func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationI
 			return nil, err
 		}
 	}
-	page := new(GitHubReposPage)
-	if err := s.client.do(ctx, request{op: opGitHubRepos, params: params, query: opts}, page); err != nil {
-		return nil, err
-	}
-	return page, nil
+	return fetch[GitHubReposPage](ctx, s.client, request{op: opGitHubRepos, user: id, params: []string{installationID}, query: opts})
 }
 
 // AllGitHubRepos returns an iterator over every repository a linked GitHub
@@ -332,15 +320,10 @@ func (s *IntegrationsService) AllGitHubRepos(ctx context.Context, id, installati
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/
 func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, installationID string) (*GitHubReposRefresh, error) {
-	params, err := installationParams(id, installationID)
-	if err != nil {
+	if err := checkInstallationID(installationID); err != nil {
 		return nil, err
 	}
-	res := new(GitHubReposRefresh)
-	if err := s.client.do(ctx, request{op: opGitHubReposRefresh, params: params}, res); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return fetch[GitHubReposRefresh](ctx, s.client, request{op: opGitHubReposRefresh, user: id, params: []string{installationID}})
 }
 
 // GitHubBranches returns one page of the branches of a repository a linked
@@ -351,18 +334,13 @@ func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, instal
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/branches/
 func (s *IntegrationsService) GitHubBranches(ctx context.Context, id, installationID string, opts GitHubBranchesOptions) (*GitHubBranchesPage, error) {
-	params, err := installationParams(id, installationID)
-	if err != nil {
+	if err := checkInstallationID(installationID); err != nil {
 		return nil, err
 	}
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	page := new(GitHubBranchesPage)
-	if err := s.client.do(ctx, request{op: opGitHubBranches, params: params, query: opts}, page); err != nil {
-		return nil, err
-	}
-	return page, nil
+	return fetch[GitHubBranchesPage](ctx, s.client, request{op: opGitHubBranches, user: id, params: []string{installationID}, query: opts})
 }
 
 // AllGitHubBranches returns an iterator over every branch of a repository
@@ -391,10 +369,6 @@ func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, install
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/start/
 func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, req *StartGitHubLinkRequest) (*GitHubLinkStart, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
 	body := any(struct{}{})
 	if req != nil {
 		if req.TeamID != nil && *req.TeamID <= 0 {
@@ -402,11 +376,7 @@ func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, re
 		}
 		body = req
 	}
-	start := new(GitHubLinkStart)
-	if err := s.client.do(ctx, request{op: opGitHubStart, params: []string{id}, body: body}, start); err != nil {
-		return nil, err
-	}
-	return start, nil
+	return fetch[GitHubLinkStart](ctx, s.client, request{op: opGitHubStart, user: id, body: body})
 }
 
 // PrepareGitHubCallback tells PostHog which GitHub App installation the
@@ -417,14 +387,13 @@ func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, re
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/prepare_callback/
 func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, installationID string) error {
-	params, err := installationParams(id, installationID)
-	if err != nil {
+	if err := checkInstallationID(installationID); err != nil {
 		return err
 	}
 	body := struct {
 		InstallationID string `json:"installation_id"`
-	}{params[1]}
-	return s.client.do(ctx, request{op: opGitHubPrepareCallback, params: params[:1], body: body}, nil)
+	}{installationID}
+	return s.client.do(ctx, request{op: opGitHubPrepareCallback, user: id, body: body}, nil)
 }
 
 // LinkableSlackWorkspaces returns the Slack workspaces installed in the
@@ -435,14 +404,10 @@ func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, ins
 //
 //meta:operation GET /api/users/{uuid}/integrations/slack/linkable_workspaces/
 func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id string) ([]SlackWorkspace, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
-	var resp struct {
+	resp, err := fetch[struct {
 		Results []SlackWorkspace `json:"results"`
-	}
-	if err := s.client.do(ctx, request{op: opSlackLinkableWorkspaces, params: []string{id}}, &resp); err != nil {
+	}](ctx, s.client, request{op: opSlackLinkableWorkspaces, user: id})
+	if err != nil {
 		return nil, err
 	}
 	return resp.Results, nil
@@ -456,10 +421,6 @@ func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id st
 //
 //meta:operation POST /api/users/{uuid}/integrations/slack/start/
 func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req *StartSlackLinkRequest) (installURL string, err error) {
-	id, err = userID(id)
-	if err != nil {
-		return "", err
-	}
 	body := any(struct{}{})
 	if req != nil {
 		if req.TeamID != nil && *req.TeamID <= 0 {
@@ -467,10 +428,10 @@ func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req
 		}
 		body = req
 	}
-	var resp struct {
+	resp, err := fetch[struct {
 		InstallURL string `json:"install_url"`
-	}
-	if err := s.client.do(ctx, request{op: opSlackStart, params: []string{id}, body: body}, &resp); err != nil {
+	}](ctx, s.client, request{op: opSlackStart, user: id, body: body})
+	if err != nil {
 		return "", err
 	}
 	return resp.InstallURL, nil
@@ -484,27 +445,19 @@ func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req
 //
 //meta:operation DELETE /api/users/{uuid}/integrations/slack/{slack_user_id}/
 func (s *IntegrationsService) DeleteSlack(ctx context.Context, id, slackUserID string) error {
-	id, err := userID(id)
-	if err != nil {
-		return err
-	}
 	if !isSlackUserID(slackUserID) {
 		return &InputError{Arg: "slackUserID", Reason: fmt.Sprintf("%.40q is not a Slack member ID (U or W, then capital letters and digits)", slackUserID)}
 	}
-	return s.client.do(ctx, request{op: opSlackDelete, params: []string{id, slackUserID}}, nil)
+	return s.client.do(ctx, request{op: opSlackDelete, user: id, params: []string{slackUserID}}, nil)
 }
 
-// installationParams checks a user ID and a GitHub installation ID and
-// returns them as path parameters.
-func installationParams(id, installationID string) ([]string, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
+// checkInstallationID checks a GitHub installation ID: digits, as
+// PostHog's routes require (anything else is a 404 there).
+func checkInstallationID(installationID string) error {
 	if installationID == "" || strings.Trim(installationID, "0123456789") != "" {
-		return nil, &InputError{Arg: "installationID", Reason: fmt.Sprintf("%.40q is not a GitHub installation ID (digits)", installationID)}
+		return &InputError{Arg: "installationID", Reason: fmt.Sprintf("%.40q is not a GitHub installation ID (digits)", installationID)}
 	}
-	return []string{id, installationID}, nil
+	return nil
 }
 
 // validate checks branch options against PostHog's bounds.

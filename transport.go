@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -16,11 +17,28 @@ import (
 
 // request is one call of an operation.
 type request struct {
-	op     opID
-	params []string // path parameters, in the order of the template
+	op opID
+	// user is the user ID argument of operations whose path starts with
+	// /api/users/{uuid}/: do checks it and makes it the first path
+	// parameter.
+	user   string
+	params []string // the other path parameters, in the order of the template
 	query  any      // a struct with `url` tags, or nil
 	body   any      // a value to send as JSON, or nil
 }
+
+// fetch sends r and returns its decoded 2xx body.
+func fetch[T any](ctx context.Context, c *Client, r request) (*T, error) {
+	out := new(T)
+	if err := c.do(ctx, r, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// userPathPrefix starts the paths of operations on one user named by UUID
+// or [Me].
+const userPathPrefix = "/api/users/{uuid}/"
 
 // call is the state of one request across its attempts.
 type call struct {
@@ -40,7 +58,15 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return &InputError{Arg: "ctx", Reason: "the context is nil"}
 	}
 	op := &operations[r.op]
-	path, err := expandPath(op.path, r.params...)
+	params := r.params
+	if strings.HasPrefix(op.path, userPathPrefix) {
+		id, err := userID(r.user)
+		if err != nil {
+			return err
+		}
+		params = append([]string{id}, params...)
+	}
+	path, err := expandPath(op.path, params...)
 	if err != nil {
 		return err
 	}

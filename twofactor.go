@@ -75,15 +75,7 @@ func (s *TwoFactorService) StartSetupLegacy(ctx context.Context, id string) (*Tw
 }
 
 func (s *TwoFactorService) startSetup(ctx context.Context, op opID, id string) (*TwoFactorSetup, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
-	setup := new(TwoFactorSetup)
-	if err := s.client.do(ctx, request{op: op, params: []string{id}}, setup); err != nil {
-		return nil, err
-	}
-	return setup, nil
+	return fetch[TwoFactorSetup](ctx, s.client, request{op: op, user: id})
 }
 
 // Status returns the state of a user's two-factor authentication. Needs a
@@ -93,15 +85,7 @@ func (s *TwoFactorService) startSetup(ctx context.Context, op opID, id string) (
 //
 //meta:operation GET /api/users/{uuid}/two_factor_status/
 func (s *TwoFactorService) Status(ctx context.Context, id string) (*TwoFactorStatus, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
-	status := new(TwoFactorStatus)
-	if err := s.client.do(ctx, request{op: opTwoFactorStatus, params: []string{id}}, status); err != nil {
-		return nil, err
-	}
-	return status, nil
+	return fetch[TwoFactorStatus](ctx, s.client, request{op: opTwoFactorStatus, user: id})
 }
 
 // Validate finishes a TOTP setup with a code from the authenticator app,
@@ -127,10 +111,6 @@ func (s *TwoFactorService) ValidateLegacy(ctx context.Context, id, code string) 
 }
 
 func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code string) error {
-	id, err := userID(id)
-	if err != nil {
-		return err
-	}
 	code = strings.TrimSpace(code)
 	if code == "" {
 		// PostHog reads the token without checking for it: a missing one
@@ -140,7 +120,7 @@ func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code strin
 	body := struct {
 		Token string `json:"token"`
 	}{code}
-	return s.client.do(ctx, request{op: op, params: []string{id}, body: body}, nil)
+	return s.client.do(ctx, request{op: op, user: id, body: body}, nil)
 }
 
 // BackupCodes generates ten new backup codes and returns them. It
@@ -154,14 +134,10 @@ func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code strin
 //
 //meta:operation POST /api/users/{uuid}/two_factor_backup_codes/
 func (s *TwoFactorService) BackupCodes(ctx context.Context, id string) ([]string, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
-	var resp struct {
+	resp, err := fetch[struct {
 		BackupCodes []string `json:"backup_codes"`
-	}
-	if err := s.client.do(ctx, request{op: opTwoFactorBackupCodes, params: []string{id}, body: struct{}{}}, &resp); err != nil {
+	}](ctx, s.client, request{op: opTwoFactorBackupCodes, user: id, body: struct{}{}})
+	if err != nil {
 		return nil, err
 	}
 	return resp.BackupCodes, nil
@@ -174,9 +150,5 @@ func (s *TwoFactorService) BackupCodes(ctx context.Context, id string) ([]string
 //
 //meta:operation POST /api/users/{uuid}/two_factor_disable/
 func (s *TwoFactorService) Disable(ctx context.Context, id string) error {
-	id, err := userID(id)
-	if err != nil {
-		return err
-	}
-	return s.client.do(ctx, request{op: opTwoFactorDisable, params: []string{id}, body: struct{}{}}, nil)
+	return s.client.do(ctx, request{op: opTwoFactorDisable, user: id, body: struct{}{}}, nil)
 }

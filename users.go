@@ -386,11 +386,7 @@ func (s *UsersService) List(ctx context.Context, opts *ListUsersOptions) (*Page[
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	page := new(Page[User])
-	if err := s.client.do(ctx, request{op: opUsersList, query: opts}, page); err != nil {
-		return nil, err
-	}
-	return page, nil
+	return fetch[Page[User]](ctx, s.client, request{op: opUsersList, query: opts})
 }
 
 // All returns an iterator over every user that matches opts, from opts'
@@ -424,15 +420,7 @@ func (s *UsersService) All(ctx context.Context, opts *ListUsersOptions) iter.Seq
 //
 //meta:operation GET /api/users/{uuid}/
 func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
-	user := new(User)
-	if err := s.client.do(ctx, request{op: opUsersGet, params: []string{id}}, user); err != nil {
-		return nil, err
-	}
-	return user, nil
+	return fetch[User](ctx, s.client, request{op: opUsersGet, user: id})
 }
 
 // Update changes the fields of a user that req sets and returns the user as
@@ -445,18 +433,10 @@ func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
 //
 //meta:operation PATCH /api/users/{uuid}/
 func (s *UsersService) Update(ctx context.Context, id string, req UpdateUserRequest) (*User, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	user := new(User)
-	if err := s.client.do(ctx, request{op: opUsersUpdate, params: []string{id}, body: req}, user); err != nil {
-		return nil, err
-	}
-	return user, nil
+	return fetch[User](ctx, s.client, request{op: opUsersUpdate, user: id, body: req})
 }
 
 // Delete deletes a user for good. PostHog only accepts a logged-in session
@@ -468,11 +448,7 @@ func (s *UsersService) Update(ctx context.Context, id string, req UpdateUserRequ
 //
 //meta:operation DELETE /api/users/{uuid}/
 func (s *UsersService) Delete(ctx context.Context, id string) error {
-	id, err := userID(id)
-	if err != nil {
-		return err
-	}
-	return s.client.do(ctx, request{op: opUsersDelete, params: []string{id}}, nil)
+	return s.client.do(ctx, request{op: opUsersDelete, user: id}, nil)
 }
 
 // Replace sends a whole user with PUT and returns the user as PostHog stored
@@ -486,18 +462,10 @@ func (s *UsersService) Delete(ctx context.Context, id string) error {
 //
 //meta:operation PUT /api/users/{uuid}/
 func (s *UsersService) Replace(ctx context.Context, id string, req ReplaceUserRequest) (*User, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	user := new(User)
-	if err := s.client.do(ctx, request{op: opUsersReplace, params: []string{id}, body: req}, user); err != nil {
-		return nil, err
-	}
-	return user, nil
+	return fetch[User](ctx, s.client, request{op: opUsersReplace, user: id, body: req})
 }
 
 // GitHubLogin returns the GitHub login linked to a user, and false when the
@@ -508,18 +476,11 @@ func (s *UsersService) Replace(ctx context.Context, id string, req ReplaceUserRe
 //
 //meta:operation GET /api/users/{uuid}/github_login/
 func (s *UsersService) GitHubLogin(ctx context.Context, id string) (login string, linked bool, err error) {
-	id, err = userID(id)
-	if err != nil {
-		return "", false, err
-	}
-	var resp struct {
+	resp, err := fetch[struct {
 		GitHubLogin *string `json:"github_login"`
-	}
-	if err := s.client.do(ctx, request{op: opUsersGitHubLogin, params: []string{id}}, &resp); err != nil {
+	}](ctx, s.client, request{op: opUsersGitHubLogin, user: id})
+	if err != nil || resp.GitHubLogin == nil || *resp.GitHubLogin == "" {
 		return "", false, err
-	}
-	if resp.GitHubLogin == nil || *resp.GitHubLogin == "" {
-		return "", false, nil
 	}
 	return *resp.GitHubLogin, true, nil
 }
@@ -532,15 +493,11 @@ func (s *UsersService) GitHubLogin(ctx context.Context, id string) (login string
 //
 //meta:operation GET /api/users/{uuid}/hedgehog_config/
 func (s *UsersService) HedgehogConfig(ctx context.Context, id string) (json.RawMessage, error) {
-	id, err := userID(id)
+	cfg, err := fetch[json.RawMessage](ctx, s.client, request{op: opUsersHedgehogConfig, user: id})
 	if err != nil {
 		return nil, err
 	}
-	var cfg json.RawMessage
-	if err := s.client.do(ctx, request{op: opUsersHedgehogConfig, params: []string{id}}, &cfg); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+	return *cfg, nil
 }
 
 // ReplaceHedgehogConfig stores config as a user's hedgehog configuration and
@@ -554,19 +511,15 @@ func (s *UsersService) HedgehogConfig(ctx context.Context, id string) (json.RawM
 //
 //meta:operation PATCH /api/users/{uuid}/hedgehog_config/
 func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, config any) (json.RawMessage, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
 	body, err := jsonObject("config", config)
 	if err != nil {
 		return nil, err
 	}
-	var stored json.RawMessage
-	if err := s.client.do(ctx, request{op: opUsersUpdateHedgehogConfig, params: []string{id}, body: body}, &stored); err != nil {
+	stored, err := fetch[json.RawMessage](ctx, s.client, request{op: opUsersUpdateHedgehogConfig, user: id, body: body})
+	if err != nil {
 		return nil, err
 	}
-	return stored, nil
+	return *stored, nil
 }
 
 // MergeHedgehogConfig changes some keys of a user's hedgehog configuration
@@ -609,25 +562,18 @@ func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch
 //
 //meta:operation PATCH /api/users/{uuid}/product_intro_seen/
 func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey string, seen bool) (map[string]bool, error) {
-	id, err := userID(id)
-	if err != nil {
+	if err := checkText("productKey", productKey, 128); err != nil {
 		return nil, err
-	}
-	switch n := utf8.RuneCountInString(productKey); {
-	case strings.TrimSpace(productKey) == "":
-		return nil, &InputError{Arg: "productKey", Reason: "is empty"}
-	case n > 128:
-		return nil, &InputError{Arg: "productKey", Reason: fmt.Sprintf("has %d characters; PostHog takes at most 128", n)}
 	}
 	body := struct {
 		ProductKey string `json:"product_key"`
 		Seen       bool   `json:"seen"`
 	}{productKey, seen}
-	var seenFor map[string]bool
-	if err := s.client.do(ctx, request{op: opUsersProductIntroSeen, params: []string{id}, body: body}, &seenFor); err != nil {
+	seenFor, err := fetch[map[string]bool](ctx, s.client, request{op: opUsersProductIntroSeen, user: id, body: body})
+	if err != nil {
 		return nil, err
 	}
-	return seenFor, nil
+	return *seenFor, nil
 }
 
 // SetScenePersonalisation makes dashboard the one PostHog shows for scene (a
@@ -640,27 +586,17 @@ func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey 
 //
 //meta:operation POST /api/users/{uuid}/scene_personalisation/
 func (s *UsersService) SetScenePersonalisation(ctx context.Context, id, scene string, dashboard int64) (*User, error) {
-	id, err := userID(id)
-	if err != nil {
+	if err := checkText("scene", scene, 200); err != nil {
 		return nil, err
 	}
-	switch n := utf8.RuneCountInString(scene); {
-	case strings.TrimSpace(scene) == "":
-		return nil, &InputError{Arg: "scene", Reason: "is empty"}
-	case n > 200:
-		return nil, &InputError{Arg: "scene", Reason: fmt.Sprintf("has %d characters; PostHog takes at most 200", n)}
-	case dashboard <= 0:
+	if dashboard <= 0 {
 		return nil, &InputError{Arg: "dashboard", Reason: fmt.Sprintf("%d is not a dashboard ID", dashboard)}
 	}
 	body := struct {
 		Scene     string `json:"scene"`
 		Dashboard int64  `json:"dashboard"`
 	}{scene, dashboard}
-	user := new(User)
-	if err := s.client.do(ctx, request{op: opUsersScenePersonalisation, params: []string{id}, body: body}, user); err != nil {
-		return nil, err
-	}
-	return user, nil
+	return fetch[User](ctx, s.client, request{op: opUsersScenePersonalisation, user: id, body: body})
 }
 
 // CancelEmailChange cancels the caller's pending email change (the address
@@ -674,11 +610,7 @@ func (s *UsersService) SetScenePersonalisation(ctx context.Context, id, scene st
 //
 //meta:operation PATCH /api/users/cancel_email_change_request/
 func (s *UsersService) CancelEmailChange(ctx context.Context) (*User, error) {
-	user := new(User)
-	if err := s.client.do(ctx, request{op: opUsersCancelEmailChange}, user); err != nil {
-		return nil, err
-	}
-	return user, nil
+	return fetch[User](ctx, s.client, request{op: opUsersCancelEmailChange})
 }
 
 // VerifyEmailResult is PostHog's answer to a successful email verification:
@@ -714,11 +646,7 @@ func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code
 		UUID string `json:"uuid"`
 		Code string `json:"code"`
 	}{userUUID.String(), code}
-	res := new(VerifyEmailResult)
-	if err := s.client.do(ctx, request{op: opUsersVerifyEmail, body: body}, res); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return fetch[VerifyEmailResult](ctx, s.client, request{op: opUsersVerifyEmail, body: body})
 }
 
 // RequestEmailVerification asks PostHog to email a user (userUUID) a new
@@ -759,10 +687,6 @@ const (
 //
 //meta:operation POST /api/users/{uuid}/onboarding/skip/
 func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason OnboardingSkipReason, stepAtSkip string) (*User, error) {
-	id, err := userID(id)
-	if err != nil {
-		return nil, err
-	}
 	if reason != SkipOnboardingLater && reason != SkipOnboardingOther {
 		return nil, &InputError{Arg: "reason", Reason: fmt.Sprintf("%.20q is not %q or %q", reason, SkipOnboardingLater, SkipOnboardingOther)}
 	}
@@ -773,11 +697,7 @@ func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason Onb
 		Reason     OnboardingSkipReason `json:"reason"`
 		StepAtSkip string               `json:"step_at_skip,omitempty"`
 	}{reason, stepAtSkip}
-	user := new(User)
-	if err := s.client.do(ctx, request{op: opUsersSkipOnboarding, params: []string{id}, body: body}, user); err != nil {
-		return nil, err
-	}
-	return user, nil
+	return fetch[User](ctx, s.client, request{op: opUsersSkipOnboarding, user: id, body: body})
 }
 
 // OpaqueID is an identifier PostHog sends without documenting its type, as a
@@ -825,15 +745,11 @@ type LoginSession struct {
 //
 //meta:operation GET /api/users/{uuid}/login_sessions/
 func (s *UsersService) LoginSessions(ctx context.Context, id string) ([]LoginSession, error) {
-	id, err := userID(id)
+	sessions, err := fetch[[]LoginSession](ctx, s.client, request{op: opUsersLoginSessions, user: id})
 	if err != nil {
 		return nil, err
 	}
-	var sessions []LoginSession
-	if err := s.client.do(ctx, request{op: opUsersLoginSessions, params: []string{id}}, &sessions); err != nil {
-		return nil, err
-	}
-	return sessions, nil
+	return *sessions, nil
 }
 
 // RevokeLoginSession logs one of the user's sessions out (sessionID is a
@@ -844,14 +760,10 @@ func (s *UsersService) LoginSessions(ctx context.Context, id string) ([]LoginSes
 //
 //meta:operation DELETE /api/users/{uuid}/login_sessions/{session_id}/
 func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessionID OpaqueID) error {
-	id, err := userID(id)
-	if err != nil {
-		return err
-	}
 	if strings.TrimSpace(string(sessionID)) == "" {
 		return &InputError{Arg: "sessionID", Reason: "is empty"}
 	}
-	return s.client.do(ctx, request{op: opUsersRevokeLoginSession, params: []string{id, string(sessionID)}}, nil)
+	return s.client.do(ctx, request{op: opUsersRevokeLoginSession, user: id, params: []string{string(sessionID)}}, nil)
 }
 
 // RevokeOtherLoginSessions logs out every session of the user but the one
@@ -862,14 +774,10 @@ func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessio
 //
 //meta:operation POST /api/users/{uuid}/login_sessions/revoke_others/
 func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string) (revoked int, err error) {
-	id, err = userID(id)
-	if err != nil {
-		return 0, err
-	}
-	var resp struct {
+	resp, err := fetch[struct {
 		RevokedCount int `json:"revoked_count"`
-	}
-	if err := s.client.do(ctx, request{op: opUsersRevokeOtherLoginSessions, params: []string{id}}, &resp); err != nil {
+	}](ctx, s.client, request{op: opUsersRevokeOtherLoginSessions, user: id})
+	if err != nil {
 		return 0, err
 	}
 	return resp.RevokedCount, nil
@@ -883,11 +791,7 @@ func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string) 
 //
 //meta:operation POST /api/users/{uuid}/credentials_review_complete/
 func (s *UsersService) CompleteCredentialsReview(ctx context.Context, id string) error {
-	id, err := userID(id)
-	if err != nil {
-		return err
-	}
-	return s.client.do(ctx, request{op: opUsersCompleteCredentialsReview, params: []string{id}}, nil)
+	return s.client.do(ctx, request{op: opUsersCompleteCredentialsReview, user: id}, nil)
 }
 
 // PushPlatform is a platform push notifications are sent to.
@@ -934,11 +838,7 @@ func (s *UsersService) RegisterPushToken(ctx context.Context, token string, plat
 		Token    string       `json:"token"`
 		Platform PushPlatform `json:"platform"`
 	}{token, platform}
-	res := new(PushToken)
-	if err := s.client.do(ctx, request{op: opUsersRegisterPushToken, body: body}, res); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return fetch[PushToken](ctx, s.client, request{op: opUsersRegisterPushToken, body: body})
 }
 
 // UnregisterPushToken stops push notifications to a token of the caller's.
@@ -958,12 +858,16 @@ func (s *UsersService) UnregisterPushToken(ctx context.Context, token string) er
 	return s.client.do(ctx, request{op: opUsersUnregisterPushToken, body: body}, nil)
 }
 
-func checkPushToken(token string) error {
-	switch n := utf8.RuneCountInString(token); {
-	case strings.TrimSpace(token) == "":
-		return &InputError{Arg: "token", Reason: "is empty"}
-	case n > 512:
-		return &InputError{Arg: "token", Reason: fmt.Sprintf("has %d characters; PostHog takes at most 512", n)}
+func checkPushToken(token string) error { return checkText("token", token, 512) }
+
+// checkText checks a required string argument that PostHog limits to
+// maxChars characters.
+func checkText(arg, s string, maxChars int) error {
+	if strings.TrimSpace(s) == "" {
+		return &InputError{Arg: arg, Reason: "is empty"}
+	}
+	if n := utf8.RuneCountInString(s); n > maxChars {
+		return &InputError{Arg: arg, Reason: fmt.Sprintf("has %d characters; PostHog takes at most %d", n, maxChars)}
 	}
 	return nil
 }
