@@ -33,8 +33,9 @@ type endpointCase struct {
 	want      any
 }
 
-func TestEndpoints(t *testing.T) {
-	t.Parallel()
+// endpointCases returns a case for every endpoint method.
+func endpointCases(t *testing.T) []endpointCase {
+	t.Helper()
 	userUUID := uuid.MustParse("0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07")
 	created := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	fixture := string(readFixture(t, "users_get.json"))
@@ -80,7 +81,10 @@ func TestEndpoints(t *testing.T) {
 					Email: "ada@example.com", Password: "correct horse battery staple",
 					UpdateUserRequest: UpdateUserRequest{FirstName: Ptr("Ada"), CurrentPassword: Ptr("old password")},
 				})
-				return u.Email, err
+				if err != nil {
+					return nil, err
+				}
+				return u.Email, nil
 			},
 			want: "ada@example.com",
 		},
@@ -465,7 +469,12 @@ func TestEndpoints(t *testing.T) {
 			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.SignalAutonomy.Delete(ctx, 7) },
 		},
 	}
-	for _, tt := range tests {
+	return tests
+}
+
+func TestEndpoints(t *testing.T) {
+	t.Parallel()
+	for _, tt := range endpointCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ts := setup(t)
@@ -506,6 +515,40 @@ func TestEndpoints(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("result (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestEndpoints_validationError sends every endpoint's request to a server
+// that refuses it with PostHog's 400 envelope, and checks that each method
+// returns it as an *APIError matching ErrValidation, with the envelope's
+// fields, after one attempt.
+func TestEndpoints_validationError(t *testing.T) {
+	t.Parallel()
+	const envelope = `{"type":"validation_error","code":"invalid_input","detail":"Ensure this value is greater than or equal to 1.","attr":"limit"}`
+	for _, tt := range endpointCases(t) {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := setup(t)
+			if tt.session {
+				ts = setupSession(t)
+			}
+			var served atomic.Int64
+			ts.mux.HandleFunc(tt.route, func(w http.ResponseWriter, r *http.Request) {
+				served.Add(1)
+				serveJSON(w, http.StatusBadRequest, []byte(envelope))
+			})
+			_, err := tt.call(t.Context(), ts.client)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || !errors.Is(err, ErrValidation) {
+				t.Fatalf("error: got %T %v; want an *APIError matching ErrValidation", err, err)
+			}
+			if apiErr.Code != "invalid_input" || apiErr.Attr != "limit" || apiErr.Type != "validation_error" || apiErr.Attempts != 1 {
+				t.Errorf("APIError fields: %+v", apiErr)
+			}
+			if served.Load() != 1 {
+				t.Errorf("requests: %d; want 1 (400 is never retried)", served.Load())
 			}
 		})
 	}
