@@ -1,6 +1,9 @@
 package posthogusers
 
 import (
+	"encoding/json"
+	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +79,82 @@ func FuzzNewClientKey(f *testing.F) {
 		secret := c.cred.secrets()[0]
 		if !isVisibleASCII(secret) || len(secret) >= 12 && strings.Contains(c.String(), secret) {
 			t.Errorf("accepted key %q is not a safe header value or shows in String", key)
+		}
+	})
+}
+
+// FuzzMergePatch checks properties RFC 7396 gives JSON merge patches: the
+// result is JSON, an object patch yields an object without the patch's null
+// members, and applying the same patch again changes nothing.
+func FuzzMergePatch(f *testing.F) {
+	f.Add(`{"a":"b","c":{"d":1}}`, `{"a":null,"c":{"e":[1]}}`)
+	f.Add(`[1,2]`, `{"a":{"bb":{"ccc":null}}}`)
+	f.Add(`{}`, `"x"`)
+	f.Fuzz(func(t *testing.T, target, patch string) {
+		if !json.Valid([]byte(target)) || !json.Valid([]byte(patch)) {
+			return
+		}
+		once, err := mergePatch(json.RawMessage(target), json.RawMessage(patch))
+		if err != nil {
+			t.Fatalf("mergePatch(%s, %s): %v", target, patch, err)
+		}
+		if !json.Valid(once) {
+			t.Fatalf("mergePatch(%s, %s) = %s: not JSON", target, patch, once)
+		}
+		twice, err := mergePatch(once, json.RawMessage(patch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b any
+		_ = json.Unmarshal(once, &a)
+		_ = json.Unmarshal(twice, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("patch %s applied twice: %s, then %s", patch, once, twice)
+		}
+		var p map[string]any
+		if json.Unmarshal([]byte(patch), &p) == nil && p != nil {
+			obj, ok := a.(map[string]any)
+			if !ok {
+				t.Fatalf("object patch gave %s", once)
+			}
+			for k, v := range p {
+				if _, kept := obj[k]; v == nil && kept {
+					t.Errorf("member %q set to null in the patch is still in %s", k, once)
+				}
+			}
+		}
+	})
+}
+
+// FuzzSession checks that a session the client accepts is sent as cookies
+// net/http reads back unchanged, and that the CSRF header carries the token.
+func FuzzSession(f *testing.F) {
+	f.Add("sessionid", "abc123", "tok")
+	f.Add("", "a=b", "")
+	f.Add("ph_s", "x;y", `"q"`)
+	f.Fuzz(func(t *testing.T, name, id, csrf string) {
+		cred, err := newSessionCredential(Session{ID: id, CSRFToken: csrf, CookieName: name})
+		if err != nil {
+			return
+		}
+		h := http.Header{}
+		cred.authorize(h, http.MethodPost)
+		r := &http.Request{Header: h}
+		wantName := name
+		if wantName == "" {
+			wantName = defaultSessionCookie
+		}
+		c, err := r.Cookie(wantName)
+		if err != nil || c.Value != id {
+			t.Fatalf("session cookie %q from header %q: got %v, %v; want %q", wantName, h.Get("Cookie"), c, err, id)
+		}
+		if csrf != "" {
+			if c, err := r.Cookie(csrfCookie); wantName != csrfCookie && (err != nil || c.Value != csrf) {
+				t.Errorf("CSRF cookie from header %q: got %v, %v; want %q", h.Get("Cookie"), c, err, csrf)
+			}
+		}
+		if got := h.Get(csrfHeader); got != csrf {
+			t.Errorf("X-CSRFToken %q; want %q", got, csrf)
 		}
 	})
 }
