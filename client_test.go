@@ -312,7 +312,7 @@ func TestClient_redirects(t *testing.T) {
 	t.Cleanup(foreign.Close)
 
 	ts := setup(t)
-	ts.transport.skipResponses.Store(true) // redirects are not in the schema
+	ts.transport.SkipResponses.Store(true) // redirects are not in the schema
 	ts.mux.HandleFunc("GET /api/users/{id}/{$}", func(w http.ResponseWriter, r *http.Request) {
 		switch r.PathValue("id") {
 		case "00000000-0000-4000-8000-000000000001": // leaves the origin: another port

@@ -784,7 +784,7 @@ func TestSession_readsWithoutCSRFToken(t *testing.T) {
 	})
 	// The schema check wants the default cookie name; this test is about
 	// the header, so it checks the request itself.
-	ts.transport.skipRequests.Store(true)
+	ts.transport.SkipRequests.Store(true)
 	if _, err := ts.client.TwoFactor.Status(t.Context(), Me); err != nil {
 		t.Fatal(err)
 	}
@@ -965,7 +965,7 @@ func TestSendOnce(t *testing.T) {
 				w.Header().Set("Retry-After", "0")
 				serveJSON(w, status, readFixture(t, "errors/server_error.json"))
 			})
-			ts.transport.skipResponses.Store(true) // a 500 envelope for every status
+			ts.transport.SkipResponses.Store(true) // a 500 envelope for every status
 			_, err := ts.client.TwoFactor.BackupCodes(t.Context(), Me)
 			if err == nil {
 				t.Fatal("no error")

@@ -256,7 +256,7 @@ func TestAPIError_nonJSONBodies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ts := setup(t, WithMaxRetries(0))
-			ts.transport.skipResponses.Store(true)
+			ts.transport.SkipResponses.Store(true)
 			ts.mux.HandleFunc("GET /api/users/{id}/{$}", func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "text/html")
 				w.WriteHeader(tt.status)
@@ -280,7 +280,7 @@ func TestAPIError_nonJSONBodies(t *testing.T) {
 func TestAPIError_bodyLimitAndRedaction(t *testing.T) {
 	t.Parallel()
 	ts := setup(t)
-	ts.transport.skipResponses.Store(true)
+	ts.transport.SkipResponses.Store(true)
 	ts.mux.HandleFunc("GET /api/users/{id}/{$}", func(w http.ResponseWriter, r *http.Request) {
 		// A proxy that echoes the request headers, then a huge page.
 		w.WriteHeader(http.StatusForbidden)

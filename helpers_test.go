@@ -1,10 +1,7 @@
 package posthogusers
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,16 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hogkit/posthogusers/internal/schematest"
 )
 
 // testKey is the personal API key of the tests. Tests check that it never
@@ -37,154 +33,35 @@ const basePath = "/posthog"
 // endpoints.
 const specFile = "testdata/posthog-users.openapi.yaml"
 
-// loadSchema loads the schema once for the whole test binary.
-var loadSchema = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := openapi3.NewLoader().LoadFromFile(specFile)
-	if err != nil {
-		return nil, err
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("schema does not validate: %w", err)
-	}
-	return doc, nil
-})
-
-// loadSchemaRouter builds the router over the schema once.
-var loadSchemaRouter = sync.OnceValues(func() (routers.Router, error) {
-	doc, err := loadSchema()
-	if err != nil {
-		return nil, err
-	}
-	return gorillamux.NewRouter(doc)
-})
+// schemaTransport validates the tests' traffic against the schema.
+type schemaTransport = schematest.Transport
 
 // loadSchemaDoc returns PostHog's schema, failing t if it cannot be loaded.
 // It is shared: callers must not change it.
 func loadSchemaDoc(t testing.TB) *openapi3.T {
 	t.Helper()
-	doc, err := loadSchema()
-	if err != nil {
-		t.Fatalf("loading %s: %v", specFile, err)
-	}
-	return doc
+	return schematest.Doc(t, specFile)
 }
 
-// schemaRouter returns the router over PostHog's schema, failing t if the
-// schema cannot be loaded.
+// schemaRouter returns the router over PostHog's schema.
 func schemaRouter(t testing.TB) routers.Router {
 	t.Helper()
-	r, err := loadSchemaRouter()
-	if err != nil {
-		t.Fatalf("loading %s: %v", specFile, err)
-	}
-	return r
-}
-
-// schemaTransport is the test transport: it validates every request the
-// client sends, and every response it gets back, against PostHog's
-// published schema, failing the test on a mismatch.
-type schemaTransport struct {
-	t      testing.TB
-	next   http.RoundTripper
-	router routers.Router
-	// skipResponses turns response validation off, for tests that serve
-	// deliberately broken responses (a proxy's HTML page, a truncated body).
-	skipResponses atomic.Bool
-	// skipRequests turns all validation off, for tests of what the schema
-	// does not describe (a renamed session cookie).
-	skipRequests atomic.Bool
-	requests     atomic.Int64
-}
-
-func (s *schemaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	s.requests.Add(1)
-	var body []byte
-	if req.Body != nil {
-		var err error
-		if body, err = io.ReadAll(req.Body); err != nil {
-			return nil, err
-		}
-		_ = req.Body.Close()
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	if s.skipRequests.Load() {
-		return s.next.RoundTrip(req)
-	}
-	input := validateSchemaRequest(s.t, s.router, req, body)
-
-	resp, err := s.next.RoundTrip(req)
-	if err != nil || input == nil || s.skipResponses.Load() {
-		return resp, err
-	}
-	respBody, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
-	validateSchemaResponse(s.t, input, resp.StatusCode, resp.Header, respBody)
-	return resp, nil
+	return schematest.Router(t, specFile)
 }
 
 // validateSchemaRequest checks req against the schema operation its method
-// and path (less the base path) name. It returns the validation input for
-// the response check, or nil after reporting a request the schema has no
-// operation for.
+// and path (less the base path) name, returning the input for
+// validateSchemaResponse.
 func validateSchemaRequest(t testing.TB, router routers.Router, req *http.Request, body []byte) *openapi3filter.RequestValidationInput {
 	t.Helper()
-	vreq := req.Clone(context.Background())
-	vreq.URL = &url.URL{
-		Scheme:   "https",
-		Host:     "us.posthog.com",
-		Path:     strings.TrimPrefix(req.URL.Path, basePath),
-		RawPath:  strings.TrimPrefix(req.URL.RawPath, basePath),
-		RawQuery: req.URL.RawQuery,
-	}
-	vreq.Body = io.NopCloser(bytes.NewReader(body))
-	route, params, err := router.FindRoute(vreq)
-	if err != nil {
-		t.Errorf("schema: %s %s matches no operation of PostHog's schema: %v", req.Method, vreq.URL.Path, err)
-		return nil
-	}
-	input := &openapi3filter.RequestValidationInput{
-		Request:    vreq,
-		PathParams: params,
-		Route:      route,
-		Options: &openapi3filter.Options{
-			AuthenticationFunc: func(_ context.Context, ai *openapi3filter.AuthenticationInput) error {
-				// PostHog takes a personal API key or a session cookie.
-				r := ai.RequestValidationInput.Request
-				if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
-					return nil
-				}
-				if _, err := r.Cookie("sessionid"); err == nil {
-					return nil
-				}
-				return errors.New("neither an Authorization: Bearer header nor a session cookie")
-			},
-		},
-	}
-	if err := openapi3filter.ValidateRequest(context.Background(), input); err != nil {
-		t.Errorf("schema: request %s %s does not match PostHog's schema: %v", req.Method, vreq.URL.Path, err)
-	}
-	return input
+	return schematest.ValidateRequest(t, router, req, body, basePath)
 }
 
 // validateSchemaResponse checks a response against the schema operation of
 // input.
 func validateSchemaResponse(t testing.TB, input *openapi3filter.RequestValidationInput, status int, header http.Header, body []byte) {
 	t.Helper()
-	err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: input,
-		Status:                 status,
-		Header:                 header,
-		Body:                   io.NopCloser(bytes.NewReader(body)),
-		Options:                &openapi3filter.Options{IncludeResponseStatus: false},
-	})
-	if err != nil {
-		t.Errorf("schema: %d response to %s %s does not match PostHog's schema: %v",
-			status, input.Request.Method, input.Request.URL.Path, err)
-	}
+	schematest.ValidateResponse(t, input, status, header, body)
 }
 
 // testServer is a fake PostHog for one test: handlers registered on mux are
@@ -225,7 +102,7 @@ func setupWith(t *testing.T, key string, opts ...Option) *testServer {
 	srv := httptest.NewServer(outer)
 	t.Cleanup(srv.Close)
 
-	tr := &schemaTransport{t: t, next: srv.Client().Transport, router: schemaRouter(t)}
+	tr := &schemaTransport{T: t, Next: srv.Client().Transport, Router: schemaRouter(t), Prefix: basePath}
 	all := append([]Option{
 		WithBaseURL(srv.URL + basePath),
 		WithHTTPClient(&http.Client{Transport: tr, Timeout: 10 * time.Second}),

@@ -77,7 +77,7 @@ func TestRetry_statusPolicy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ts := setup(t, WithMaxRetries(2))
-			ts.transport.skipResponses.Store(true) // 5xx bodies are not in the schema
+			ts.transport.SkipResponses.Store(true) // 5xx bodies are not in the schema
 			h, hits := statusSequence(t, nil, tt.status)
 			ts.mux.HandleFunc(tt.method+" /api/users/{id}/{$}", h)
 			err := tt.call(ts.client, t)
@@ -98,7 +98,7 @@ func TestRetry_statusPolicy(t *testing.T) {
 func TestRetry_recovers(t *testing.T) {
 	t.Parallel()
 	ts := setup(t)
-	ts.transport.skipResponses.Store(true)
+	ts.transport.SkipResponses.Store(true)
 	h, hits := statusSequence(t, nil, 502, 503, 200)
 	ts.mux.HandleFunc("GET /api/users/{id}/{$}", h)
 	u, err := ts.client.Users.Get(t.Context(), Me)
@@ -208,7 +208,7 @@ func TestJitteredBackoff_bounds(t *testing.T) {
 func TestRetry_contextCancelledDuringWait(t *testing.T) {
 	t.Parallel()
 	ts := setup(t, WithRetryWait(time.Hour, time.Hour))
-	ts.transport.skipResponses.Store(true)
+	ts.transport.SkipResponses.Store(true)
 	ctx, cancel := context.WithCancel(t.Context())
 	ts.mux.HandleFunc("GET /api/users/{id}/{$}", func(w http.ResponseWriter, r *http.Request) {
 		serveJSON(w, http.StatusServiceUnavailable, readFixture(t, "errors/server_error.json"))

@@ -226,7 +226,7 @@ func TestUsersService_Get_notFound(t *testing.T) {
 func TestUsersService_Get_malformedResponse(t *testing.T) {
 	t.Parallel()
 	ts := setup(t)
-	ts.transport.skipResponses.Store(true)
+	ts.transport.SkipResponses.Store(true)
 	ts.mux.HandleFunc("GET /api/users/{id}/{$}", func(w http.ResponseWriter, r *http.Request) {
 		serveJSON(w, http.StatusOK, []byte(`{"id": 42, "email": "ada@exa`))
 	})
