@@ -1,0 +1,306 @@
+package posthogtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hogkit/posthogusers"
+)
+
+// Fake is an in-memory PostHog serving the users API (/api/users/…) as an
+// [http.Handler]. Create one with [New], seed it, and serve it with
+// [httptest.Server], [NewServer] or, without a listener, [Fake.Responder].
+// A Fake is safe for concurrent use.
+type Fake struct {
+	mu sync.Mutex
+	// now is the fake's clock: timestamps, throttles, TOTP codes and
+	// latency faults read it.
+	now func() time.Time
+
+	orgs     []*organization
+	teams    map[int64]*team
+	users    *userStore
+	keys     map[string]*apiKey     // by key value
+	sessions map[string]*webSession // by session ID
+
+	nextTeamID  int64
+	nextKeyID   int64
+	nextInstall int64
+
+	emailAvailable bool
+	limits         rateLimits
+	throttle       map[string][]time.Time // throttle bucket → request times, newest first
+
+	faults   []*faultRule
+	requests []Request
+	failures map[string]int // request identity → failed attempts in a row
+}
+
+// Option configures a [Fake] made by [New] or a server made by [NewServer].
+// Options that concern only the server are ignored by New.
+type Option func(*config)
+
+type config struct {
+	now           func() time.Time
+	limits        rateLimits
+	staff         bool
+	scopes        []string
+	clientOptions []posthogusers.Option
+}
+
+// rateLimits are the throttle rates the fake applies, per key.
+type rateLimits struct {
+	burst, sustained int // requests a minute and an hour
+}
+
+// WithClock makes the fake read the time from now instead of [time.Now]:
+// throttles, TOTP codes and timestamps follow it, so tests can move time
+// without sleeping.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
+}
+
+// WithRateLimits sets the per-key request rates of the throttled endpoints
+// (personal integrations and signal autonomy), per minute and per hour.
+// PostHog's defaults are 480 and 4,800; tests of throttling lower them.
+func WithRateLimits(perMinute, perHour int) Option {
+	return func(c *config) { c.limits = rateLimits{burst: perMinute, sustained: perHour} }
+}
+
+// New returns a Fake with PostHog's default rate limits, one organization
+// ("Analytical Engines") with one project (ID 2), and no users.
+func New(opts ...Option) *Fake {
+	cfg := config{now: time.Now, limits: rateLimits{burst: 480, sustained: 4800}}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	f := &Fake{
+		now:            cfg.now,
+		teams:          map[int64]*team{},
+		users:          newUserStore(),
+		keys:           map[string]*apiKey{},
+		sessions:       map[string]*webSession{},
+		nextTeamID:     2,
+		nextKeyID:      1,
+		nextInstall:    41000000,
+		emailAvailable: true,
+		limits:         cfg.limits,
+		throttle:       map[string][]time.Time{},
+		failures:       map[string]int{},
+	}
+	f.addOrganization("Analytical Engines", "Default project")
+	return f
+}
+
+// ServeHTTP serves one request of the users API, applying any fault
+// injected for it.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	_ = r.Body.Close()
+	p := f.begin(r, body)
+	if p.fault != nil && p.fault.Latency > 0 {
+		select {
+		case <-time.After(p.fault.Latency):
+		case <-r.Context().Done():
+			f.end(p, 0)
+			return
+		}
+	}
+	if p.fault != nil && p.fault.Reset {
+		f.end(p, 0)
+		panic(http.ErrAbortHandler) // closes the connection without an answer
+	}
+	rec := newRecorder()
+	f.serve(rec, r, body, p.fault)
+	f.end(p, rec.code())
+	if p.fault != nil && p.fault.Truncate {
+		rec.writeTruncated(w)
+		panic(http.ErrAbortHandler)
+	}
+	rec.copyTo(w)
+}
+
+// serve answers r, whose body has been read into body, into w.
+func (f *Fake) serve(w *recorder, r *http.Request, body []byte, fault *Fault) {
+	if fault != nil && fault.Status != 0 {
+		writeFault(w, fault)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	x := &exchange{f: f, w: w, r: r, body: body}
+	if fault != nil {
+		x.foreignNext = fault.ForeignNext
+	}
+	f.route(x)
+}
+
+// exchange is one request being served, with the fake locked.
+type exchange struct {
+	f    *Fake
+	w    *recorder
+	r    *http.Request
+	body []byte
+
+	prefix string // the path before /api, when the API is mounted under one
+	auth   *caller
+	// userArg is the path's {uuid} or {user_id}; moreArg its other
+	// argument (an installation, Slack user or login session ID).
+	userArg, moreArg string
+	// foreignNext replaces the scheme and host of list links, a fault.
+	foreignNext string
+}
+
+// caller is who is making a request.
+type caller struct {
+	user    *user
+	key     *apiKey     // nil for a session
+	session *webSession // nil for a key
+}
+
+// token reports whether the caller authenticated with a key or token
+// rather than a session.
+func (c *caller) token() bool { return c.key != nil }
+
+// errorBody is PostHog's error envelope (drf-exceptions-hog).
+type errorBody struct {
+	Type   string  `json:"type"`
+	Code   string  `json:"code"`
+	Detail string  `json:"detail"`
+	Attr   *string `json:"attr"`
+}
+
+// fail writes PostHog's error envelope.
+func (x *exchange) fail(status int, typ, code, detail, attr string) {
+	e := errorBody{Type: typ, Code: code, Detail: detail}
+	if attr != "" {
+		e.Attr = &attr
+	}
+	x.json(status, e)
+}
+
+// invalid writes a 400 validation error about attr.
+func (x *exchange) invalid(code, detail, attr string) {
+	x.fail(http.StatusBadRequest, "validation_error", code, detail, attr)
+}
+
+// denied writes a 403 permission_denied error.
+func (x *exchange) denied(detail string) {
+	x.fail(http.StatusForbidden, "authentication_error", "permission_denied", detail, "")
+}
+
+// notFound writes a 404 with detail.
+func (x *exchange) notFound(detail string) {
+	x.fail(http.StatusNotFound, "invalid_request", "not_found", detail, "")
+}
+
+// json writes v as a JSON response.
+func (x *exchange) json(status int, v any) { writeJSON(x.w, status, v) }
+
+// writeJSON writes v as a JSON response.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"type":"server_error","code":"error","detail":"A server error occurred.","attr":null}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// noContent writes a 204.
+func (x *exchange) noContent() { x.w.WriteHeader(http.StatusNoContent) }
+
+// decode reads the request's JSON object body. An empty body is an empty
+// object. A body that is not JSON gets DRF's parse error.
+func (x *exchange) decode() (map[string]json.RawMessage, bool) {
+	m := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(x.body)) == 0 {
+		return m, true
+	}
+	var v any
+	if err := json.Unmarshal(x.body, &v); err != nil {
+		x.fail(http.StatusBadRequest, "invalid_request", "parse_error", "JSON parse error - "+err.Error(), "")
+		return nil, false
+	}
+	if err := json.Unmarshal(x.body, &m); err != nil {
+		x.invalid("invalid_input", "Invalid data. Expected a dictionary, but got "+jsonKind(v)+".", "non_field_errors")
+		return nil, false
+	}
+	return m, true
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "list"
+	case string:
+		return "str"
+	case float64:
+		return "int"
+	case bool:
+		return "bool"
+	}
+	return "NoneType"
+}
+
+// absoluteURL returns the request's URL as an absolute URL, as Django's
+// build_absolute_uri does: the scheme and host the request came to.
+func (x *exchange) absoluteURL() *url.URL {
+	u := *x.r.URL
+	if u.Host == "" {
+		u.Host = x.r.Host
+	}
+	if u.Scheme == "" {
+		u.Scheme = "http"
+		if x.r.TLS != nil {
+			u.Scheme = "https"
+		}
+	}
+	if x.foreignNext != "" {
+		if fu, err := url.Parse(x.foreignNext); err == nil {
+			u.Scheme, u.Host = fu.Scheme, fu.Host
+		}
+	}
+	return &u
+}
+
+// mustString decodes a JSON string member; ok is false when the value is
+// not a string (null included).
+func mustString(raw json.RawMessage) (string, bool) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+
+func describeValue(raw json.RawMessage) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return string(raw)
+	}
+	switch v := v.(type) {
+	case string:
+		return v
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	case nil:
+		return "None"
+	}
+	return strings.TrimSpace(fmt.Sprint(v))
+}

@@ -1,0 +1,304 @@
+package posthogtest
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// integrationUser resolves the user of an integrations route.
+func (x *exchange) integrationUser() *user { return x.target() }
+
+func (x *exchange) listIntegrations() {
+	u := x.integrationUser()
+	if u == nil {
+		return
+	}
+	kind := x.r.URL.Query().Get("kind")
+	results := []map[string]any{}
+	switch kind {
+	case "", "github":
+		for _, g := range u.github {
+			results = append(results, githubItem(u, g))
+		}
+	case "slack":
+		for _, s := range u.slackLinks {
+			results = append(results, map[string]any{
+				"id": s.id, "kind": "slack", "slack_user_id": s.SlackUserID, "slack_team_id": s.SlackTeamID,
+				"slack_team_name": nullable(s.SlackTeamName), "slack_email_at_link": nullable(s.Email), "created_at": s.createdAt,
+			})
+		}
+	default:
+		x.invalid("invalid_input", "Unsupported integration kind: '"+kind+"'", "")
+		return
+	}
+	x.json(http.StatusOK, map[string]any{"results": results})
+}
+
+func githubItem(u *user, g *githubInstall) map[string]any {
+	var account any
+	if g.account != "" {
+		account = map[string]any{"type": "Organization", "name": g.account}
+	}
+	return map[string]any{
+		"id": g.id, "kind": "github", "installation_id": g.installID, "repository_selection": "selected",
+		"account": account, "github_login": nullable(u.githubLogin), "uses_shared_installation": false,
+		"installation_shared": false, "installation_status": "connected", "created_at": g.createdAt,
+	}
+}
+
+// nullable returns nil (JSON null) for "".
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// installation returns the user's linked installation of the route, or
+// answers 404.
+func (x *exchange) installation(u *user) *githubInstall {
+	for _, g := range u.github {
+		if g.installID == x.moreArg {
+			return g
+		}
+	}
+	x.notFound("No GitHub integration found for this installation.")
+	return nil
+}
+
+func (x *exchange) githubDelete() {
+	u := x.integrationUser()
+	if u == nil || x.installation(u) == nil {
+		return
+	}
+	m := x.mutable(u)
+	m.github = slices.DeleteFunc(m.github, func(g *githubInstall) bool { return g.installID == x.moreArg })
+	x.noContent()
+}
+
+// repoJSON writes a repository as PostHog's GitHubRepoSerializer does.
+func repoJSON(i int, fullName string) map[string]any {
+	owner, name, _ := strings.Cut(fullName, "/")
+	_ = owner
+	return map[string]any{
+		"id": 1000 + i, "name": name, "full_name": fullName, "private": false,
+		"default_branch": "main", "archived": false, "can_push": true,
+	}
+}
+
+func (x *exchange) githubRepos() {
+	u := x.integrationUser()
+	if u == nil {
+		return
+	}
+	q := x.r.URL.Query()
+	limit, ok := x.queryInt(q, "limit", 100, 1, 500)
+	if !ok {
+		return
+	}
+	offset, ok := x.queryInt(q, "offset", 0, 0, 0)
+	if !ok {
+		return
+	}
+	g := x.installation(u) // looked up after the parameters, as PostHog does
+	if g == nil {
+		return
+	}
+	search := strings.ToLower(q.Get("search"))
+	var matched []map[string]any
+	for i, r := range g.repos {
+		_, name, _ := strings.Cut(r, "/")
+		if strings.Contains(strings.ToLower(name), search) {
+			matched = append(matched, repoJSON(i, r))
+		}
+	}
+	page := matched[min(offset, len(matched)):min(offset+limit, len(matched))]
+	if page == nil {
+		page = []map[string]any{}
+	}
+	x.json(http.StatusOK, map[string]any{"repositories": page, "has_more": offset+limit < len(matched), "total": len(matched)})
+}
+
+func (x *exchange) githubRefresh() {
+	u := x.integrationUser()
+	if u == nil {
+		return
+	}
+	g := x.installation(u)
+	if g == nil {
+		return
+	}
+	repos := []map[string]any{}
+	for i, r := range g.repos {
+		repos = append(repos, repoJSON(i, r))
+	}
+	x.json(http.StatusOK, map[string]any{"repositories": repos, "installation_status": "connected"})
+}
+
+func (x *exchange) githubBranches() {
+	u := x.integrationUser()
+	if u == nil {
+		return
+	}
+	q := x.r.URL.Query()
+	repo := q.Get("repo")
+	if repo == "" {
+		x.invalid("required", "This field is required.", "repo")
+		return
+	}
+	limit, ok := x.queryInt(q, "limit", 100, 1, 1000)
+	if !ok {
+		return
+	}
+	offset, ok := x.queryInt(q, "offset", 0, 0, 0)
+	if !ok {
+		return
+	}
+	g := x.installation(u)
+	if g == nil {
+		return
+	}
+	if !slices.Contains(g.repos, repo) {
+		x.notFound("Repository not found for this installation.")
+		return
+	}
+	branches, ok := g.branches[repo]
+	if !ok {
+		branches = []string{"main"}
+	}
+	search := q.Get("search")
+	var matched []string
+	for _, b := range branches {
+		if strings.Contains(b, search) {
+			matched = append(matched, b)
+		}
+	}
+	page := matched[min(offset, len(matched)):min(offset+limit, len(matched))]
+	if page == nil {
+		page = []string{}
+	}
+	x.json(http.StatusOK, map[string]any{"branches": page, "default_branch": "main", "has_more": offset+limit < len(matched)})
+}
+
+// teamIDArg reads an optional team_id body member, answering PostHog's
+// errors itself. It returns the user's current project when absent.
+func (x *exchange) teamIDArg(u *user, body map[string]json.RawMessage) (*team, bool) {
+	raw, ok := body["team_id"]
+	if !ok || isNull(raw) {
+		if u.currentTeam == nil {
+			x.invalid("invalid_input", "Invalid or inaccessible team_id for this user.", "")
+			return nil, false
+		}
+		return u.currentTeam, true
+	}
+	n, err := strconv.ParseInt(describeValue(raw), 10, 64)
+	if err != nil {
+		x.invalid("invalid_input", "team_id must be an integer", "")
+		return nil, false
+	}
+	t := x.f.teams[n]
+	if t == nil || u.memberOf(t.org) == nil {
+		x.invalid("invalid_input", "Invalid or inaccessible team_id for this user.", "")
+		return nil, false
+	}
+	return t, true
+}
+
+func (x *exchange) githubStart() {
+	u := x.integrationUser()
+	if u == nil {
+		return
+	}
+	body, ok := x.decode()
+	if !ok {
+		return
+	}
+	t, ok := x.teamIDArg(u, body)
+	if !ok {
+		return
+	}
+	x.json(http.StatusOK, map[string]any{
+		"install_url":  "https://github.com/apps/posthog/installations/new?state=team-" + itoa(t.id),
+		"connect_flow": "app_install",
+	})
+}
+
+func (x *exchange) githubPrepare() {
+	u := x.integrationUser()
+	if u == nil {
+		return
+	}
+	body, ok := x.decode()
+	if !ok {
+		return
+	}
+	if id := describeValue(body["installation_id"]); body["installation_id"] == nil || !isDigits(id) {
+		x.invalid("required", "This field is required.", "installation_id")
+		return
+	}
+	x.noContent()
+}
+
+func (x *exchange) slackLinkable() {
+	u := x.integrationUser()
+	if u == nil {
+		return
+	}
+	results := []map[string]any{}
+	for _, m := range u.memberships {
+		for _, t := range m.org.teams {
+			for _, w := range t.slack {
+				linked := slices.ContainsFunc(u.slackLinks, func(l *slackLink) bool { return l.SlackTeamID == w.teamID })
+				if !linked {
+					results = append(results, map[string]any{
+						"posthog_team_id": t.id, "posthog_team_name": t.name, "posthog_organization_name": m.org.name,
+						"slack_team_id": w.teamID, "slack_team_name": nullable(w.teamName),
+					})
+				}
+			}
+		}
+	}
+	x.json(http.StatusOK, map[string]any{"results": results})
+}
+
+func (x *exchange) slackStart() {
+	u := x.integrationUser()
+	if u == nil {
+		return
+	}
+	body, ok := x.decode()
+	if !ok {
+		return
+	}
+	t, ok := x.teamIDArg(u, body)
+	if !ok {
+		return
+	}
+	want, _ := mustString(body["slack_team_id"])
+	i := slices.IndexFunc(t.slack, func(w *slackWorkspace) bool { return want == "" || w.teamID == want })
+	if i < 0 {
+		x.invalid("invalid_input", "No Slack integration found for this project.", "")
+		return
+	}
+	x.json(http.StatusOK, map[string]any{
+		"install_url": "https://slack.com/openid/connect/authorize?team=" + t.slack[i].teamID,
+	})
+}
+
+func (x *exchange) slackDelete() {
+	u := x.integrationUser()
+	if u == nil {
+		return
+	}
+	i := slices.IndexFunc(u.slackLinks, func(l *slackLink) bool { return l.SlackUserID == x.moreArg })
+	if i < 0 {
+		x.notFound("No Slack link found for this Slack user id.")
+		return
+	}
+	m := x.mutable(u)
+	m.slackLinks = slices.Delete(m.slackLinks, i, i+1)
+	x.noContent()
+}
