@@ -15,8 +15,22 @@ import (
 // with their name.
 func TestDocComments(t *testing.T) {
 	t.Parallel()
+	for _, pkg := range []struct{ dir, name string }{
+		{".", "posthogusers"},
+		{"posthogtest", "posthogtest"},
+		{"internal/schematest", "schematest"},
+	} {
+		t.Run(pkg.name, func(t *testing.T) {
+			t.Parallel()
+			checkDocComments(t, pkg.dir, pkg.name)
+		})
+	}
+}
+
+// checkDocComments checks the package in dir.
+func checkDocComments(t *testing.T, dir, pkgName string) {
 	fset := token.NewFileSet()
-	names, err := filepath.Glob("*.go")
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,12 +45,12 @@ func TestDocComments(t *testing.T) {
 		}
 		files = append(files, f)
 	}
-	p, err := doc.NewFromFiles(fset, files, "github.com/hogkit/posthogusers")
+	p, err := doc.NewFromFiles(fset, files, "github.com/hogkit/posthogusers/"+dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(p.Doc, "Package posthogusers ") {
-		t.Errorf("package doc starts %.40q; want \"Package posthogusers …\"", p.Doc)
+	if !strings.HasPrefix(p.Doc, "Package "+pkgName+" ") {
+		t.Errorf("package doc starts %.40q; want \"Package %s …\"", p.Doc, pkgName)
 	}
 	checkName := func(kind, name, text string) {
 		t.Helper()

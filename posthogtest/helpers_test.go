@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -105,3 +106,6 @@ func compactJSON(t *testing.T, b []byte) string {
 	}
 	return buf.String()
 }
+
+// httptestServer serves a fake on a new httptest.Server.
+func httptestServer(f *posthogtest.Fake) *httptest.Server { return httptest.NewServer(f) }

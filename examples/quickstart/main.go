@@ -4,7 +4,7 @@
 //
 // With POSTHOG_PERSONAL_API_KEY set it talks to real PostHog (POSTHOG_HOST,
 // default https://us.posthog.com); otherwise to a small fake PostHog that
-// runs inside the program. Its first line says which.
+// runs inside the program (posthogtest). Its first line says which.
 //
 //	go run ./examples/quickstart
 package main
@@ -34,9 +34,9 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	key, host := getenv("POSTHOG_PERSONAL_API_KEY"), getenv("POSTHOG_HOST")
 	var readOnlyKey string
 	if key == "" {
-		fake := startFake()
+		fake, rw, ro := startFake()
 		defer fake.Close()
-		key, readOnlyKey, host = fakeKey, fakeReadOnlyKey, fake.URL
+		key, readOnlyKey, host = rw, ro, fake.URL
 		fmt.Fprintf(w, "Using an embedded fake PostHog at %s (set POSTHOG_PERSONAL_API_KEY to use real PostHog)\n", host)
 	} else {
 		if host == "" {
@@ -72,7 +72,11 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	if me.Organization != nil {
 		org = me.Organization.Name
 	}
-	fmt.Fprintf(w, "\nMe: %s %s <%s>, %s, theme %q\n", me.FirstName, me.LastName, me.Email, org, me.ThemeMode)
+	theme := string(me.ThemeMode)
+	if theme == "" {
+		theme = "not set"
+	}
+	fmt.Fprintf(w, "\nMe: %s %s <%s>, %s, theme %s\n", me.FirstName, me.LastName, me.Email, org, theme)
 
 	// 3. Update a field: set it to the value it has, so nothing changes for
 	// real, but the request is made.

@@ -13,9 +13,9 @@ func TestRun_embeddedFake(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Using an embedded fake PostHog at http://127.0.0.1:",
-		"0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07 ada@example.com",
+		" ada@example.com\n",
 		"(1 in all)",
-		`Me: Ada Lovelace <ada@example.com>, Analytical Engines, theme "system"`,
+		`Me: Ada Lovelace <ada@example.com>, Analytical Engines, theme not set`,
 		`Updated: first name is "Ada"`,
 		"Updating with a read-only key: the key lacks scope user:write",
 		"posthogusers: PATCH /api/users/@me/ needs scope user:write; the key lacks it",

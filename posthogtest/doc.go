@@ -1,0 +1,62 @@
+// Package posthogtest is an in-memory PostHog users API for testing code
+// that uses [github.com/hogkit/posthogusers], with no network and no
+// PostHog.
+//
+// A [Fake] behaves like PostHog's /api/users/… endpoints: personal API keys
+// with scopes (user:read, user:write, "*"; write implies read), logged-in
+// sessions with Django's CSRF check, the @me rule (non-staff callers must say
+// @me, even for their own UUID), staff and non-staff users, DRF's limit and
+// offset pagination with absolute next and previous links, PATCH rules
+// (read-only and unknown fields ignored, email and password refused to keys,
+// notification settings merged), the hedgehog configuration that PATCH
+// replaces, two-factor setup with real TOTP codes, email verification,
+// login sessions, push tokens, personal GitHub and Slack integrations,
+// signal autonomy with its empty-body 404, the endpoints PostHog closes to
+// keys, PostHog's error envelope with its exact messages, and throttling
+// with Retry-After.
+//
+// # Starting one
+//
+// [NewServer] starts the fake on an httptest.Server for one test and returns
+// a ready client, authenticated as a seeded user with a read-write key:
+//
+//	func TestSync(t *testing.T) {
+//		client, srv := posthogtest.NewServer(t)
+//		srv.SeedUsers(1000)
+//		// … exercise code that takes client …
+//	}
+//
+// A test that already mocks HTTP with httpmock registers the same fake on its
+// transport with [Fake.RegisterResponders] (or uses [Fake.Responder]); there
+// is then no listener.
+//
+// # Seeding
+//
+// [Fake.AddUser], [Fake.AddKey], [Fake.AddSession], [Fake.AddOrganization],
+// [Fake.AddGitHubInstallation], [Fake.AddSlackLink] and
+// [Fake.AddSlackWorkspace] build the state a test needs. [Fake.SeedUsers]
+// adds any number of realistic users in constant time: a million cost
+// microseconds, since a generated user exists only as its ID until a request
+// changes it.
+//
+// # Recording and faults
+//
+// [Fake.Requests] lists what the fake received (method, path, query, body,
+// attempt number, which credential), never a key's or session's value.
+// [Fake.InjectFault] makes matching requests slow, fail with a 5xx or a 429
+// with a chosen Retry-After, lose their connection, get a truncated body, or
+// get list links on a foreign host, for testing retry and error paths.
+// [WithClock] lets a test move the fake's time (throttle windows, TOTP codes,
+// the 10-minute 2FA setup) without sleeping.
+//
+// # Fidelity
+//
+// The fake follows PostHog's source as read for the SDK; every answer it
+// gives in its own tests validates against PostHog's published OpenAPI
+// schema. It does not model OAuth or ID-JAG tokens (a pha_ token is refused),
+// keys sent in a request body, passkeys, SSO, organization-level
+// restrictions, or sending email (verification codes are read with
+// [Fake.EmailVerificationCode]). A user with no role is written without the
+// role_at_organization field, where PostHog may send null, which its schema
+// does not allow.
+package posthogtest
