@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -155,7 +156,7 @@ func ExampleFake_InjectFault() {
 	fake := posthogtest.New()
 	ada := fake.AddUser(posthogtest.UserSpec{Email: "ada@example.com"})
 	key := fake.AddKey(ada.UUID, "user:read")
-	srv := httptestServer(fake)
+	srv := httptest.NewServer(fake)
 	defer srv.Close()
 
 	// PostHog throttles the next request and asks for an hour.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -106,6 +105,3 @@ func compactJSON(t *testing.T, b []byte) string {
 	}
 	return buf.String()
 }
-
-// httptestServer serves a fake on a new httptest.Server.
-func httptestServer(f *posthogtest.Fake) *httptest.Server { return httptest.NewServer(f) }

@@ -8,11 +8,8 @@ import (
 	"strings"
 )
 
-// integrationUser resolves the user of an integrations route.
-func (x *exchange) integrationUser() *user { return x.target() }
-
 func (x *exchange) listIntegrations() {
-	u := x.integrationUser()
+	u := x.target()
 	if u == nil {
 		return
 	}
@@ -70,7 +67,7 @@ func (x *exchange) installation(u *user) *githubInstall {
 }
 
 func (x *exchange) githubDelete() {
-	u := x.integrationUser()
+	u := x.target()
 	if u == nil || x.installation(u) == nil {
 		return
 	}
@@ -90,7 +87,7 @@ func repoJSON(i int, fullName string) map[string]any {
 }
 
 func (x *exchange) githubRepos() {
-	u := x.integrationUser()
+	u := x.target()
 	if u == nil {
 		return
 	}
@@ -123,7 +120,7 @@ func (x *exchange) githubRepos() {
 }
 
 func (x *exchange) githubRefresh() {
-	u := x.integrationUser()
+	u := x.target()
 	if u == nil {
 		return
 	}
@@ -139,7 +136,7 @@ func (x *exchange) githubRefresh() {
 }
 
 func (x *exchange) githubBranches() {
-	u := x.integrationUser()
+	u := x.target()
 	if u == nil {
 		return
 	}
@@ -208,11 +205,7 @@ func (x *exchange) teamIDArg(u *user, body map[string]json.RawMessage) (*team, b
 }
 
 func (x *exchange) githubStart() {
-	u := x.integrationUser()
-	if u == nil {
-		return
-	}
-	body, ok := x.decode()
+	u, body, ok := x.targetWithBody()
 	if !ok {
 		return
 	}
@@ -227,11 +220,7 @@ func (x *exchange) githubStart() {
 }
 
 func (x *exchange) githubPrepare() {
-	u := x.integrationUser()
-	if u == nil {
-		return
-	}
-	body, ok := x.decode()
+	_, body, ok := x.targetWithBody()
 	if !ok {
 		return
 	}
@@ -243,7 +232,7 @@ func (x *exchange) githubPrepare() {
 }
 
 func (x *exchange) slackLinkable() {
-	u := x.integrationUser()
+	u := x.target()
 	if u == nil {
 		return
 	}
@@ -265,11 +254,7 @@ func (x *exchange) slackLinkable() {
 }
 
 func (x *exchange) slackStart() {
-	u := x.integrationUser()
-	if u == nil {
-		return
-	}
-	body, ok := x.decode()
+	u, body, ok := x.targetWithBody()
 	if !ok {
 		return
 	}
@@ -289,7 +274,7 @@ func (x *exchange) slackStart() {
 }
 
 func (x *exchange) slackDelete() {
-	u := x.integrationUser()
+	u := x.target()
 	if u == nil {
 		return
 	}

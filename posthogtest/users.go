@@ -41,6 +41,17 @@ func (x *exchange) resolve(id, notStaffDetail string) *user {
 	return u
 }
 
+// targetWithBody resolves the path's user and decodes the JSON body, in
+// PostHog's order. ok is false when it answered the request itself.
+func (x *exchange) targetWithBody() (*user, map[string]json.RawMessage, bool) {
+	u := x.target()
+	if u == nil {
+		return nil, nil, false
+	}
+	body, ok := x.decode()
+	return u, body, ok
+}
+
 // mutable returns u ready to be changed: a generated user is stored first.
 func (x *exchange) mutable(u *user) *user {
 	x.f.users.materialize(u)
@@ -257,11 +268,7 @@ func (x *exchange) patchUser() { x.updateUser(true) }
 func (x *exchange) putUser() { x.updateUser(false) }
 
 func (x *exchange) updateUser(partial bool) {
-	u := x.target()
-	if u == nil {
-		return
-	}
-	body, ok := x.decode()
+	u, body, ok := x.targetWithBody()
 	if !ok {
 		return
 	}
@@ -685,11 +692,7 @@ func (x *exchange) replaceHedgehog() {
 }
 
 func (x *exchange) productIntroSeen() {
-	u := x.target()
-	if u == nil {
-		return
-	}
-	body, ok := x.decode()
+	u, body, ok := x.targetWithBody()
 	if !ok {
 		return
 	}
@@ -720,11 +723,7 @@ func (x *exchange) productIntroSeen() {
 }
 
 func (x *exchange) scenePersonalisation() {
-	u := x.target()
-	if u == nil {
-		return
-	}
-	body, ok := x.decode()
+	u, body, ok := x.targetWithBody()
 	if !ok {
 		return
 	}
@@ -845,11 +844,7 @@ func (x *exchange) requestVerification() {
 }
 
 func (x *exchange) skipOnboarding() {
-	u := x.target()
-	if u == nil {
-		return
-	}
-	body, ok := x.decode()
+	u, body, ok := x.targetWithBody()
 	if !ok {
 		return
 	}
