@@ -370,13 +370,24 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		}
 		changes = append(changes, func(u *user) { u.password = pw })
 	}
-	if raw, ok := body["is_staff"]; ok {
+	for _, f := range []struct {
+		name  string
+		field func(*user) *bool
+	}{
+		{"is_staff", func(u *user) *bool { return &u.isStaff }},
+		{"hide_mcp_hints", func(u *user) *bool { return &u.hideMCPHints }},
+	} {
+		raw, ok := body[f.name]
+		if !ok {
+			continue
+		}
 		var b bool
 		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid", "Must be a valid boolean.", "is_staff")
+			x.invalid("invalid", "Must be a valid boolean.", f.name)
 			return nil, false
 		}
-		changes = append(changes, func(u *user) { u.isStaff = b })
+		field := f.field
+		changes = append(changes, func(u *user) { *field(u) = b })
 	}
 	for _, f := range []struct {
 		name  string
@@ -402,14 +413,6 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		}
 		field := f.field
 		changes = append(changes, func(u *user) { *field(u) = b })
-	}
-	if raw, ok := body["hide_mcp_hints"]; ok {
-		var b bool
-		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid", "Must be a valid boolean.", "hide_mcp_hints")
-			return nil, false
-		}
-		changes = append(changes, func(u *user) { u.hideMCPHints = b })
 	}
 	for _, f := range []struct {
 		name    string
