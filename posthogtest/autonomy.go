@@ -125,7 +125,7 @@ func (x *exchange) setAutonomy() {
 		case isNull(raw) || isString && s == "":
 			changes["slack_notification_channel"] = nil
 		case !isString:
-			x.invalid("invalid", "Not a valid string.", "slack_notification_channel")
+			x.invalid("invalid_input", "Not a valid string.", "slack_notification_channel")
 			return
 		case utf8.RuneCountInString(s) > 255:
 			x.invalid("max_length", "Ensure this field has no more than 255 characters.", "slack_notification_channel")
@@ -138,7 +138,7 @@ func (x *exchange) setAutonomy() {
 	if raw, has := body["slack_notification_direct_message"]; has {
 		var dm bool
 		if json.Unmarshal(raw, &dm) != nil {
-			x.invalid("invalid", "Must be a valid boolean.", "slack_notification_direct_message")
+			x.invalid("invalid_input", "Must be a valid boolean.", "slack_notification_direct_message")
 			return
 		}
 		if dm && channelSet {
@@ -149,7 +149,7 @@ func (x *exchange) setAutonomy() {
 	if raw, has := body["github_assign_on_pull_request"]; has {
 		var b bool
 		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid", "Must be a valid boolean.", "github_assign_on_pull_request")
+			x.invalid("invalid_input", "Must be a valid boolean.", "github_assign_on_pull_request")
 			return
 		}
 		changes["github_assign_on_pull_request"] = b
@@ -157,7 +157,7 @@ func (x *exchange) setAutonomy() {
 	if raw, has := body["github_open_pull_request_ready"]; has {
 		var b *bool
 		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid", "Must be a valid boolean.", "github_open_pull_request_ready")
+			x.invalid("invalid_input", "Must be a valid boolean.", "github_open_pull_request_ready")
 			return
 		}
 		if b == nil {

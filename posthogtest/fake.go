@@ -233,7 +233,7 @@ func (x *exchange) decode() (map[string]json.RawMessage, bool) {
 		return nil, false
 	}
 	if err := json.Unmarshal(x.body, &m); err != nil {
-		x.invalid("invalid", "Invalid data. Expected a dictionary, but got "+jsonKind(v)+".", "")
+		x.invalid("invalid_input", "Invalid data. Expected a dictionary, but got "+jsonKind(v)+".", "")
 		return nil, false
 	}
 	return m, true

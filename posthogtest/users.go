@@ -383,7 +383,7 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		}
 		var b bool
 		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid", "Must be a valid boolean.", f.name)
+			x.invalid("invalid_input", "Must be a valid boolean.", f.name)
 			return nil, false
 		}
 		field := f.field
@@ -404,7 +404,7 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		}
 		var b *bool
 		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid", "Must be a valid boolean.", f.name)
+			x.invalid("invalid_input", "Must be a valid boolean.", f.name)
 			return nil, false
 		}
 		if f.name == "passkeys_enabled_for_2fa" && b != nil && *b {
@@ -474,7 +474,7 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 	if raw, ok := body["has_seen_product_intro_for"]; ok {
 		var m map[string]bool
 		if json.Unmarshal(raw, &m) != nil {
-			x.invalid("invalid", "Value must be valid JSON.", "has_seen_product_intro_for")
+			x.invalid("invalid_input", "Value must be valid JSON.", "has_seen_product_intro_for")
 			return nil, false
 		}
 		changes = append(changes, func(u *user) {
@@ -714,7 +714,7 @@ func (x *exchange) productIntroSeen() {
 	}
 	seen := true
 	if raw, ok := body["seen"]; ok && json.Unmarshal(raw, &seen) != nil {
-		x.invalid("invalid", "Must be a valid boolean.", "seen")
+		x.invalid("invalid_input", "Must be a valid boolean.", "seen")
 		return
 	}
 	if _, exists := u.productIntros[key]; !exists && len(u.productIntros) >= 100 {
