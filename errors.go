@@ -239,10 +239,14 @@ func (k *call) responseError(resp *http.Response) error {
 			body = bytes.ReplaceAll(body, []byte(secret), []byte("[redacted]"))
 		}
 	}
+	u := k.url
+	if resp.Request != nil && resp.Request.URL != nil {
+		u = resp.Request.URL // after any redirect
+	}
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     k.method,
-		URL:        redactURL(resp.Request.URL),
+		URL:        redactURL(u),
 		Attempts:   k.attempts,
 		Body:       body,
 		apiPath:    k.path,

@@ -350,3 +350,27 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIError_responseWithoutRequest checks that a transport that leaves
+// Response.Request nil, as net/http allows, still gives an *APIError with
+// the request's URL rather than a panic.
+func TestAPIError_responseWithoutRequest(t *testing.T) {
+	t.Parallel()
+	tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp := jsonResponse(r, http.StatusNotFound, `{"type":"invalid_request","code":"not_found","detail":"Not found.","attr":null}`)
+		resp.Request = nil
+		return resp, nil
+	})
+	c, err := NewClient(testKey, WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Users.Get(t.Context(), Me)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %T %v; want a 404 *APIError", err, err)
+	}
+	if want := USCloud + "/api/users/@me/"; apiErr.URL != want {
+		t.Errorf("APIError.URL %q; want %q", apiErr.URL, want)
+	}
+}

@@ -45,7 +45,8 @@ type call struct {
 	c      *Client
 	op     *operation
 	method string
-	path   string // the expanded path, for messages
+	path   string   // the expanded path, for messages
+	url    *url.URL // the request URL, for errors when a response lacks its request
 
 	attempts     int
 	attemptStart time.Time // when the current attempt started
@@ -97,6 +98,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if err != nil {
 		return fmt.Errorf("posthogusers: %s %s: %w", k.method, path, err)
 	}
+	k.url = req.URL
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
