@@ -74,8 +74,8 @@
 // # Retries
 //
 // Requests are retried with exponential backoff and jitter. GET, HEAD, PUT
-// and DELETE are retried on connection errors and on 429, 500, 502, 503 and
-// 504. POST and PATCH are retried only on 429 and on connection errors that
+// and DELETE are retried on connection errors (a successful answer whose
+// body is cut short included) and on 429, 500, 502, 503 and 504. POST and PATCH are retried only on 429 and on connection errors that
 // prove the request never reached PostHog, so a request with side effects is
 // never sent twice. Requests that must run at most once
 // ([TwoFactorService.BackupCodes], which invalidates the previous codes, and

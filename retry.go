@@ -1,10 +1,12 @@
 package posthogusers
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -29,14 +31,37 @@ func idempotent(method string) bool {
 // attempt and decides whether to send another.
 func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	k.attempts++
+	k.bodyErr = nil
+	if err == nil && k.replayable() && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		// Read the answer within the attempt, so that a body cut short
+		// is retried like a failed connection.
+		err = k.bufferBody(resp)
+	}
 	k.logAttempt(ctx, resp, err)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
 	if err != nil {
-		return retryableError(k.replayable(), err), nil
+		retry := retryableError(k.replayable(), err)
+		if !retry && k.bodyErr != nil {
+			return false, k.bodyErr
+		}
+		return retry, nil
 	}
 	return k.retryableStatus(resp), nil
+}
+
+// bufferBody reads a response body into memory and puts it back as a
+// reader. A failed read is kept in k.bodyErr and returned.
+func (k *call) bufferBody(resp *http.Response) error {
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		k.bodyErr = fmt.Errorf("reading the response body: %w", err)
+		return k.bodyErr
+	}
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return nil
 }
 
 // replayable reports whether the call may be sent again after it may have
@@ -130,6 +155,9 @@ func jitteredBackoff(minWait, maxWait time.Duration, attempt int, jitter func(in
 // after N attempts", or the error when there is no usable response.
 func (k *call) errorHandler(resp *http.Response, err error, numTries int) (*http.Response, error) {
 	k.attempts = numTries
+	if err == nil && k.bodyErr != nil {
+		err = k.bodyErr // the last attempt's body was cut short
+	}
 	if err != nil {
 		// A transport error, a refused redirect (which comes with the
 		// redirect response) or a done context.

@@ -348,3 +348,65 @@ func TestRetry_bodyResentOnRetry(t *testing.T) {
 		t.Errorf("bodies: got %q; want the same body twice, %s", bodies, want)
 	}
 }
+
+// truncatedBody is a body that ends early, as when a proxy cuts a response.
+func truncatedBody(s string) io.ReadCloser {
+	return io.NopCloser(io.MultiReader(strings.NewReader(s[:len(s)/2]), iotestErrReader{io.ErrUnexpectedEOF}))
+}
+
+type iotestErrReader struct{ err error }
+
+func (r iotestErrReader) Read([]byte) (int, error) { return 0, r.err }
+
+// TestRetry_truncatedBody checks that a 2xx body cut short is retried for
+// idempotent requests, as a failed connection is, and not for PATCH.
+func TestRetry_truncatedBody(t *testing.T) {
+	t.Parallel()
+	user := string(readFixture(t, "users_get.json"))
+	tests := []struct {
+		name      string
+		failures  int64
+		patch     bool
+		wantCalls int64
+		wantOK    bool
+	}{
+		{"GET cut once", 1, false, 2, true},
+		{"GET always cut", 100, false, 4, false},
+		{"PATCH cut once", 1, true, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int64
+			tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				resp := jsonResponse(r, http.StatusOK, user)
+				if calls.Add(1) <= tt.failures {
+					resp.Body = truncatedBody(user)
+				}
+				return resp, nil
+			})
+			c, err := NewClient(testKey, WithHTTPClient(&http.Client{Transport: tr}), WithRetryWait(time.Millisecond, time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var u *User
+			if tt.patch {
+				u, err = c.Users.Update(t.Context(), Me, UpdateUserRequest{FirstName: Ptr("Ada")})
+			} else {
+				u, err = c.Users.Get(t.Context(), Me)
+			}
+			if got := calls.Load(); got != tt.wantCalls {
+				t.Errorf("attempts %d; want %d", got, tt.wantCalls)
+			}
+			if tt.wantOK {
+				if err != nil || u.Email != "ada@example.com" {
+					t.Errorf("got %v, %v; want the user", u, err)
+				}
+				return
+			}
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("error %v; want one wrapping io.ErrUnexpectedEOF", err)
+			}
+		})
+	}
+}

@@ -50,6 +50,7 @@ type call struct {
 
 	attempts     int
 	attemptStart time.Time // when the current attempt started
+	bodyErr      error     // the failed read of the current attempt's body
 }
 
 // do sends r and decodes a 2xx response body into out (when out is not nil

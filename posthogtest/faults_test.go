@@ -99,7 +99,12 @@ func TestFaults_retries(t *testing.T) {
 		t.Errorf("PATCH sent %d times after a reset; want 1", n)
 	}
 
-	// A truncated body is an error, not a half-decoded user.
+	// A truncated body is retried for GET, and an error for PATCH, not a
+	// half-decoded user.
+	srv.InjectFault(posthogtest.Fault{Method: "GET", Truncate: true, Times: 1})
+	if _, err := client.Users.Get(ctx, posthogusers.Me); err != nil {
+		t.Errorf("GET after a truncated answer: %v", err)
+	}
 	srv.InjectFault(posthogtest.Fault{Method: "PATCH", Truncate: true, Times: 1})
 	if _, err := client.Users.Update(ctx, posthogusers.Me, posthogusers.UpdateUserRequest{LastName: posthogusers.Ptr("L")}); err == nil {
 		t.Error("truncated PATCH answer: no error")
