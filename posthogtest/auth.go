@@ -1,6 +1,7 @@
 package posthogtest
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base32"
@@ -52,6 +53,18 @@ func bearerToken(r *http.Request) string {
 	return strings.TrimSpace(m[1])
 }
 
+// bodyKey returns the personal_api_key member of a JSON body, or "".
+func bodyKey(body []byte) string {
+	if !bytes.Contains(body, []byte(`"personal_api_key"`)) {
+		return ""
+	}
+	var b struct {
+		Key string `json:"personal_api_key"`
+	}
+	_ = json.Unmarshal(body, &b)
+	return b.Key
+}
+
 // authenticate finds the caller of x's request as PostHog's authenticators
 // would, answering the request itself when authentication fails. It reports
 // whether serving should go on.
@@ -77,6 +90,9 @@ func (x *exchange) authenticate(ep endpoint) bool {
 		// OAuth access tokens are not modelled: the fake knows none.
 		x.fail(http.StatusUnauthorized, "authentication_error", "authentication_failed", "Invalid access token.", "")
 		return false
+	}
+	if token == "" {
+		token, where = bodyKey(x.body), "body"
 	}
 	if token == "" {
 		token, where = x.r.URL.Query().Get("personal_api_key"), "query string"

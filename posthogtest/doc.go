@@ -54,7 +54,7 @@
 // The fake follows PostHog's source as read for the SDK; every answer it
 // gives in its own tests validates against PostHog's published OpenAPI
 // schema. It does not model OAuth or ID-JAG tokens (a pha_ token is refused),
-// keys sent in a request body, passkeys, SSO, organization-level
+// form-encoded bodies, passkeys, SSO, organization-level
 // restrictions, or sending email (verification codes are read with
 // [Fake.EmailVerificationCode]). A user with no role is written without the
 // role_at_organization field, where PostHog may send null, which its schema

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -129,7 +130,7 @@ func throttledDetail(wait string) string {
 type Request struct {
 	// Method, Path and Query are the request's method, path (from /api on)
 	// and query. A personal_api_key query parameter is replaced by
-	// "[redacted]".
+	// "[redacted]", as is one in a JSON body.
 	Method string
 	Path   string
 	Query  url.Values
@@ -185,11 +186,11 @@ func (f *Fake) begin(r *http.Request, body []byte) pending {
 	if query.Has("personal_api_key") {
 		query.Set("personal_api_key", "[redacted]")
 	}
-	cred, userID := f.describeCredential(r)
+	cred, userID := f.describeCredential(r, body)
 	sum := sha256.Sum256(body)
 	identity := r.Method + " " + r.URL.RequestURI() + " " + hex.EncodeToString(sum[:8]) + " " + cred
 	req := Request{
-		Method: r.Method, Path: apiPath, Query: query, Body: bytes.Clone(body),
+		Method: r.Method, Path: apiPath, Query: query, Body: redactBody(body),
 		Attempt: f.failures[identity] + 1, Credential: cred, User: userID,
 	}
 	f.requests = append(f.requests, req)
@@ -215,7 +216,7 @@ func (f *Fake) end(p pending, status int) {
 
 // describeCredential names the credential of r without revealing it. The
 // fake is locked.
-func (f *Fake) describeCredential(r *http.Request) (string, uuid.UUID) {
+func (f *Fake) describeCredential(r *http.Request, body []byte) (string, uuid.UUID) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if s, ok := f.sessions[c.Value]; ok {
 			return "session:" + s.user.String(), s.user
@@ -223,6 +224,9 @@ func (f *Fake) describeCredential(r *http.Request) (string, uuid.UUID) {
 		return "session:unknown", uuid.Nil
 	}
 	token := bearerToken(r)
+	if token == "" {
+		token = bodyKey(body)
+	}
 	if token == "" {
 		token = r.URL.Query().Get("personal_api_key")
 	}
@@ -233,6 +237,21 @@ func (f *Fake) describeCredential(r *http.Request) (string, uuid.UUID) {
 		return "key:" + strconv.FormatInt(k.id, 10), k.user
 	}
 	return "key:unknown", uuid.Nil
+}
+
+// redactBody returns a copy of a request body with the value of a
+// personal_api_key member replaced by "[redacted]".
+func redactBody(body []byte) []byte {
+	if bodyKey(body) == "" {
+		return bytes.Clone(body)
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return []byte(`{"personal_api_key":"[redacted]"}`)
+	}
+	m["personal_api_key"] = json.RawMessage(`"[redacted]"`)
+	b, _ := json.Marshal(m)
+	return b
 }
 
 // recorder is an http.ResponseWriter that keeps the answer, so that faults

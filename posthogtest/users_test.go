@@ -341,6 +341,20 @@ func TestScopes(t *testing.T) {
 	if r.header.Get("WWW-Authenticate") != "" {
 		t.Errorf("401 carries WWW-Authenticate %q; PostHog sends none", r.header.Get("WWW-Authenticate"))
 	}
+	// A key in a JSON body works, is tried after the header, and is not
+	// recorded.
+	bodyKey := srv.AddKey(srv.User.UUID, "user:write")
+	r = do(t, srv, "PATCH", "/api/users/@me/", `{"personal_api_key":"`+bodyKey+`","last_name":"King"}`, nil)
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), `"last_name":"King"`) {
+		t.Errorf("body key: %d %s", r.status, r.body)
+	}
+	r = do(t, srv, "PATCH", "/api/users/@me/", `{"personal_api_key":"phx_unknown"}`, nil)
+	wantError(t, r, http.StatusUnauthorized, "authentication_failed", "Personal API key found in request body is invalid.")
+	for _, req := range srv.Requests() {
+		if strings.Contains(string(req.Body), bodyKey) || strings.Contains(string(req.Body), "phx_unknown") {
+			t.Errorf("recorded body %s holds a key", req.Body)
+		}
+	}
 	// The query-string key works too, and is not recorded.
 	good := srv.AddKey(srv.User.UUID, "user:read")
 	if r := do(t, srv, "GET", "/api/users/@me/?personal_api_key="+good, "", nil); r.status != http.StatusOK {
