@@ -31,7 +31,7 @@ func idempotent(method string) bool {
 // attempt and decides whether to send another.
 func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	k.attempts++
-	k.bodyErr = nil
+	k.bodyErr, k.body = nil, nil
 	if err == nil && k.replayable() && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		// Read the answer within the attempt, so that a body cut short
 		// is retried like a failed connection.
@@ -54,15 +54,22 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 // bufferBody reads a response body into memory and puts it back as a
 // reader. A failed read is kept in k.bodyErr and returned.
 func (k *call) bufferBody(resp *http.Response) error {
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxPresize {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		k.bodyErr = fmt.Errorf("reading the response body: %w", err)
 		return k.bodyErr
 	}
 	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(b))
+	k.body = buf.Bytes()
+	resp.Body = io.NopCloser(bytes.NewReader(k.body))
 	return nil
 }
+
+// maxPresize bounds the buffer a Content-Length header may reserve at once.
+const maxPresize = 64 << 20
 
 // replayable reports whether the call may be sent again after it may have
 // reached PostHog.

@@ -51,6 +51,7 @@ type call struct {
 	attempts     int
 	attemptStart time.Time // when the current attempt started
 	bodyErr      error     // the failed read of the current attempt's body
+	body         []byte    // the current attempt's body, when it was read within the attempt
 }
 
 // do sends r and decodes a 2xx response body into out (when out is not nil
@@ -124,10 +125,19 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+	if err := k.decode(resp, out); err != nil {
 		return fmt.Errorf("posthogusers: %s %s: decoding %d response: %w", k.method, path, resp.StatusCode, err)
 	}
 	return nil
+}
+
+// decode decodes a 2xx body into out: from memory when the attempt already
+// read it, otherwise from the stream.
+func (k *call) decode(resp *http.Response, out any) error {
+	if k.body != nil {
+		return json.Unmarshal(k.body, out)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
 }
 
 // retryClient returns the go-retryablehttp client that sends this call's
