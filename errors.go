@@ -268,15 +268,13 @@ func (k *call) responseError(resp *http.Response) error {
 // The refusals of keys and tokens only become a [*SessionRequiredError] when
 // the client authenticates with one: a session that gets 401 has expired.
 func (k *call) classify(apiErr *APIError) error {
+	if apiErr.StatusCode == http.StatusTooManyRequests {
+		return &RateLimitError{RetryAfter: apiErr.RetryAfter, Err: apiErr}
+	}
 	if k.c.cred.isSession() {
-		if apiErr.StatusCode == http.StatusTooManyRequests {
-			return &RateLimitError{RetryAfter: apiErr.RetryAfter, Err: apiErr}
-		}
 		return apiErr
 	}
 	switch apiErr.StatusCode {
-	case http.StatusTooManyRequests:
-		return &RateLimitError{RetryAfter: apiErr.RetryAfter, Err: apiErr}
 	case http.StatusUnauthorized:
 		if k.op.access == accessSessionAuth {
 			return &SessionRequiredError{Method: k.method, Path: k.path, Err: apiErr,

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -351,12 +352,8 @@ func TestRetry_bodyResentOnRetry(t *testing.T) {
 
 // truncatedBody is a body that ends early, as when a proxy cuts a response.
 func truncatedBody(s string) io.ReadCloser {
-	return io.NopCloser(io.MultiReader(strings.NewReader(s[:len(s)/2]), iotestErrReader{io.ErrUnexpectedEOF}))
+	return io.NopCloser(io.MultiReader(strings.NewReader(s[:len(s)/2]), iotest.ErrReader(io.ErrUnexpectedEOF)))
 }
-
-type iotestErrReader struct{ err error }
-
-func (r iotestErrReader) Read([]byte) (int, error) { return 0, r.err }
 
 // TestRetry_truncatedBody checks that a 2xx body cut short is retried for
 // idempotent requests, as a failed connection is, and not for PATCH.

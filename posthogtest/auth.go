@@ -198,7 +198,7 @@ func (x *exchange) throttle(ep endpoint, m matched) bool {
 			x.f.hit("burst:"+key, x.f.limits.burst, time.Minute),
 			x.f.hit("sustained:"+key, x.f.limits.sustained, time.Hour))
 	}
-	if ep.userThrottle && x.r.Method != http.MethodGet && x.auth != nil {
+	if ep.userThrottle && x.r.Method != http.MethodGet && x.auth != nil && bytes.Contains(x.body, []byte(`"current_password"`)) {
 		var body map[string]json.RawMessage
 		if json.Unmarshal(x.body, &body) == nil {
 			if _, ok := body["current_password"]; ok {

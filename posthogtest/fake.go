@@ -151,8 +151,9 @@ type exchange struct {
 	r    *http.Request
 	body []byte
 
-	prefix string // the path before /api, when the API is mounted under one
-	auth   *caller
+	auth *caller
+	// orgJSON caches the organizations written in this answer.
+	orgJSON map[membership]*organizationJSON
 	// userArg is the path's {uuid} or {user_id}; moreArg its other
 	// argument (an installation, Slack user or login session ID).
 	userArg, moreArg string

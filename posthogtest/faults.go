@@ -12,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"testing/iotest"
 	"time"
 
 	"github.com/google/uuid"
@@ -313,7 +314,7 @@ func (r *recorder) writeTruncated(w http.ResponseWriter) {
 func (r *recorder) response(req *http.Request, truncate bool) *http.Response {
 	var body io.Reader = bytes.NewReader(r.body.Bytes())
 	if truncate {
-		body = io.MultiReader(bytes.NewReader(r.body.Bytes()[:r.body.Len()/2]), errReader{io.ErrUnexpectedEOF})
+		body = io.MultiReader(bytes.NewReader(r.body.Bytes()[:r.body.Len()/2]), iotest.ErrReader(io.ErrUnexpectedEOF))
 	}
 	status := r.code()
 	return &http.Response{
@@ -328,8 +329,3 @@ func (r *recorder) response(req *http.Request, truncate bool) *http.Response {
 		Request:       req,
 	}
 }
-
-// errReader is a reader that fails with err.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }

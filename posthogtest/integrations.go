@@ -204,12 +204,18 @@ func (x *exchange) teamIDArg(u *user, body map[string]json.RawMessage) (*team, b
 	return t, true
 }
 
-func (x *exchange) githubStart() {
+// targetTeam resolves the user, body and team_id of the start routes.
+func (x *exchange) targetTeam() (map[string]json.RawMessage, *team, bool) {
 	u, body, ok := x.targetWithBody()
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	t, ok := x.teamIDArg(u, body)
+	return body, t, ok
+}
+
+func (x *exchange) githubStart() {
+	_, t, ok := x.targetTeam()
 	if !ok {
 		return
 	}
@@ -254,11 +260,7 @@ func (x *exchange) slackLinkable() {
 }
 
 func (x *exchange) slackStart() {
-	u, body, ok := x.targetWithBody()
-	if !ok {
-		return
-	}
-	t, ok := x.teamIDArg(u, body)
+	body, t, ok := x.targetTeam()
 	if !ok {
 		return
 	}

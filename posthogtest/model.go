@@ -103,8 +103,7 @@ type loginSession struct {
 	id        string
 	createdAt time.Time
 	device    string
-	current   bool // belongs to a session credential
-	session   string
+	session   string // the session ID it belongs to
 }
 
 type pushToken struct {

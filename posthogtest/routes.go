@@ -54,7 +54,6 @@ func (f *Fake) route(x *exchange) {
 		x.notFound("Endpoint not found.")
 		return
 	}
-	x.prefix = p[:i]
 	m, ok := match(p[i:])
 	if !ok {
 		x.notFound("Endpoint not found.")

@@ -159,7 +159,7 @@ func (f *Fake) AddSession(userID uuid.UUID) posthogusers.Session {
 	if u := f.users.getUUID(f, userID); u != nil {
 		f.users.materialize(u)
 		u.loginSessions = append(u.loginSessions, &loginSession{
-			id: randomToken(12), createdAt: f.now().UTC(), device: "Go test", current: true, session: s.ID,
+			id: randomToken(12), createdAt: f.now().UTC(), device: "Go test", session: s.ID,
 		})
 	}
 	return s

@@ -202,11 +202,17 @@ func (x *exchange) serializeUser(u *user) *userJSON {
 	return out
 }
 
-// serializeOrganization writes an organization as seen by u.
+// serializeOrganization writes an organization as seen by u. Users of one
+// organization at one level share the result within an answer, so that a
+// page of users builds it once.
 func (x *exchange) serializeOrganization(o *organization, u *user) *organizationJSON {
 	level := 1
 	if m := u.memberOf(o); m != nil {
 		level = m.level
+	}
+	key := membership{org: o, level: level}
+	if out, ok := x.orgJSON[key]; ok {
+		return out
 	}
 	out := &organizationJSON{
 		ID: o.id, Name: o.name, Slug: o.slug,
@@ -221,6 +227,10 @@ func (x *exchange) serializeOrganization(o *organization, u *user) *organization
 		out.Teams = append(out.Teams, map[string]any{"id": t.id, "name": t.name})
 		out.Projects = append(out.Projects, map[string]any{"id": t.id, "name": t.name})
 	}
+	if x.orgJSON == nil {
+		x.orgJSON = map[membership]*organizationJSON{}
+	}
+	x.orgJSON[key] = out
 	return out
 }
 

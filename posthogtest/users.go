@@ -19,15 +19,12 @@ import (
 // "@me" is the caller; anything else is open to staff only, and an unknown
 // or malformed UUID is a 404. It answers the request itself on failure.
 func (x *exchange) target() *user {
-	return x.resolve(x.userArg, detailOnlyMe)
-}
-
-func (x *exchange) resolve(id, notStaffDetail string) *user {
+	id := x.userArg
 	if id == "@me" {
 		return x.auth.user
 	}
 	if !x.auth.user.isStaff {
-		x.denied(notStaffDetail)
+		x.denied(detailOnlyMe)
 		return nil
 	}
 	uid, err := uuid.Parse(id)
@@ -938,11 +935,7 @@ func (x *exchange) credentialsReviewed() {
 
 // registerPushToken serves POST /api/users/@me/push_tokens/.
 func (x *exchange) registerPushToken() {
-	if x.userArg != "@me" {
-		x.denied("Push tokens can only be managed via the `@me` path.")
-		return
-	}
-	body, ok := x.decode()
+	body, ok := x.pushTokenBody()
 	if !ok {
 		return
 	}
@@ -984,12 +977,18 @@ func pushTokenJSON(t *pushToken) map[string]any {
 	return out
 }
 
-func (x *exchange) unregisterPushToken() {
+// pushTokenBody checks that a push token route names @me, which PostHog
+// requires even of staff, and decodes the body.
+func (x *exchange) pushTokenBody() (map[string]json.RawMessage, bool) {
 	if x.userArg != "@me" {
 		x.denied("Push tokens can only be managed via the `@me` path.")
-		return
+		return nil, false
 	}
-	body, ok := x.decode()
+	return x.decode()
+}
+
+func (x *exchange) unregisterPushToken() {
+	body, ok := x.pushTokenBody()
 	if !ok {
 		return
 	}
