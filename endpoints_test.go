@@ -3,6 +3,7 @@ package posthogusers
 import (
 	"context"
 	"encoding/json"
+
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
@@ -171,7 +174,7 @@ func endpointCases(t *testing.T) []endpointCase {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.Users.VerifyEmail(ctx, userUUID, "123456")
 			},
-			want: &VerifyEmailResult{Success: true, RequiresLogin: json.RawMessage("true")},
+			want: &VerifyEmailResult{Success: true, RequiresLogin: jsontext.Value("true")},
 		},
 		{
 			name: "Users.RequestEmailVerification", anonymous: true,
@@ -634,7 +637,7 @@ func TestEndpoints_invalidInput(t *testing.T) {
 			return err
 		}, "config"},
 		{"hedgehog config invalid raw JSON", func(ctx context.Context) error {
-			_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, json.RawMessage(`{"a":`))
+			_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, jsontext.Value(`{"a":`))
 			return err
 		}, "config"},
 		{"hedgehog config unencodable", func(ctx context.Context) error {
@@ -1132,7 +1135,7 @@ func TestMergePatch(t *testing.T) {
 		{`{}`, `{"a":{"bb":{"ccc":null}}}`, `{"a":{"bb":{}}}`},
 	}
 	for _, tt := range tests {
-		got, err := mergePatch(json.RawMessage(tt.target), json.RawMessage(tt.patch))
+		got, err := mergePatch(jsontext.Value(tt.target), jsontext.Value(tt.patch))
 		if err != nil {
 			t.Errorf("mergePatch(%s, %s): %v", tt.target, tt.patch, err)
 			continue

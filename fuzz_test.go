@@ -1,12 +1,18 @@
 package posthogusers
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/google/uuid"
 )
@@ -46,20 +52,37 @@ func FuzzParseRetryAfter(f *testing.F) {
 	})
 }
 
-func FuzzNextCursor(f *testing.F) {
-	f.Add("https://us.posthog.com/api/users/?limit=100&offset=100", 100, 0)
-	f.Add("https://evil.example/?offset=5", 0, 4)
-	f.Add("%zz", 1, 1)
-	f.Fuzz(func(t *testing.T, next string, limit, offset int) {
-		if limit < 0 || offset < 0 {
-			return
+// FuzzDecodePage feeds the streaming page decoder arbitrary bodies, whole
+// and cut short: it never panics, and it either reads a page or returns an
+// error that says what is wrong.
+func FuzzDecodePage(f *testing.F) {
+	f.Add([]byte(`{"count": 2, "next": null, "previous": null, "results": [{"id": 1}, {"id": 2}]}`), 40)
+	f.Add([]byte(`{"count": 1e999, "results": [{"id": 18446744073709551616}]}`), 0)
+	f.Add([]byte(`{"count": 1, "count": 1, "results": []}`), 10)
+	f.Add([]byte("{\"next\": \"\xff\xfe\", \"results\": [{\"id\": \"1\"}]}"), 5)
+	f.Add([]byte(`{"results": [{"id": 1, "team": null, "organization": null, "uuid": 7}]}`), 0)
+	f.Fuzz(func(t *testing.T, body []byte, cut int) {
+		if cut > 0 && cut < len(body) {
+			body = body[:cut]
 		}
-		nl, no, err := nextCursor(next, limit, offset)
-		if err != nil {
-			return
-		}
-		if no <= offset || nl < 0 || nl == 0 && limit != 0 {
-			t.Errorf("nextCursor(%q, %d, %d) = %d, %d; want an offset past %d", next, limit, offset, nl, no, offset)
+		for _, decode := range []func(*jsontext.Decoder) error{
+			func(dec *jsontext.Decoder) error { _, _, err := decodeUser(dec, pageOptions()); return err },
+			func(dec *jsontext.Decoder) error { _, _, err := decodeRaw(dec, nil); return err },
+		} {
+			br := &bodyReader{r: bytes.NewReader(body)}
+			info, err := decodePage(jsontext.NewDecoder(br), decode)
+			if err == nil {
+				if info.count < 0 || info.items < 0 {
+					t.Errorf("decodePage(%q) = %+v", body, info)
+				}
+				continue
+			}
+			if err.Error() == "" {
+				t.Errorf("decodePage(%q): an empty error", body)
+			}
+			if br.failed(err) != errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("decodePage(%q): %v is a failed read of a whole body", body, err)
+			}
 		}
 	})
 }
@@ -94,14 +117,14 @@ func FuzzMergePatch(f *testing.F) {
 		if !json.Valid([]byte(target)) || !json.Valid([]byte(patch)) {
 			return
 		}
-		once, err := mergePatch(json.RawMessage(target), json.RawMessage(patch))
+		once, err := mergePatch(jsontext.Value(target), jsontext.Value(patch))
 		if err != nil {
 			t.Fatalf("mergePatch(%s, %s): %v", target, patch, err)
 		}
 		if !json.Valid(once) {
 			t.Fatalf("mergePatch(%s, %s) = %s: not JSON", target, patch, once)
 		}
-		twice, err := mergePatch(once, json.RawMessage(patch))
+		twice, err := mergePatch(once, jsontext.Value(patch))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,8 @@
 package posthogusers
 
 import (
-	"bytes"
-	"encoding/json"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Ptr returns a pointer to v, for the optional fields of request types:
@@ -32,26 +32,29 @@ func (n Nullable[T]) Get() (T, bool) { return n.value, n.set && !n.null }
 // IsNull reports whether n is set to null.
 func (n Nullable[T]) IsNull() bool { return n.set && n.null }
 
-// IsZero reports whether n is left out. encoding/json's omitzero option calls
-// it.
+// IsZero reports whether n is left out. The omitzero option of the JSON
+// encoding calls it.
 func (n Nullable[T]) IsZero() bool { return !n.set }
 
-// MarshalJSON encodes the value, or null when n is null or left out.
-func (n Nullable[T]) MarshalJSON() ([]byte, error) {
+// MarshalJSONTo encodes the value, or null when n is null or left out.
+func (n Nullable[T]) MarshalJSONTo(enc *jsontext.Encoder) error {
 	if !n.set || n.null {
-		return []byte("null"), nil
+		return enc.WriteToken(jsontext.Null)
 	}
-	return json.Marshal(n.value)
+	return json.MarshalEncode(enc, n.value)
 }
 
-// UnmarshalJSON decodes null as [Null] and anything else as a value.
-func (n *Nullable[T]) UnmarshalJSON(data []byte) error {
-	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+// UnmarshalJSONFrom decodes null as [Null] and anything else as a value.
+func (n *Nullable[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == jsontext.KindNull {
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
 		*n = Null[T]()
 		return nil
 	}
 	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
+	if err := json.UnmarshalDecode(dec, &v); err != nil {
 		return err
 	}
 	*n = NewNullable(v)

@@ -1,11 +1,14 @@
 package posthogusers
 
 import (
-	"context"
+	"errors"
 	"fmt"
-	"iter"
+	"io"
 	"net/url"
 	"strconv"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Page is one page of a list in PostHog's limit/offset pagination.
@@ -20,76 +23,127 @@ type Page[T any] struct {
 	Results []T `json:"results"`
 }
 
-// PaginationError reports a next link that an iterator cannot follow: one
-// whose limit or offset does not read as a number, or whose offset does not
-// move past the page just read (which would loop for ever).
-type PaginationError struct {
-	// Next is the link PostHog sent.
-	Next string
-	// Reason says what is wrong with it.
-	Reason string
+// pageInfo is what a list page says besides its items.
+type pageInfo struct {
+	count    int    // the "count" member
+	hasCount bool   // whether the page had a "count"
+	next     string // the "next" link, "" for null
+	items    int    // how many items "results" held
 }
 
-// Error describes the link's problem.
-func (e *PaginationError) Error() string {
-	return fmt.Sprintf("posthogusers: cannot follow next page link: %s", e.Reason)
-}
+// errPage is wrapped by every error of a page body that is not JSON of a
+// page's shape.
+var errPage = errors.New("malformed list page")
 
-// paginate returns an iterator over every item of a limit/offset list,
-// starting at offset. fetch reads one page; limit 0 means the server's
-// default. The next page is fetched only when the items of the previous one
-// have all been yielded. Only the limit and offset of a next link are used, so
-// the link's scheme, host and path are never contacted.
-func paginate[T any](ctx context.Context, limit, offset int, fetch func(ctx context.Context, limit, offset int) (*Page[T], error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		for {
-			page, err := fetch(ctx, limit, offset)
-			if err != nil {
-				yield(zero, err)
-				return
+// decodePage reads a list page from r as it arrives: its count and next
+// link, and each item of its results, handed to item one at a time with dec
+// positioned at the item. item must read exactly that one value. The members
+// may come in any order; previous and members PostHog adds later are
+// skipped. An error of item is returned as it is; any other error wraps
+// errPage (a body cut short also matches io.ErrUnexpectedEOF).
+func decodePage(dec *jsontext.Decoder, item func(dec *jsontext.Decoder) error) (pageInfo, error) {
+	var info pageInfo
+	var sawResults bool
+	malformed := func(err error) (pageInfo, error) {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF // nothing at all, or an object cut short
+		}
+		return info, fmt.Errorf("%w: %w", errPage, err)
+	}
+	if tok, err := dec.ReadToken(); err != nil {
+		return malformed(err)
+	} else if tok.Kind() != jsontext.KindBeginObject {
+		return info, fmt.Errorf("%w: the body is a JSON %v, not an object", errPage, tok.Kind())
+	}
+	for dec.PeekKind() != jsontext.KindEndObject {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return malformed(err)
+		}
+		switch name.String() {
+		case "count":
+			if err := json.UnmarshalDecode(dec, &info.count); err != nil {
+				return malformed(err)
 			}
-			for _, item := range page.Results {
-				if !yield(item, nil) {
-					return
+			if info.count < 0 {
+				return info, fmt.Errorf("%w: count %d is negative", errPage, info.count)
+			}
+			info.hasCount = true
+		case "next":
+			var next *string
+			if err := json.UnmarshalDecode(dec, &next); err != nil {
+				return malformed(err)
+			}
+			if next != nil {
+				info.next = *next
+			}
+		case "results":
+			sawResults = true
+			if tok, err := dec.ReadToken(); err != nil {
+				return malformed(err)
+			} else if tok.Kind() != jsontext.KindBeginArray {
+				return info, fmt.Errorf("%w: results is a JSON %v, not an array", errPage, tok.Kind())
+			}
+			for dec.PeekKind() != jsontext.KindEndArray {
+				if err := item(dec); err != nil {
+					return info, err
 				}
+				info.items++
 			}
-			if page.Next == "" || len(page.Results) == 0 {
-				return
+			if _, err := dec.ReadToken(); err != nil {
+				return malformed(err)
 			}
-			nextLimit, nextOffset, err := nextCursor(page.Next, limit, offset)
-			if err != nil {
-				yield(zero, err)
-				return
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return malformed(err)
 			}
-			limit, offset = nextLimit, nextOffset
 		}
 	}
+	if _, err := dec.ReadToken(); err != nil {
+		return malformed(err)
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return info, fmt.Errorf("%w: data after the page", errPage)
+	}
+	if !sawResults {
+		return info, fmt.Errorf("%w: the page has no results", errPage)
+	}
+	return info, nil
 }
 
-// nextCursor reads the limit and offset of a next link. A link without a
-// limit keeps the current one.
-func nextCursor(next string, limit, offset int) (nextLimit, nextOffset int, err error) {
+// bodyReader is a response body that remembers the first error reading it
+// gave, other than io.EOF, so that a failed read (a retry from where it
+// stopped may succeed) can be told from a malformed body (it will not).
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+// failed reports whether err, from decoding what b read, comes from reading
+// the body: a failed read, or a body that ended early.
+func (b *bodyReader) failed(err error) bool {
+	return b.err != nil || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// nextOffset reads the offset of a next link; ok is false when the link
+// does not parse or its offset is not a number.
+func nextOffset(next string) (offset int, ok bool) {
 	u, err := url.Parse(next)
 	if err != nil {
-		return 0, 0, &PaginationError{Next: next, Reason: "the link does not parse"}
+		return 0, false
 	}
-	q := u.Query()
-	nextLimit = limit
-	if v := q.Get("limit"); v != "" {
-		if nextLimit, err = strconv.Atoi(v); err != nil || nextLimit <= 0 {
-			return 0, 0, &PaginationError{Next: next, Reason: fmt.Sprintf("limit %.20q is not a positive number", v)}
-		}
-	}
-	v := q.Get("offset")
+	v := u.Query().Get("offset")
 	if v == "" {
-		v = "0"
+		return 0, true
 	}
-	if nextOffset, err = strconv.Atoi(v); err != nil || nextOffset < 0 {
-		return 0, 0, &PaginationError{Next: next, Reason: fmt.Sprintf("offset %.20q is not a number", v)}
-	}
-	if nextOffset <= offset {
-		return 0, 0, &PaginationError{Next: next, Reason: fmt.Sprintf("offset %d does not move past offset %d", nextOffset, offset)}
-	}
-	return nextLimit, nextOffset, nil
+	offset, err = strconv.Atoi(v)
+	return offset, err == nil && offset >= 0
 }

@@ -3,180 +3,131 @@ package posthogusers
 import (
 	"context"
 	"errors"
-	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
+	"testing/iotest"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/go-cmp/cmp"
 )
 
-// fakePages is a page source of n items in limit/offset pages, recording
-// the calls made to it.
-type fakePages struct {
-	n     int
-	next  func(limit, offset int) string // the next link of a page; nil: a well-formed one
-	calls []string
-}
-
-func (f *fakePages) fetch(_ context.Context, limit, offset int) (*Page[int], error) {
-	f.calls = append(f.calls, fmt.Sprintf("limit=%d offset=%d", limit, offset))
-	if limit == 0 {
-		limit = 3 // the server's default in this fake
-	}
-	page := &Page[int]{Count: f.n}
-	for i := offset; i < min(offset+limit, f.n); i++ {
-		page.Results = append(page.Results, i)
-	}
-	if offset+limit < f.n {
-		if f.next != nil {
-			page.Next = f.next(limit, offset)
-		} else {
-			page.Next = fmt.Sprintf("https://us.posthog.com/api/users/?limit=%d&offset=%d", limit, offset+limit)
+// decodeInts reads a page of numbers with decodePage.
+func decodeInts(body string) ([]int64, pageInfo, error) {
+	var items []int64
+	info, err := decodePage(jsontext.NewDecoder(strings.NewReader(body)), func(dec *jsontext.Decoder) error {
+		var n int64
+		if err := json.UnmarshalDecode(dec, &n); err != nil {
+			return err
 		}
-	}
-	return page, nil
+		items = append(items, n)
+		return nil
+	})
+	return items, info, err
 }
 
-func collect[T any](t *testing.T, seq func(yield func(T, error) bool)) ([]T, []error) {
-	t.Helper()
-	var items []T
-	var errs []error
-	for item, err := range seq {
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		items = append(items, item)
-	}
-	return items, errs
-}
-
-func TestPaginate_allPages(t *testing.T) {
-	t.Parallel()
-	f := &fakePages{n: 7}
-	items, errs := collect(t, paginate(t.Context(), 0, 0, f.fetch))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
-	if diff := cmp.Diff([]int{0, 1, 2, 3, 4, 5, 6}, items); diff != "" {
-		t.Errorf("items (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"limit=0 offset=0", "limit=3 offset=3", "limit=3 offset=6"}, f.calls); diff != "" {
-		t.Errorf("fetches (-want +got):\n%s", diff)
-	}
-}
-
-func TestPaginate_lazy(t *testing.T) {
-	t.Parallel()
-	f := &fakePages{n: 10}
-	var seen []int
-	for item, err := range paginate(t.Context(), 2, 0, f.fetch) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen = append(seen, item)
-		// Page N+1 is fetched only once page N is used up.
-		if want := item/2 + 1; len(f.calls) != want {
-			t.Fatalf("after item %d: %d fetches; want %d", item, len(f.calls), want)
-		}
-		if item == 4 {
-			break
-		}
-	}
-	if diff := cmp.Diff([]int{0, 1, 2, 3, 4}, seen); diff != "" {
-		t.Errorf("items (-want +got):\n%s", diff)
-	}
-	if len(f.calls) != 3 {
-		t.Errorf("fetches after break: got %d; want 3", len(f.calls))
-	}
-}
-
-func TestPaginate_startOffset(t *testing.T) {
-	t.Parallel()
-	f := &fakePages{n: 6}
-	items, _ := collect(t, paginate(t.Context(), 2, 3, f.fetch))
-	if diff := cmp.Diff([]int{3, 4, 5}, items); diff != "" {
-		t.Errorf("items (-want +got):\n%s", diff)
-	}
-}
-
-func TestPaginate_errorYieldedOnce(t *testing.T) {
-	t.Parallel()
-	boom := errors.New("boom")
-	calls := 0
-	fetch := func(ctx context.Context, limit, offset int) (*Page[int], error) {
-		calls++
-		if offset > 0 {
-			return nil, boom
-		}
-		return &Page[int]{Count: 4, Next: "https://us.posthog.com/api/users/?limit=2&offset=2", Results: []int{0, 1}}, nil
-	}
-	items, errs := collect(t, paginate(t.Context(), 2, 0, fetch))
-	if diff := cmp.Diff([]int{0, 1}, items); diff != "" {
-		t.Errorf("items (-want +got):\n%s", diff)
-	}
-	if len(errs) != 1 || !errors.Is(errs[0], boom) || calls != 2 {
-		t.Errorf("got errors %v after %d fetches; want boom once after 2", errs, calls)
-	}
-}
-
-func TestPaginate_stopsOnEmptyPage(t *testing.T) {
-	t.Parallel()
-	calls := 0
-	fetch := func(ctx context.Context, limit, offset int) (*Page[int], error) {
-		calls++
-		// A server that says there is more but sends nothing.
-		return &Page[int]{Count: 100, Next: "https://us.posthog.com/api/users/?limit=2&offset=" + strconv.Itoa(offset+2)}, nil
-	}
-	items, errs := collect(t, paginate(t.Context(), 2, 0, fetch))
-	if len(items) != 0 || len(errs) != 0 || calls != 1 {
-		t.Errorf("got %v, %v after %d fetches; want nothing after 1", items, errs, calls)
-	}
-}
-
-func TestPaginate_badNextLinks(t *testing.T) {
+func TestDecodePage(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		next func(limit, offset int) string
+		name  string
+		body  string
+		items []int64
+		info  pageInfo
 	}{
-		{"offset does not advance", func(limit, offset int) string {
-			return fmt.Sprintf("https://us.posthog.com/api/users/?limit=%d&offset=%d", limit, offset)
-		}},
-		{"offset goes back", func(limit, offset int) string { return "https://us.posthog.com/api/users/?limit=3&offset=0" }},
-		{"no offset", func(limit, offset int) string { return "https://us.posthog.com/api/users/?limit=3" }},
-		{"offset not a number", func(limit, offset int) string { return "https://us.posthog.com/api/users/?limit=3&offset=x" }},
-		{"limit not positive", func(limit, offset int) string { return "https://us.posthog.com/api/users/?limit=0&offset=3" }},
-		{"unparsable", func(limit, offset int) string { return "https://us.posthog.com/%zz" }},
+		{"PostHog's order", `{"count": 3, "next": "https://h/api/users/?limit=2&offset=2", "previous": null, "results": [1, 2]}`,
+			[]int64{1, 2}, pageInfo{count: 3, hasCount: true, next: "https://h/api/users/?limit=2&offset=2", items: 2}},
+		{"results first, unknown members", `{"results": [7], "total_pages": {"a": [1]}, "next": null, "count": 1}`,
+			[]int64{7}, pageInfo{count: 1, hasCount: true, items: 1}},
+		{"no count", `{"results": []}`, nil, pageInfo{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := &fakePages{n: 10, next: tt.next}
-			items, errs := collect(t, paginate(t.Context(), 3, 0, f.fetch))
-			var pe *PaginationError
-			if len(errs) != 1 || !errors.As(errs[0], &pe) {
-				t.Fatalf("errors: got %v; want one *PaginationError", errs)
+			items, info, err := decodeInts(tt.body)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if len(items) != 3 || len(f.calls) != 1 {
-				t.Errorf("got %d items from %d fetches; want the first page only", len(items), len(f.calls))
+			if diff := cmp.Diff(tt.items, items); diff != "" {
+				t.Errorf("items (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.info, info, cmp.AllowUnexported(pageInfo{})); diff != "" {
+				t.Errorf("info (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestPaginate_nextWithoutLimitKeepsLimit(t *testing.T) {
+func TestDecodePage_malformed(t *testing.T) {
 	t.Parallel()
-	f := &fakePages{n: 5, next: func(limit, offset int) string {
-		return fmt.Sprintf("https://us.posthog.com/api/users/?offset=%d", offset+limit)
-	}}
-	items, errs := collect(t, paginate(t.Context(), 2, 0, f.fetch))
-	if len(errs) != 0 || len(items) != 5 {
-		t.Fatalf("got %v, %v; want 5 items", items, errs)
+	tests := []struct {
+		name, body string
+		eof        bool // the body ends early
+		item       bool // the item's decoder finds the error
+	}{
+		{"not an object", `[1, 2]`, false, false},
+		{"results not an array", `{"count": 1, "results": {"a": 1}}`, false, false},
+		{"no results", `{"count": 0, "next": null}`, false, false},
+		{"negative count", `{"count": -1, "results": []}`, false, false},
+		{"count too large", `{"count": 1e400, "results": []}`, false, false},
+		{"count a string", `{"count": "3", "results": []}`, false, false},
+		{"next a number", `{"next": 3, "results": []}`, false, false},
+		{"duplicate member", `{"count": 1, "count": 2, "results": []}`, false, false},
+		{"invalid UTF-8", "{\"next\": \"\xff\", \"results\": []}", false, false},
+		{"wrong item type", `{"results": ["x"]}`, false, true},
+		{"trailing garbage", `{"results": []} x`, false, false},
+		{"cut in results", `{"count": 2, "results": [1,`, true, true},
+		{"cut before the end", `{"count": 2, "results": [1, 2]`, true, false},
+		{"empty", ``, true, false},
 	}
-	if diff := cmp.Diff([]string{"limit=2 offset=0", "limit=2 offset=2", "limit=2 offset=4"}, f.calls); diff != "" {
-		t.Errorf("fetches (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := decodeInts(tt.body)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := errors.Is(err, io.ErrUnexpectedEOF); got != tt.eof {
+				t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF) = %v; want %v", err, got, tt.eof)
+			}
+			if !tt.item && !errors.Is(err, errPage) {
+				t.Errorf("error %v does not wrap errPage", err)
+			}
+		})
+	}
+}
+
+func TestBodyReader_failed(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("connection reset")
+	br := &bodyReader{r: io.MultiReader(strings.NewReader(`{"results": [1,`), iotest.ErrReader(boom))}
+	_, err := decodePage(jsontext.NewDecoder(br), func(dec *jsontext.Decoder) error { return dec.SkipValue() })
+	if err == nil || !br.failed(err) || !errors.Is(br.err, boom) {
+		t.Errorf("got %v, failed %v, read error %v; want a failed read of %v", err, br.failed(err), br.err, boom)
+	}
+	br = &bodyReader{r: strings.NewReader(`{"results": [1, x]}`)}
+	_, err = decodePage(jsontext.NewDecoder(br), func(dec *jsontext.Decoder) error { return dec.SkipValue() })
+	if err == nil || br.failed(err) {
+		t.Errorf("malformed body: got %v, failed %v; want an error that is not a failed read", err, br.failed(err))
+	}
+}
+
+func TestNextOffset(t *testing.T) {
+	t.Parallel()
+	for next, want := range map[string]int{
+		"https://us.posthog.com/api/users/?limit=100&offset=300": 300,
+		"https://us.posthog.com/api/users/?limit=100":            0,
+	} {
+		if got, ok := nextOffset(next); !ok || got != want {
+			t.Errorf("nextOffset(%q) = %d, %v; want %d, true", next, got, ok, want)
+		}
+	}
+	for _, next := range []string{"https://h/?offset=x", "https://h/?offset=-1", "%zz"} {
+		if _, ok := nextOffset(next); ok {
+			t.Errorf("nextOffset(%q) reads an offset", next)
+		}
 	}
 }
 
@@ -294,4 +245,19 @@ func TestUsersService_All_contextCancelled(t *testing.T) {
 	if n != 2 || len(errs) != 1 || !errors.Is(errs[0], context.Canceled) {
 		t.Errorf("got %d users and errors %v; want 2 users then context.Canceled once", n, errs)
 	}
+}
+
+// collect ranges over seq and returns what it yielded.
+func collect[T any](t *testing.T, seq func(yield func(T, error) bool)) ([]T, []error) {
+	t.Helper()
+	var items []T
+	var errs []error
+	for item, err := range seq {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, item)
+	}
+	return items, errs
 }

@@ -32,7 +32,7 @@ func idempotent(method string) bool {
 func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	k.attempts++
 	k.bodyErr, k.body = nil, nil
-	if err == nil && k.replayable() && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+	if err == nil && k.replayable() && !k.stream && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		// Read the answer within the attempt, so that a body cut short
 		// is retried like a failed connection.
 		err = k.bufferBody(resp)
@@ -135,6 +135,9 @@ func retryableError(replayable bool, err error) bool {
 func (k *call) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), k.c.now()); ok {
+			if k.onRetryAfter != nil {
+				k.onRetryAfter(d)
+			}
 			return d
 		}
 	}

@@ -2,7 +2,6 @@ package posthogusers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json"
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -25,6 +25,14 @@ type request struct {
 	params []string // the other path parameters, in the order of the template
 	query  any      // a struct with `url` tags, or nil
 	body   any      // a value to send as JSON, or nil
+
+	// stream, when set, reads a 2xx body as it arrives instead of do
+	// decoding it: the body is not read within the attempt, so a body cut
+	// short is stream's to handle. Its error is returned as it is.
+	stream func(body io.Reader) error
+	// onRetryAfter, when set, is told of every wait PostHog asks for with
+	// Retry-After before the attempt that honours it.
+	onRetryAfter func(wait time.Duration)
 }
 
 // fetch sends r and returns its decoded 2xx body.
@@ -47,6 +55,9 @@ type call struct {
 	method string
 	path   string   // the expanded path, for messages
 	url    *url.URL // the request URL, for errors when a response lacks its request
+
+	stream       bool                // the 2xx body is read by the caller, as it arrives
+	onRetryAfter func(time.Duration) // see request.onRetryAfter
 
 	attempts     int
 	attemptStart time.Time // when the current attempt started
@@ -73,7 +84,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if err != nil {
 		return err
 	}
-	k := &call{c: c, op: op, method: op.method, path: path}
+	k := &call{c: c, op: op, method: op.method, path: path, stream: r.stream != nil, onRetryAfter: r.onRetryAfter}
 	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken == "" && !safeMethod(op.method) && op.access != accessAnonymous {
 		return &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
 	}
@@ -122,6 +133,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return k.responseError(resp)
 	}
+	if r.stream != nil {
+		return r.stream(resp.Body)
+	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
@@ -137,7 +151,7 @@ func (k *call) decode(resp *http.Response, out any) error {
 	if k.body != nil {
 		return json.Unmarshal(k.body, out)
 	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return json.UnmarshalRead(resp.Body, out)
 }
 
 // retryClient returns the go-retryablehttp client that sends this call's

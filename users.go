@@ -1,16 +1,15 @@
 package posthogusers
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
-	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
 )
 
@@ -22,9 +21,9 @@ type UsersService service
 
 // User is a PostHog user as the users API returns it.
 //
-// Fields PostHog adds after this version of the SDK are not lost: [User.Raw]
-// returns the whole JSON object and [User.UnknownFields] the fields this type
-// does not know.
+// Fields PostHog adds after this version of the SDK are not lost:
+// [User.UnknownFields] returns the members this type does not know. To keep
+// users as PostHog's JSON, unchanged, scan them with [UserScan.Raw].
 type User struct {
 	ID         int64     `json:"id"`
 	UUID       uuid.UUID `json:"uuid"`
@@ -82,20 +81,19 @@ type User struct {
 	HasSeenProductIntroFor map[string]bool        `json:"has_seen_product_intro_for"`
 	ScenePersonalisation   []ScenePersonalisation `json:"scene_personalisation"`
 	// EventsColumnConfig is free-form JSON.
-	EventsColumnConfig json.RawMessage `json:"events_column_config"`
+	EventsColumnConfig jsontext.Value `json:"events_column_config"`
 	// HedgehogConfig is free-form JSON, or null.
-	HedgehogConfig json.RawMessage `json:"hedgehog_config"`
+	HedgehogConfig jsontext.Value `json:"hedgehog_config"`
 	// UIConfiguration is free-form JSON (PostHog's UserUIConfiguration), or
 	// null.
-	UIConfiguration json.RawMessage `json:"ui_configuration"`
+	UIConfiguration jsontext.Value `json:"ui_configuration"`
 
 	IsImpersonated         bool   `json:"is_impersonated"`
 	IsImpersonatedReadOnly bool   `json:"is_impersonated_read_only"`
 	IsImpersonatedReason   string `json:"is_impersonated_reason"`
 	// IsImpersonatedUntil, SensitiveSessionExpiresAt and FreshReauthExpiresAt
 	// describe the session of a session-authenticated caller; they are nil
-	// for API keys, and nil when PostHog sends a time this SDK cannot read
-	// (the raw value stays in [User.Raw]).
+	// for API keys, and nil when PostHog sends a time this SDK cannot read.
 	IsImpersonatedUntil       *time.Time `json:"is_impersonated_until"`
 	SensitiveSessionExpiresAt *time.Time `json:"sensitive_session_expires_at"`
 	FreshReauthExpiresAt      *time.Time `json:"fresh_reauth_expires_at"`
@@ -107,7 +105,7 @@ type User struct {
 	OnboardingDelegatedToOrganizationID *uuid.UUID              `json:"onboarding_delegated_to_organization_id"`
 	OnboardingDelegationAcceptedAt      *time.Time              `json:"onboarding_delegation_accepted_at"`
 
-	raw json.RawMessage
+	unknown jsontext.Value // the members User has no field for, as an object
 }
 
 // Team is a PostHog project as nested in a [User] (PostHog's TeamBasic).
@@ -328,40 +326,40 @@ type ListUsersOptions struct {
 // Pointer fields are left out when nil; [Nullable] fields are left out when
 // zero and clear the field when set to [Null].
 type UpdateUserRequest struct {
-	FirstName *string `json:"first_name,omitempty"`
-	LastName  *string `json:"last_name,omitempty"`
+	FirstName *string `json:"first_name,omitzero"`
+	LastName  *string `json:"last_name,omitzero"`
 	// Email may only be sent unchanged (in any case) with an API key; a
 	// different address is refused with a [*SessionRequiredError].
-	Email *string `json:"email,omitempty"`
+	Email *string `json:"email,omitzero"`
 	// Password and CurrentPassword change the password. PostHog refuses
 	// them to API keys with a [*SessionRequiredError].
-	Password        *string `json:"password,omitempty"`
-	CurrentPassword *string `json:"current_password,omitempty"`
+	Password        *string `json:"password,omitzero"`
+	CurrentPassword *string `json:"current_password,omitzero"`
 	// NotificationSettings is merged into the user's settings: only the keys
 	// given change, and map-valued keys are merged too.
 	NotificationSettings map[string]any `json:"notification_settings,omitempty"`
 	// IsStaff may only be sent by staff; PostHog refuses it to others with
 	// 403.
-	IsStaff *bool `json:"is_staff,omitempty"`
+	IsStaff *bool `json:"is_staff,omitzero"`
 	// SetCurrentOrganization switches the user's current organization (and
 	// project, to the organization's first one).
-	SetCurrentOrganization *uuid.UUID `json:"set_current_organization,omitempty"`
+	SetCurrentOrganization *uuid.UUID `json:"set_current_organization,omitzero"`
 	// SetCurrentTeam switches the user's current project (and organization,
 	// to the project's).
-	SetCurrentTeam          *int64                     `json:"set_current_team,omitempty,string"`
+	SetCurrentTeam          *int64                     `json:"set_current_team,omitzero,string"`
 	AnonymizeData           Nullable[bool]             `json:"anonymize_data,omitzero"`
 	AllowImpersonation      Nullable[bool]             `json:"allow_impersonation,omitzero"`
 	ToolbarMode             Nullable[ToolbarMode]      `json:"toolbar_mode,omitzero"`
 	ThemeMode               Nullable[ThemeMode]        `json:"theme_mode,omitzero"`
 	ShortcutPosition        Nullable[ShortcutPosition] `json:"shortcut_position,omitzero"`
-	RoleAtOrganization      *RoleAtOrganization        `json:"role_at_organization,omitempty"`
+	RoleAtOrganization      *RoleAtOrganization        `json:"role_at_organization,omitzero"`
 	AllowSidebarSuggestions Nullable[bool]             `json:"allow_sidebar_suggestions,omitzero"`
 	PasskeysEnabledFor2FA   Nullable[bool]             `json:"passkeys_enabled_for_2fa,omitzero"`
-	HideMCPHints            *bool                      `json:"hide_mcp_hints,omitempty"`
+	HideMCPHints            *bool                      `json:"hide_mcp_hints,omitzero"`
 	HasSeenProductIntroFor  Nullable[map[string]bool]  `json:"has_seen_product_intro_for,omitzero"`
-	EventsColumnConfig      Nullable[json.RawMessage]  `json:"events_column_config,omitzero"`
-	HedgehogConfig          Nullable[json.RawMessage]  `json:"hedgehog_config,omitzero"`
-	UIConfiguration         Nullable[json.RawMessage]  `json:"ui_configuration,omitzero"`
+	EventsColumnConfig      Nullable[jsontext.Value]   `json:"events_column_config,omitzero"`
+	HedgehogConfig          Nullable[jsontext.Value]   `json:"hedgehog_config,omitzero"`
+	UIConfiguration         Nullable[jsontext.Value]   `json:"ui_configuration,omitzero"`
 }
 
 // ReplaceUserRequest is the body of [UsersService.Replace]: a whole user.
@@ -390,11 +388,16 @@ func (s *UsersService) List(ctx context.Context, opts *ListUsersOptions) (*Page[
 }
 
 // All returns an iterator over every user that matches opts, from opts'
-// offset on. It fetches a page only when the previous one has been used up,
-// stops at the last page, yields at most one error and then stops, and
-// returns at once when the loop breaks. opts may be nil and is never
-// modified. PostHog's next links are followed by their limit and offset only,
-// always against the client's base URL.
+// offset on, one page at a time: the simple form of [UsersService.Scan],
+// which adds a window of concurrent pages, checkpoints and progress. Each
+// user is decoded from the response as the loop asks for it, so memory does
+// not grow with the page size. All yields at most one error and then stops,
+// and returns at once when the loop breaks. Listing every user needs a staff
+// key: a non-staff key sees only its own user. Requests are built from the
+// limit and offset, against the client's base URL; PostHog's next links are
+// never followed. If the list changed during the iteration, the last value
+// is a [*DriftError] (match [ErrDrift]). opts may be nil and is never
+// modified.
 //
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users
 //
@@ -404,11 +407,15 @@ func (s *UsersService) All(ctx context.Context, opts *ListUsersOptions) iter.Seq
 	if opts != nil {
 		o = *opts
 	}
-	return paginate(ctx, o.Limit, o.Offset, func(ctx context.Context, limit, offset int) (*Page[User], error) {
-		page := o
-		page.Limit, page.Offset = limit, offset
-		return s.List(ctx, &page)
-	})
+	if err := o.validate(); err != nil {
+		return func(yield func(User, error) bool) { yield(User{}, err) }
+	}
+	return s.Scan(ctx, &ScanOptions{
+		Email:   o.Email,
+		IsStaff: o.IsStaff,
+		Limit:   o.Limit,
+		Start:   Checkpoint{Offset: o.Offset},
+	}).Users()
 }
 
 // Get returns a user. id is [Me] for the key's own user, or a user's UUID;
@@ -492,8 +499,8 @@ func (s *UsersService) GitHubLogin(ctx context.Context, id string) (login string
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-hedgehog_config
 //
 //meta:operation GET /api/users/{uuid}/hedgehog_config/
-func (s *UsersService) HedgehogConfig(ctx context.Context, id string) (json.RawMessage, error) {
-	cfg, err := fetch[json.RawMessage](ctx, s.client, request{op: opUsersHedgehogConfig, user: id})
+func (s *UsersService) HedgehogConfig(ctx context.Context, id string) (jsontext.Value, error) {
+	cfg, err := fetch[jsontext.Value](ctx, s.client, request{op: opUsersHedgehogConfig, user: id})
 	if err != nil {
 		return nil, err
 	}
@@ -505,17 +512,17 @@ func (s *UsersService) HedgehogConfig(ctx context.Context, id string) (json.RawM
 // REPLACES the whole configuration: keys not in config are dropped. To change
 // some keys and keep the others, use [UsersService.MergeHedgehogConfig].
 // config must encode to a JSON object (a map, a struct or a
-// [json.RawMessage]). Needs scope user:write.
+// [jsontext.Value]). Needs scope user:write.
 //
 // PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-uuid-hedgehog_config
 //
 //meta:operation PATCH /api/users/{uuid}/hedgehog_config/
-func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, config any) (json.RawMessage, error) {
+func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, config any) (jsontext.Value, error) {
 	body, err := jsonObject("config", config)
 	if err != nil {
 		return nil, err
 	}
-	stored, err := fetch[json.RawMessage](ctx, s.client, request{op: opUsersUpdateHedgehogConfig, user: id, body: body})
+	stored, err := fetch[jsontext.Value](ctx, s.client, request{op: opUsersUpdateHedgehogConfig, user: id, body: body})
 	if err != nil {
 		return nil, err
 	}
@@ -532,7 +539,7 @@ func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, con
 //
 //meta:operation GET /api/users/{uuid}/hedgehog_config/
 //meta:operation PATCH /api/users/{uuid}/hedgehog_config/
-func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch any) (json.RawMessage, error) {
+func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch any) (jsontext.Value, error) {
 	if _, err := userID(id); err != nil {
 		return nil, err
 	}
@@ -621,9 +628,9 @@ type VerifyEmailResult struct {
 	// RequiresLogin, Requires2FA and RequiresSSO hold PostHog's value for
 	// the next step it asks for, as sent (its type is not documented); nil
 	// when PostHog did not ask for it.
-	RequiresLogin json.RawMessage `json:"requires_login,omitempty"`
-	Requires2FA   json.RawMessage `json:"requires_2fa,omitempty"`
-	RequiresSSO   json.RawMessage `json:"requires_sso,omitempty"`
+	RequiresLogin jsontext.Value `json:"requires_login,omitempty"`
+	Requires2FA   jsontext.Value `json:"requires_2fa,omitempty"`
+	RequiresSSO   jsontext.Value `json:"requires_sso,omitempty"`
 }
 
 // VerifyEmail checks the 6-digit code PostHog emailed to a user (userUUID) to
@@ -704,18 +711,20 @@ func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason Onb
 // JSON string or number; it is kept as the text PostHog sent.
 type OpaqueID string
 
-// UnmarshalJSON accepts a JSON string or number.
-func (id *OpaqueID) UnmarshalJSON(data []byte) error {
-	var s string
-	if err := json.Unmarshal(data, &s); err == nil {
-		*id = OpaqueID(s)
-		return nil
+// UnmarshalJSONFrom accepts a JSON string or number.
+func (id *OpaqueID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
 	}
-	var n json.Number
-	if err := json.Unmarshal(data, &n); err != nil {
-		return fmt.Errorf("posthogusers: an ID must be a JSON string or number, not %.40s", data)
+	switch tok.Kind() {
+	case jsontext.KindString:
+		*id = OpaqueID(tok.String())
+	case jsontext.KindNumber:
+		*id = OpaqueID(tok.String())
+	default:
+		return fmt.Errorf("posthogusers: an ID must be a JSON string or number, not %v", tok.Kind())
 	}
-	*id = OpaqueID(n)
 	return nil
 }
 
@@ -872,35 +881,47 @@ func checkText(arg, s string, maxChars int) error {
 	return nil
 }
 
-// Raw returns the JSON object the user was decoded from, with every field
-// PostHog sent, or nil for a User that was not decoded from JSON.
-func (u *User) Raw() json.RawMessage { return u.raw }
-
-// UnknownFields returns the fields of the JSON object the user was decoded
+// UnknownFields returns the members of the JSON object the user was decoded
 // from that User has no field for: what PostHog added after this version of
 // the SDK. It returns nil when there are none.
-func (u *User) UnknownFields() map[string]json.RawMessage {
-	return unknownFields(u.raw, reflect.TypeFor[User]())
+func (u *User) UnknownFields() map[string]jsontext.Value {
+	return unknownMembers(u.unknown)
 }
 
-// UnmarshalJSON decodes a user and keeps a copy of the JSON object for
-// [User.Raw]. Session times in a format it cannot read are left nil rather
-// than failing the whole user.
+// userFields is User without its methods, so that decoding into it does not
+// recurse into [User.UnmarshalJSONFrom].
+type userFields User
+
+// userWire is how a user is read: User's fields, with the session times
+// read loosely (they shadow User's fields of the same names, being less
+// deeply nested) and the members User does not know kept aside.
+type userWire struct {
+	*userFields
+	IsImpersonatedUntil       looseTime      `json:"is_impersonated_until"`
+	SensitiveSessionExpiresAt looseTime      `json:"sensitive_session_expires_at"`
+	FreshReauthExpiresAt      looseTime      `json:"fresh_reauth_expires_at"`
+	Unknown                   jsontext.Value `json:",embed"`
+}
+
+// UnmarshalJSON decodes a user from data, as [User.UnmarshalJSONFrom] does,
+// for callers that decode with encoding/json.
 func (u *User) UnmarshalJSON(data []byte) error {
-	type plain User // without methods, so decoding does not recurse
-	aux := struct {
-		*plain
-		IsImpersonatedUntil       *string `json:"is_impersonated_until"`
-		SensitiveSessionExpiresAt *string `json:"sensitive_session_expires_at"`
-		FreshReauthExpiresAt      *string `json:"fresh_reauth_expires_at"`
-	}{plain: (*plain)(u)}
-	if err := json.Unmarshal(data, &aux); err != nil {
+	return json.Unmarshal(data, u)
+}
+
+// UnmarshalJSONFrom decodes a user in one pass over its JSON object, reading
+// straight from dec. Session times in a format it cannot read are left nil
+// rather than failing the whole user.
+func (u *User) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*u = User{}
+	w := userWire{userFields: (*userFields)(u)}
+	if err := json.UnmarshalDecode(dec, &w); err != nil {
 		return err
 	}
-	u.IsImpersonatedUntil = parseLooseTime(aux.IsImpersonatedUntil)
-	u.SensitiveSessionExpiresAt = parseLooseTime(aux.SensitiveSessionExpiresAt)
-	u.FreshReauthExpiresAt = parseLooseTime(aux.FreshReauthExpiresAt)
-	u.raw = append(json.RawMessage(nil), data...)
+	u.IsImpersonatedUntil = w.IsImpersonatedUntil.t
+	u.SensitiveSessionExpiresAt = w.SensitiveSessionExpiresAt.t
+	u.FreshReauthExpiresAt = w.FreshReauthExpiresAt.t
+	u.unknown = w.Unknown
 	return nil
 }
 
@@ -957,13 +978,13 @@ func (r *UpdateUserRequest) validate() error {
 	}
 	for _, f := range []struct {
 		name  string
-		value Nullable[json.RawMessage]
+		value Nullable[jsontext.Value]
 	}{
 		{"EventsColumnConfig", r.EventsColumnConfig},
 		{"HedgehogConfig", r.HedgehogConfig},
 		{"UIConfiguration", r.UIConfiguration},
 	} {
-		if v, ok := f.value.Get(); ok && !json.Valid(v) {
+		if v, ok := f.value.Get(); ok && !v.IsValid() {
 			return &InputError{Arg: f.name, Reason: "is not valid JSON"}
 		}
 	}
@@ -981,88 +1002,4 @@ func userID(id string) (string, error) {
 		return "", &InputError{Arg: "id", Reason: fmt.Sprintf("%.80q is neither posthogusers.Me (%q) nor a UUID", id, Me)}
 	}
 	return u.String(), nil
-}
-
-// parseLooseTime reads the ISO 8601 times PostHog computes for session
-// fields, with or without a zone (UTC when none); nil for null or anything
-// unreadable.
-func parseLooseTime(s *string) *time.Time {
-	if s == nil {
-		return nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
-		if t, err := time.Parse(layout, *s); err == nil {
-			return &t
-		}
-	}
-	return nil
-}
-
-// unknownFields returns the members of the JSON object raw that have no
-// field in struct type t.
-func unknownFields(raw json.RawMessage, t reflect.Type) map[string]json.RawMessage {
-	if len(raw) == 0 {
-		return nil
-	}
-	var all map[string]json.RawMessage
-	if json.Unmarshal(raw, &all) != nil {
-		return nil
-	}
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		delete(all, name)
-	}
-	if len(all) == 0 {
-		return nil
-	}
-	return all
-}
-
-// jsonObject encodes v and checks that it is a JSON object, for request
-// bodies that PostHog stores as one. arg names the argument in errors.
-func jsonObject(arg string, v any) (json.RawMessage, error) {
-	var b []byte
-	switch v := v.(type) {
-	case json.RawMessage:
-		b = v
-	case []byte:
-		b = v
-	default:
-		var err error
-		if b, err = json.Marshal(v); err != nil {
-			return nil, &InputError{Arg: arg, Reason: fmt.Sprintf("does not encode to JSON: %v", err)}
-		}
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
-		return nil, &InputError{Arg: arg, Reason: "is not a JSON object"}
-	}
-	return b, nil
-}
-
-// mergePatch applies patch to target as an RFC 7396 JSON merge patch. Both
-// are JSON values; a target that is not an object is replaced by an empty
-// one first, as the RFC says.
-func mergePatch(target, patch json.RawMessage) (json.RawMessage, error) {
-	var p map[string]json.RawMessage
-	if err := json.Unmarshal(patch, &p); err != nil || p == nil {
-		// Not an object: the patch replaces the target.
-		return patch, nil
-	}
-	var t map[string]json.RawMessage
-	if json.Unmarshal(target, &t) != nil || t == nil {
-		t = map[string]json.RawMessage{}
-	}
-	for k, v := range p {
-		if bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
-			delete(t, k)
-			continue
-		}
-		merged, err := mergePatch(t[k], v)
-		if err != nil {
-			return nil, err
-		}
-		t[k] = merged
-	}
-	return json.Marshal(t)
 }
