@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -171,4 +172,56 @@ func ExampleFake_InjectFault() {
 	// Output:
 	// true 1h0m0s
 	// GET /api/users/@me/ 429 attempt 1
+}
+
+// A batch job that reads every user page by page, and resumes where it
+// stopped when a page fails, tests that resume with a fault on one page.
+func ExampleFake_InjectFault_page() {
+	fake := posthogtest.New()
+	admin := fake.AddUser(posthogtest.UserSpec{Email: "admin@example.com", IsStaff: true})
+	fake.SeedUsers(9) // ten users: four pages of three
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	// Retries off: the job's own resume is under test, not the SDK's retries.
+	client, err := posthogusers.NewClient(fake.AddKey(admin.UUID, "user:read"),
+		posthogusers.WithBaseURL(srv.URL), posthogusers.WithMaxRetries(0))
+	if err != nil {
+		panic(err)
+	}
+
+	// The third page (offset 6) fails once, then PostHog answers again.
+	fake.InjectFault(posthogtest.Fault{
+		Method: http.MethodGet, Path: "/api/users/", Query: url.Values{"offset": {"6"}},
+		Status: http.StatusBadGateway, Times: 1,
+	})
+
+	opts := posthogusers.ListUsersOptions{Limit: 3}
+	read := 0
+	for {
+		var failed error
+		for _, err := range client.Users.All(context.Background(), &opts) {
+			if err != nil {
+				failed = err
+				break
+			}
+			read++
+		}
+		if failed == nil {
+			break
+		}
+		fmt.Println("stopped after", read, "users:", failed)
+		opts.Offset = read // resume where the listing stopped
+	}
+	fmt.Println("read", read, "users")
+	for _, r := range fake.Requests() {
+		fmt.Println(r.Method, r.Path+"?"+r.Query.Encode(), r.Status, "attempt", r.Attempt)
+	}
+	// Output:
+	// stopped after 6 users: posthogusers: GET /api/users/: 502 Bad Gateway: error: A server error occurred.
+	// read 10 users
+	// GET /api/users/?limit=3 200 attempt 1
+	// GET /api/users/?limit=3&offset=3 200 attempt 1
+	// GET /api/users/?limit=3&offset=6 502 attempt 1
+	// GET /api/users/?limit=3&offset=6 200 attempt 2
+	// GET /api/users/?limit=3&offset=9 200 attempt 1
 }

@@ -104,29 +104,63 @@ func New(opts ...Option) *Fake {
 // ServeHTTP serves one request of the users API, applying any fault
 // injected for it.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
-	_ = r.Body.Close()
+	a := f.answer(r)
+	switch {
+	case a.err != nil:
+		// The client is gone: nothing to write.
+	case a.reset:
+		panic(http.ErrAbortHandler) // closes the connection without an answer
+	case a.truncate:
+		a.rec.writeTruncated(w)
+		panic(http.ErrAbortHandler)
+	default:
+		a.rec.copyTo(w)
+	}
+}
+
+// answered is how the fake answers one request, in either serving mode
+// ([Fake.ServeHTTP] and [Fake.Responder]).
+type answered struct {
+	// rec holds the answer when there is one (reset and err unset).
+	rec *recorder
+	// truncate says to send only the first half of rec's body, then fail.
+	truncate bool
+	// reset says to drop the connection without an answer.
+	reset bool
+	// err is the request context's error when it ended during an injected
+	// latency.
+	err error
+}
+
+// answer reads r's body, records r, applies the fault injected for it and
+// serves it. Both serving modes call it, so that faults behave the same in
+// each.
+func (f *Fake) answer(r *http.Request) answered {
+	var body []byte
+	if r.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, 8<<20))
+		_ = r.Body.Close()
+	}
 	p := f.begin(r, body)
-	if p.fault != nil && p.fault.Latency > 0 {
+	ft := p.fault
+	if ft != nil && ft.Latency > 0 {
+		timer := time.NewTimer(ft.Latency)
+		defer timer.Stop()
 		select {
-		case <-time.After(p.fault.Latency):
+		case <-timer.C:
 		case <-r.Context().Done():
 			f.end(p, 0)
-			return
+			return answered{err: r.Context().Err()}
 		}
 	}
-	if p.fault != nil && p.fault.Reset {
+	if ft != nil && ft.Reset {
 		f.end(p, 0)
-		panic(http.ErrAbortHandler) // closes the connection without an answer
+		return answered{reset: true}
 	}
 	rec := newRecorder()
-	f.serve(rec, r, body, p.fault)
+	f.serve(rec, r, body, ft)
 	f.end(p, rec.code())
-	if p.fault != nil && p.fault.Truncate {
-		rec.writeTruncated(w)
-		panic(http.ErrAbortHandler)
-	}
-	rec.copyTo(w)
+	return answered{rec: rec, truncate: ft != nil && ft.Truncate}
 }
 
 // serve answers r, whose body has been read into body, into w.

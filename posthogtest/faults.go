@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"testing/iotest"
@@ -21,13 +22,40 @@ import (
 // Fault is a failure the fake gives matching requests instead of, or on top
 // of, its normal answer, for testing retry and error paths. Inject it with
 // [Fake.InjectFault].
+//
+// A request matches a fault when it matches each of Method, Path and Query
+// that is set. Of the matching requests that come after InjectFault, the
+// first After pass without this fault, and the next Times get it (every
+// later one when Times is 0):
+//
+//	// Fail the third list request, and only that one.
+//	Fault{Method: "GET", Path: "/api/users/", After: 2, Times: 1, Status: 500}
+//	// Fail every request for the page at offset 300, whatever came before.
+//	Fault{Path: "/api/users/", Query: url.Values{"offset": {"300"}}, Status: 500}
+//
+// Every attempt is a request: a retry of a faulted request counts towards
+// After and Times like any other.
 type Fault struct {
 	// Method is the request method to match; "" matches every method.
 	Method string
 	// Path is a [path.Match] pattern for the request path, from /api on
 	// ("/api/users/*/" matches /api/users/@me/); "" matches every path.
 	Path string
-	// Times is how many matching requests get the fault; 0 means all.
+	// Query is a subset of the request's query to match: each parameter in
+	// Query must have exactly the values it lists, in order, and other
+	// parameters of the request are ignored. A parameter with no values
+	// matches a request without it: the SDK leaves out a zero offset, so
+	// url.Values{"offset": nil} matches the first page of a listing. A nil
+	// or empty Query matches every query.
+	Query url.Values
+	// After is how many matching requests, counted from InjectFault on, the
+	// fault lets pass before it applies: with After 2 it applies from the
+	// third. The requests it lets pass are served as if it were not there
+	// (another fault may apply to them). 0 or less applies it from the
+	// first.
+	After int
+	// Times is how many matching requests get the fault, once After have
+	// passed; 0 means all.
 	Times int
 
 	// Latency delays the answer (in real time; a done request context ends
@@ -49,22 +77,56 @@ type Fault struct {
 	ForeignNext string
 }
 
-// faultRule is an injected fault and how often it may still apply.
-type faultRule struct {
-	Fault
-	left int // matching requests left; -1 for no limit
+// matches reports whether a request of this method, path (from /api on)
+// and query matches the fault's Method, Path and Query.
+func (ft *Fault) matches(method, apiPath string, query url.Values) bool {
+	if ft.Method != "" && !strings.EqualFold(ft.Method, method) {
+		return false
+	}
+	if ft.Path != "" {
+		if ok, _ := path.Match(ft.Path, apiPath); !ok {
+			return false
+		}
+	}
+	for name, values := range ft.Query {
+		if !slices.Equal(query[name], values) {
+			return false
+		}
+	}
+	return true
 }
 
-// InjectFault makes the fake apply ft to the requests it matches, after any
-// fault injected before it that matches the same request has been used up.
+// faultRule is an injected fault and how far it has got.
+type faultRule struct {
+	Fault
+	pass int // matching requests still to let pass before applying
+	left int // matching requests left to apply to; -1 for no limit
+}
+
+// InjectFault makes the fake apply ft to the requests it matches.
+//
+// A request gets at most one injected fault: of the faults that match it
+// and have let their After requests pass, the one injected first. A fault
+// is removed once its Times are used up. Every fault a request matches
+// counts the request towards its After, whichever fault (if any) applies
+// to it; only the fault that applies counts it towards its Times. So a
+// fault injected later gets a request only when every earlier fault that
+// matches it is still letting requests pass or has been used up.
 func (f *Fake) InjectFault(ft Fault) {
+	if ft.Query != nil {
+		q := make(url.Values, len(ft.Query))
+		for name, values := range ft.Query {
+			q[name] = slices.Clone(values)
+		}
+		ft.Query = q
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	left := ft.Times
 	if left <= 0 {
 		left = -1
 	}
-	f.faults = append(f.faults, &faultRule{Fault: ft, left: left})
+	f.faults = append(f.faults, &faultRule{Fault: ft, pass: max(ft.After, 0), left: left})
 }
 
 // ClearFaults removes every injected fault.
@@ -74,28 +136,35 @@ func (f *Fake) ClearFaults() {
 	f.faults = nil
 }
 
-// takeFault returns the first fault that matches a request, using it up.
-// The fake is locked.
-func (f *Fake) takeFault(method, apiPath string) *Fault {
+// takeFault returns the fault that applies to a request, using it up, and
+// counts the request towards the After of every fault it matches. The fake
+// is locked.
+func (f *Fake) takeFault(method, apiPath string, query url.Values) *Fault {
+	applies := -1
 	for i, rule := range f.faults {
-		if rule.Method != "" && !strings.EqualFold(rule.Method, method) {
+		if !rule.matches(method, apiPath, query) {
 			continue
 		}
-		if rule.Path != "" {
-			if ok, _ := path.Match(rule.Path, apiPath); !ok {
-				continue
-			}
+		if rule.pass > 0 {
+			rule.pass--
+			continue
 		}
-		ft := rule.Fault
-		if rule.left > 0 {
-			rule.left--
-			if rule.left == 0 {
-				f.faults = append(f.faults[:i:i], f.faults[i+1:]...)
-			}
+		if applies < 0 {
+			applies = i
 		}
-		return &ft
 	}
-	return nil
+	if applies < 0 {
+		return nil
+	}
+	rule := f.faults[applies]
+	ft := rule.Fault
+	if rule.left > 0 {
+		rule.left--
+		if rule.left == 0 {
+			f.faults = append(f.faults[:applies:applies], f.faults[applies+1:]...)
+		}
+	}
+	return &ft
 }
 
 // writeFault answers with an injected status.
@@ -184,6 +253,7 @@ func (f *Fake) begin(r *http.Request, body []byte) pending {
 		apiPath = apiPath[i:]
 	}
 	query := r.URL.Query()
+	fault := f.takeFault(r.Method, apiPath, query)
 	if query.Has("personal_api_key") {
 		query.Set("personal_api_key", "[redacted]")
 	}
@@ -195,7 +265,7 @@ func (f *Fake) begin(r *http.Request, body []byte) pending {
 		Attempt: f.failures[identity] + 1, Credential: cred, User: userID,
 	}
 	f.requests = append(f.requests, req)
-	return pending{index: len(f.requests) - 1, identity: identity, fault: f.takeFault(r.Method, apiPath)}
+	return pending{index: len(f.requests) - 1, identity: identity, fault: fault}
 }
 
 // end notes how a request was answered, for the attempt numbers of the

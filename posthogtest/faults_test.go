@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -219,5 +221,309 @@ func TestSeedUsers_million(t *testing.T) {
 	page, err = client.Users.List(t.Context(), &posthogusers.ListUsersOptions{Limit: 2, Offset: 0})
 	if err != nil || page.Count != 1_000_001 || page.Results[1].FirstName != "Changed" {
 		t.Errorf("first page after a change: %+v, %v", page, err)
+	}
+}
+
+// bothModes runs test as two parallel subtests, one against a fake served
+// by an httptest server, one against a fake registered on an httpmock
+// transport. In each, client is a staff user's read-write client with short
+// retry waits, made with opts too.
+func bothModes(t *testing.T, opts []posthogusers.Option, test func(t *testing.T, client *posthogusers.Client, fake *posthogtest.Fake)) {
+	t.Helper()
+	t.Run("server", func(t *testing.T) {
+		t.Parallel()
+		client, srv, tr := setup(t, posthogtest.WithStaff(), posthogtest.WithClientOptions(opts...))
+		tr.SkipResponses.Store(true) // injected failures are not PostHog's documented answers
+		test(t, client, srv.Fake)
+	})
+	t.Run("httpmock", func(t *testing.T) {
+		t.Parallel()
+		fake := posthogtest.New()
+		admin := fake.AddUser(posthogtest.UserSpec{Email: "admin@example.com", IsStaff: true})
+		mt := httpmock.NewMockTransport()
+		fake.RegisterResponders(mt, posthogusers.EUCloud)
+		all := append([]posthogusers.Option{
+			posthogusers.WithBaseURL(posthogusers.EUCloud),
+			posthogusers.WithHTTPClient(&http.Client{Transport: mt}),
+			posthogusers.WithRetryWait(time.Millisecond, time.Millisecond),
+		}, opts...)
+		client, err := posthogusers.NewClient(fake.AddKey(admin.UUID, "user:read", "user:write"), all...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		test(t, client, fake)
+	})
+}
+
+// statusOf returns the status of err: 200 for nil, an [posthogusers.APIError]'s
+// status, and 0 for any other error.
+func statusOf(err error) int {
+	var apiErr *posthogusers.APIError
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.As(err, &apiErr):
+		return apiErr.StatusCode
+	}
+	return 0
+}
+
+func TestFaults_queryFailsOnePage(t *testing.T) {
+	t.Parallel()
+	bothModes(t, []posthogusers.Option{posthogusers.WithMaxRetries(0)}, func(t *testing.T, client *posthogusers.Client, fake *posthogtest.Fake) {
+		fake.SeedUsers(49) // 50 users with the caller: five pages of 10
+		fake.InjectFault(posthogtest.Fault{Method: http.MethodGet, Path: "/api/users/", Query: url.Values{"offset": {"20"}}, Status: http.StatusInternalServerError})
+		var got []int
+		for offset := 0; offset < 50; offset += 10 {
+			_, err := client.Users.List(t.Context(), &posthogusers.ListUsersOptions{Limit: 10, Offset: offset})
+			got = append(got, statusOf(err))
+		}
+		if want := []int{200, 200, 500, 200, 200}; !slices.Equal(got, want) {
+			t.Errorf("statuses of the pages at offsets 0 to 40: %v; want %v", got, want)
+		}
+		// The other parameters of the request do not matter.
+		_, err := client.Users.List(t.Context(), &posthogusers.ListUsersOptions{Limit: 3, Offset: 20, IsStaff: posthogusers.Ptr(false)})
+		if statusOf(err) != http.StatusInternalServerError {
+			t.Errorf("offset 20 with limit 3 and is_staff: %v; want a 500", err)
+		}
+		// The recorder keeps faulted requests as it keeps the others.
+		reqs := fake.Requests()
+		if len(reqs) != 6 {
+			t.Fatalf("%d requests recorded; want 6", len(reqs))
+		}
+		for i, r := range reqs {
+			want := http.StatusOK
+			if r.Query.Get("offset") == "20" {
+				want = http.StatusInternalServerError
+			}
+			if r.Method != http.MethodGet || r.Path != "/api/users/" || r.Status != want || r.Attempt != 1 || r.Credential != "key:1" {
+				t.Errorf("request %d recorded as %+v; want status %d, attempt 1", i, r, want)
+			}
+		}
+		if q := reqs[2].Query; q.Get("limit") != "10" || q.Get("offset") != "20" {
+			t.Errorf("faulted request's query recorded as %v", q)
+		}
+	})
+}
+
+func TestFaults_queryOnceThenRetried(t *testing.T) {
+	t.Parallel()
+	bothModes(t, nil, func(t *testing.T, client *posthogusers.Client, fake *posthogtest.Fake) {
+		fake.SeedUsers(9)
+		// The SDK leaves out offset 0: a parameter with no values matches
+		// its absence, so this fails the first page once.
+		fake.InjectFault(posthogtest.Fault{Path: "/api/users/", Query: url.Values{"offset": nil}, Status: http.StatusBadGateway, Times: 1})
+		n := 0
+		for _, err := range client.Users.All(t.Context(), &posthogusers.ListUsersOptions{Limit: 4}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		if n != 10 {
+			t.Errorf("All read %d users; want 10", n)
+		}
+		type rec struct {
+			offset          string
+			status, attempt int
+		}
+		var got []rec
+		for _, r := range fake.Requests() {
+			got = append(got, rec{r.Query.Get("offset"), r.Status, r.Attempt})
+		}
+		want := []rec{{"", 502, 1}, {"", 200, 2}, {"4", 200, 1}, {"8", 200, 1}}
+		if !slices.Equal(got, want) {
+			t.Errorf("requests (offset, status, attempt): %v; want %v", got, want)
+		}
+	})
+}
+
+func TestFaults_queryResetAndTruncate(t *testing.T) {
+	t.Parallel()
+	bothModes(t, []posthogusers.Option{posthogusers.WithMaxRetries(0)}, func(t *testing.T, client *posthogusers.Client, fake *posthogtest.Fake) {
+		fake.SeedUsers(20)
+		fake.InjectFault(posthogtest.Fault{Query: url.Values{"offset": {"5"}}, Reset: true})
+		fake.InjectFault(posthogtest.Fault{Query: url.Values{"offset": {"10"}}, Truncate: true})
+		ctx := t.Context()
+		if _, err := client.Users.List(ctx, &posthogusers.ListUsersOptions{Limit: 5}); err != nil {
+			t.Errorf("offset 0: %v", err)
+		}
+		if _, err := client.Users.List(ctx, &posthogusers.ListUsersOptions{Limit: 5, Offset: 5}); err == nil || statusOf(err) != 0 {
+			t.Errorf("offset 5, reset: %v; want a transport error", err)
+		}
+		if _, err := client.Users.List(ctx, &posthogusers.ListUsersOptions{Limit: 5, Offset: 10}); !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("offset 10, truncated: %v; want io.ErrUnexpectedEOF", err)
+		}
+		if _, err := client.Users.List(ctx, &posthogusers.ListUsersOptions{Limit: 5, Offset: 15}); err != nil {
+			t.Errorf("offset 15: %v", err)
+		}
+		// A reset connection is recorded with status 0, a truncated answer
+		// with the status it was sent with. (Over HTTP, net/http's transport
+		// may itself resend a GET whose reused connection was reset.)
+		seen := map[string]int{}
+		for _, r := range fake.Requests() {
+			offset := r.Query.Get("offset")
+			seen[offset]++
+			if want := map[bool]int{true: 0, false: 200}[offset == "5"]; r.Status != want {
+				t.Errorf("request at offset %q recorded with status %d; want %d", offset, r.Status, want)
+			}
+		}
+		if seen[""] != 1 || seen["5"] < 1 || seen["10"] != 1 || seen["15"] != 1 || len(seen) != 4 {
+			t.Errorf("requests recorded by offset: %v", seen)
+		}
+	})
+}
+
+func TestFaults_after(t *testing.T) {
+	t.Parallel()
+	bothModes(t, []posthogusers.Option{posthogusers.WithMaxRetries(0)}, func(t *testing.T, client *posthogusers.Client, fake *posthogtest.Fake) {
+		ctx := t.Context()
+		get := func() int {
+			_, err := client.Users.Get(ctx, posthogusers.Me)
+			return statusOf(err)
+		}
+		list := func() int {
+			_, err := client.Users.List(ctx, nil)
+			return statusOf(err)
+		}
+		// Requests before InjectFault do not count.
+		get()
+		fake.InjectFault(posthogtest.Fault{Method: http.MethodGet, Path: "/api/users/@me/", After: 2, Times: 2, Status: http.StatusServiceUnavailable})
+		// Requests the fault does not match (another path) do not count.
+		got := []int{get(), list(), get(), list(), get(), get(), get(), list(), get()}
+		want := []int{200, 200, 200, 200, 503, 503, 200, 200, 200}
+		if !slices.Equal(got, want) {
+			t.Errorf("statuses with After 2, Times 2: %v; want %v", got, want)
+		}
+
+		// Times 0: every matching request after the first After.
+		fake.InjectFault(posthogtest.Fault{Path: "/api/users/", After: 1, Status: http.StatusBadGateway})
+		got = []int{list(), get(), list(), list()}
+		want = []int{200, 200, 502, 502}
+		if !slices.Equal(got, want) {
+			t.Errorf("statuses with After 1 and no Times: %v; want %v", got, want)
+		}
+		fake.ClearFaults()
+
+		// A negative After is 0.
+		fake.InjectFault(posthogtest.Fault{After: -3, Times: 1, Status: http.StatusInternalServerError})
+		if got := []int{get(), get()}; !slices.Equal(got, []int{500, 200}) {
+			t.Errorf("statuses with After -3, Times 1: %v; want [500 200]", got)
+		}
+	})
+}
+
+func TestFaults_afterWithRetries(t *testing.T) {
+	t.Parallel()
+	bothModes(t, nil, func(t *testing.T, client *posthogusers.Client, fake *posthogtest.Fake) {
+		// Every attempt is a request: the second Get's first attempt is the
+		// second matching request, and its retry the third.
+		fake.InjectFault(posthogtest.Fault{Method: http.MethodGet, After: 1, Times: 1, Status: http.StatusInternalServerError})
+		for i := range 3 {
+			if _, err := client.Users.Get(t.Context(), posthogusers.Me); err != nil {
+				t.Errorf("Get %d: %v", i+1, err)
+			}
+		}
+		var got [][2]int
+		for _, r := range fake.Requests() {
+			got = append(got, [2]int{r.Status, r.Attempt})
+		}
+		want := [][2]int{{200, 1}, {500, 1}, {200, 2}, {200, 1}}
+		if !slices.Equal(got, want) {
+			t.Errorf("requests (status, attempt): %v; want %v", got, want)
+		}
+	})
+}
+
+func TestFaults_order(t *testing.T) {
+	t.Parallel()
+	bothModes(t, []posthogusers.Option{posthogusers.WithMaxRetries(0)}, func(t *testing.T, client *posthogusers.Client, fake *posthogtest.Fake) {
+		get := func() int {
+			_, err := client.Users.Get(t.Context(), posthogusers.Me)
+			return statusOf(err)
+		}
+		first := posthogtest.Fault{After: 1, Times: 1, Status: http.StatusInternalServerError}
+		second := posthogtest.Fault{Times: 2, Status: http.StatusServiceUnavailable}
+		fake.InjectFault(first)
+		fake.InjectFault(second)
+		// 1: the first lets it pass (and counts it), the second applies.
+		// 2: both would apply; the first injected does, and is used up.
+		// 3: the second applies again (the first did not use its Times).
+		// 4: both are used up.
+		got := []int{get(), get(), get(), get()}
+		if want := []int{503, 500, 503, 200}; !slices.Equal(got, want) {
+			t.Errorf("statuses: %v; want %v", got, want)
+		}
+
+		// A request another fault gets still counts towards a later
+		// fault's After.
+		fake.InjectFault(posthogtest.Fault{Times: 1, Status: http.StatusServiceUnavailable})
+		fake.InjectFault(posthogtest.Fault{After: 1, Times: 1, Status: http.StatusInternalServerError})
+		got = []int{get(), get(), get()}
+		if want := []int{503, 500, 200}; !slices.Equal(got, want) {
+			t.Errorf("statuses with a later fault's After: %v; want %v", got, want)
+		}
+	})
+}
+
+// TestFaults_matching sends raw requests, to match on what the SDK never
+// sends.
+func TestFaults_matching(t *testing.T) {
+	t.Parallel()
+	offset300 := url.Values{"offset": {"300"}}
+	cases := []struct {
+		name   string
+		fault  posthogtest.Fault
+		method string
+		target string
+		want   bool // whether the fault applies
+	}{
+		{"query", posthogtest.Fault{Query: offset300}, "GET", "/api/users/?limit=100&offset=300", true},
+		{"query in another order", posthogtest.Fault{Query: offset300}, "GET", "/api/users/?offset=300&limit=100", true},
+		{"another value", posthogtest.Fault{Query: offset300}, "GET", "/api/users/?limit=100&offset=200", false},
+		{"parameter missing", posthogtest.Fault{Query: offset300}, "GET", "/api/users/?limit=100", false},
+		{"no query", posthogtest.Fault{Query: offset300}, "GET", "/api/users/", false},
+		{"more values", posthogtest.Fault{Query: offset300}, "GET", "/api/users/?offset=300&offset=400", false},
+		{"both values", posthogtest.Fault{Query: url.Values{"offset": {"300", "400"}}}, "GET", "/api/users/?offset=300&offset=400", true},
+		{"name is case-sensitive", posthogtest.Fault{Query: offset300}, "GET", "/api/users/?Offset=300", false},
+		{"every parameter", posthogtest.Fault{Query: url.Values{"offset": {"300"}, "limit": {"100"}}}, "GET", "/api/users/?offset=300&limit=100", true},
+		{"every parameter, one missing", posthogtest.Fault{Query: url.Values{"offset": {"300"}, "limit": {"100"}}}, "GET", "/api/users/?offset=300", false},
+		{"absent", posthogtest.Fault{Query: url.Values{"offset": nil}}, "GET", "/api/users/?limit=100", true},
+		{"absent, present", posthogtest.Fault{Query: url.Values{"offset": nil}}, "GET", "/api/users/?limit=100&offset=0", false},
+		{"empty value", posthogtest.Fault{Query: url.Values{"email": {""}}}, "GET", "/api/users/?email=", true},
+		{"empty query", posthogtest.Fault{Query: url.Values{}}, "GET", "/api/users/?limit=1", true},
+		{"method", posthogtest.Fault{Method: "GET", Query: offset300}, "GET", "/api/users/?offset=300", true},
+		{"method, another", posthogtest.Fault{Method: "PATCH", Query: offset300}, "GET", "/api/users/?offset=300", false},
+		{"path", posthogtest.Fault{Path: "/api/users/*/", Query: offset300}, "GET", "/api/users/@me/?offset=300", true},
+		{"path, another", posthogtest.Fault{Path: "/api/users/*/", Query: offset300}, "GET", "/api/users/?offset=300", false},
+		{"path, query another", posthogtest.Fault{Path: "/api/users/", Query: offset300}, "GET", "/api/users/?offset=301", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, srv := posthogtest.NewServer(t, posthogtest.WithStaff())
+			ft := c.fault
+			ft.Status = http.StatusTeapot
+			srv.InjectFault(ft)
+			r := do(t, srv, c.method, c.target, "", bearer(srv.Key))
+			if applied := r.status == http.StatusTeapot; applied != c.want {
+				t.Errorf("%s %s: status %d; want the fault applied: %v", c.method, c.target, r.status, c.want)
+			}
+		})
+	}
+}
+
+func TestInjectFault_copiesQuery(t *testing.T) {
+	t.Parallel()
+	_, srv := posthogtest.NewServer(t, posthogtest.WithStaff())
+	q := url.Values{"offset": {"300"}}
+	srv.InjectFault(posthogtest.Fault{Query: q, Status: http.StatusTeapot})
+	q.Set("offset", "200") // after InjectFault: no effect
+	q.Set("limit", "1")
+	if r := do(t, srv, "GET", "/api/users/?offset=300", "", bearer(srv.Key)); r.status != http.StatusTeapot {
+		t.Errorf("offset 300 after the caller changed its Query: status %d; want 418", r.status)
+	}
+	if r := do(t, srv, "GET", "/api/users/?offset=200&limit=1", "", bearer(srv.Key)); r.status != http.StatusOK {
+		t.Errorf("offset 200: status %d; want 200", r.status)
 	}
 }

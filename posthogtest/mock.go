@@ -1,13 +1,11 @@
 package posthogtest
 
 import (
-	"io"
 	"net"
 	"net/http"
 	"regexp"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/jarcoal/httpmock"
 )
@@ -17,28 +15,14 @@ import (
 // failed round trip, a truncated body ends in [io.ErrUnexpectedEOF]).
 func (f *Fake) Responder() httpmock.Responder {
 	return func(req *http.Request) (*http.Response, error) {
-		var body []byte
-		if req.Body != nil {
-			body, _ = io.ReadAll(io.LimitReader(req.Body, 8<<20))
-			_ = req.Body.Close()
-		}
-		p := f.begin(req, body)
-		if p.fault != nil && p.fault.Latency > 0 {
-			select {
-			case <-time.After(p.fault.Latency):
-			case <-req.Context().Done():
-				f.end(p, 0)
-				return nil, req.Context().Err()
-			}
-		}
-		if p.fault != nil && p.fault.Reset {
-			f.end(p, 0)
+		a := f.answer(req)
+		switch {
+		case a.err != nil:
+			return nil, a.err
+		case a.reset:
 			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 		}
-		rec := newRecorder()
-		f.serve(rec, req, body, p.fault)
-		f.end(p, rec.code())
-		return rec.response(req, p.fault != nil && p.fault.Truncate), nil
+		return a.rec.response(req, a.truncate), nil
 	}
 }
 
