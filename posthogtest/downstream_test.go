@@ -195,22 +195,24 @@ func ExampleFake_InjectFault_page() {
 		Status: http.StatusBadGateway, Times: 1,
 	})
 
-	opts := posthogusers.ListUsersOptions{Limit: 3}
+	opts := posthogusers.ScanOptions{Limit: 3}
 	read := 0
 	for {
-		var failed error
-		for _, err := range client.Users.All(context.Background(), &opts) {
-			if err != nil {
-				failed = err
+		var stopped *posthogusers.ScanError
+		for _, err := range client.Users.Scan(context.Background(), &opts).Users() {
+			if errors.As(err, &stopped) {
 				break
+			}
+			if err != nil {
+				panic(err)
 			}
 			read++
 		}
-		if failed == nil {
+		if stopped == nil {
 			break
 		}
-		fmt.Println("stopped after", read, "users:", failed)
-		opts.Offset = read // resume where the listing stopped
+		fmt.Println("stopped after", read, "users:", stopped.Err)
+		opts.Start = stopped.Checkpoint // resume where the scan stopped
 	}
 	fmt.Println("read", read, "users")
 	for _, r := range fake.Requests() {
