@@ -212,8 +212,9 @@ type NotificationLock struct {
 	// Setting is the notification setting the lock enforces.
 	Setting string `json:"setting"`
 	// ScopeID is what the setting applies to (a project, pipeline or
-	// organization ID), or "" for a plain switch.
-	ScopeID string `json:"scope_id"`
+	// organization ID), or "" for a plain switch. PostHog sends it as a
+	// string or a number.
+	ScopeID OpaqueID `json:"scope_id"`
 	// LockedValue is the value the organization enforces.
 	LockedValue bool `json:"locked_value"`
 	// AppliesToAllMembers reports whether the lock covers every member.
@@ -711,17 +712,17 @@ func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason Onb
 // JSON string or number; it is kept as the text PostHog sent.
 type OpaqueID string
 
-// UnmarshalJSONFrom accepts a JSON string or number.
+// UnmarshalJSONFrom accepts a JSON string or number; null reads as "".
 func (id *OpaqueID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return err
 	}
 	switch tok.Kind() {
-	case jsontext.KindString:
+	case jsontext.KindString, jsontext.KindNumber:
 		*id = OpaqueID(tok.String())
-	case jsontext.KindNumber:
-		*id = OpaqueID(tok.String())
+	case jsontext.KindNull:
+		*id = ""
 	default:
 		return fmt.Errorf("posthogusers: an ID must be a JSON string or number, not %v", tok.Kind())
 	}
