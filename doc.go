@@ -71,6 +71,26 @@
 // Non-staff keys only ever see their own user: list results hold at most one
 // user, and every other user must be addressed as [Me].
 //
+// # Batch jobs
+//
+// [UsersService.Scan] reads every user for jobs that export or process a
+// whole instance: a window of pages requested at once with users still
+// yielded in order, a [Checkpoint] to resume from, [Progress], users as
+// PostHog's raw JSON or in whole pages, and a [*DriftError] when the list
+// changed during the scan, so the job knows users may be missing:
+//
+//	sc := client.Users.Scan(ctx, &posthogusers.ScanOptions{Limit: 1000, Window: 8})
+//	for user, err := range sc.Users() {
+//		if err != nil {
+//			return err // a *ScanError says where to resume
+//		}
+//		process(user)
+//	}
+//
+// PostHog's JSON is read with github.com/go-json-experiment/json, the mirror
+// of the standard library's encoding/json/v2: object names match exactly,
+// and a duplicate name or invalid UTF-8 is an error.
+//
 // # Retries
 //
 // Requests are retried with exponential backoff and jitter. GET, HEAD, PUT
