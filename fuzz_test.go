@@ -65,9 +65,10 @@ func FuzzDecodePage(f *testing.F) {
 		if cut > 0 && cut < len(body) {
 			body = body[:cut]
 		}
+		users, raw := userItems(), rawItems()
 		for _, decode := range []func(*jsontext.Decoder) error{
-			func(dec *jsontext.Decoder) error { _, _, err := decodeUser(dec, pageOptions()); return err },
-			func(dec *jsontext.Decoder) error { _, _, err := decodeRaw(dec, nil); return err },
+			func(dec *jsontext.Decoder) error { _, _, err := users(dec); return err },
+			func(dec *jsontext.Decoder) error { _, _, err := raw(dec); return err },
 		} {
 			br := &bodyReader{r: bytes.NewReader(body)}
 			info, err := decodePage(jsontext.NewDecoder(br), decode)

@@ -175,7 +175,7 @@ func (sc *UserScan) Progress() Progress {
 // Users returns an iterator over the scan's users, decoded.
 func (sc *UserScan) Users() iter.Seq2[User, error] {
 	return func(yield func(User, error) bool) {
-		run(sc, decodeUser, true, func(u User) bool { return yield(u, nil) }, nil, func(err error) { yield(User{}, err) })
+		run(sc, userItems, func(u User) bool { return yield(u, nil) }, nil, func(err error) { yield(User{}, err) })
 	}
 }
 
@@ -185,7 +185,7 @@ func (sc *UserScan) Users() iter.Seq2[User, error] {
 // keep.
 func (sc *UserScan) Raw() iter.Seq2[jsontext.Value, error] {
 	return func(yield func(jsontext.Value, error) bool) {
-		run(sc, decodeRaw, false, func(v jsontext.Value) bool { return yield(v, nil) }, nil, func(err error) { yield(nil, err) })
+		run(sc, rawItems, func(v jsontext.Value) bool { return yield(v, nil) }, nil, func(err error) { yield(nil, err) })
 	}
 }
 
@@ -195,7 +195,7 @@ func (sc *UserScan) Raw() iter.Seq2[jsontext.Value, error] {
 func (sc *UserScan) Pages() iter.Seq2[*UserPage, error] {
 	return func(yield func(*UserPage, error) bool) {
 		var page *UserPage
-		run(sc, decodeUser, true,
+		run(sc, userItems,
 			func(u User) bool {
 				page.Users = append(page.Users, u)
 				return true
@@ -218,30 +218,39 @@ type pageHooks struct {
 }
 
 // itemDecoder reads one user of a page from dec and returns it with its ID.
-// opts are the page's decoding options.
-type itemDecoder[T any] func(dec *jsontext.Decoder, opts json.Options) (T, int64, error)
+type itemDecoder[T any] func(dec *jsontext.Decoder) (T, int64, error)
 
-// decodeUser decodes a user.
-func decodeUser(dec *jsontext.Decoder, opts json.Options) (User, int64, error) {
-	var u User
-	err := json.UnmarshalDecode(dec, &u, opts)
-	return u, u.ID, err
-}
-
-// decodeRaw copies a user's JSON object and reads its ID.
-func decodeRaw(dec *jsontext.Decoder, _ json.Options) (jsontext.Value, int64, error) {
-	v, err := dec.ReadValue()
-	if err != nil {
-		return nil, 0, err
+// userItems returns the decoder of one page's users: users whose team or
+// organization is the same JSON share one decoded value (see pageOptions).
+func userItems() itemDecoder[User] {
+	opts := pageOptions()
+	return func(dec *jsontext.Decoder) (User, int64, error) {
+		var u User
+		err := json.UnmarshalDecode(dec, &u, opts)
+		return u, u.ID, err
 	}
-	v = v.Clone()
-	id, err := rawUserID(v)
-	return v, id, err
 }
 
-// rawUserID reads the "id" member of a user's JSON object.
-func rawUserID(v jsontext.Value) (int64, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(v))
+// rawItems returns the reader of one page's users as JSON: each object is
+// copied, and its ID read with a decoder the page reuses.
+func rawItems() itemDecoder[jsontext.Value] {
+	var src bytes.Reader
+	idDec := jsontext.NewDecoder(&src)
+	return func(dec *jsontext.Decoder) (jsontext.Value, int64, error) {
+		v, err := dec.ReadValue()
+		if err != nil {
+			return nil, 0, err
+		}
+		v = v.Clone()
+		src.Reset(v)
+		idDec.Reset(&src)
+		id, err := rawUserID(idDec)
+		return v, id, err
+	}
+}
+
+// rawUserID reads the "id" member of the user's JSON object dec holds.
+func rawUserID(dec *jsontext.Decoder) (int64, error) {
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != jsontext.KindBeginObject {
 		return 0, fmt.Errorf("%w: a user is not a JSON object", errPage)
 	}
@@ -265,8 +274,7 @@ func rawUserID(v jsontext.Value) (int64, error) {
 }
 
 // pageOptions returns the decoding options for one page: users whose team
-// or organization is the same JSON share one decoded value. It returns nil
-// options for raw users, which are not decoded.
+// or organization is the same JSON share one decoded value.
 func pageOptions() json.Options {
 	const maxShared = 64 // distinct values kept per page, to bound memory
 	teams := make(map[string]*Team)
@@ -318,18 +326,17 @@ type cursor = Checkpoint
 // scanner is one run of a scan over items of type T.
 type scanner[T any] struct {
 	sc        *UserScan
-	decode    itemDecoder[T]
-	shared    bool           // decode users with pageOptions
-	yieldItem func(T) bool   // false ends the loop
-	hooks     *pageHooks     // nil unless pages are yielded
-	cur       cursor         // the position of the items read so far
-	pauseTill atomic.Int64   // no request starts before this time (Unix ns)
-	wg        sync.WaitGroup // the goroutines of a window
+	items     func() itemDecoder[T] // a decoder for each page
+	yieldItem func(T) bool          // false ends the loop
+	hooks     *pageHooks            // nil unless pages are yielded
+	cur       cursor                // the position of the items read so far
+	pauseTill atomic.Int64          // no request starts before this time (Unix ns)
+	wg        sync.WaitGroup        // the goroutines of a window
 }
 
 // run runs a scan: one page at a time, or a window of pages. yieldErr is
 // called at most once, with the scan's error or its drift.
-func run[T any](sc *UserScan, decode itemDecoder[T], shared bool, yieldItem func(T) bool, hooks *pageHooks, yieldErr func(error)) {
+func run[T any](sc *UserScan, items func() itemDecoder[T], yieldItem func(T) bool, hooks *pageHooks, yieldErr func(error)) {
 	if !sc.ranged.CompareAndSwap(false, true) {
 		yieldErr(&InputError{Arg: "UserScan", Reason: "is ranged over a second time; start another with UsersService.Scan"})
 		return
@@ -339,7 +346,7 @@ func run[T any](sc *UserScan, decode itemDecoder[T], shared bool, yieldItem func
 		return
 	}
 	ctx, cancel := context.WithCancel(sc.ctx)
-	r := &scanner[T]{sc: sc, decode: decode, shared: shared, yieldItem: yieldItem, hooks: hooks, cur: sc.opts.Start}
+	r := &scanner[T]{sc: sc, items: items, yieldItem: yieldItem, hooks: hooks, cur: sc.opts.Start}
 	defer r.wg.Wait() // after cancel: every request of the scan has ended
 	defer cancel()
 	var err error
@@ -445,23 +452,23 @@ func (r *scanner[T]) window(ctx context.Context) error {
 	if r.sc.opts.Limit > 0 {
 		step = min(step, r.sc.opts.Limit)
 	}
-	var offsets []int
-	for off := r.cur.Offset; off < first.info.count; off += step {
-		offsets = append(offsets, off)
+	pages := 0
+	if rest := first.info.count - r.cur.Offset; rest > 0 {
+		pages = (rest + step - 1) / step
 	}
-	last, err := r.windowPages(ctx, offsets, step)
+	last, err := r.windowPages(ctx, r.cur.Offset, pages, step)
 	if err != nil || last {
 		return err
 	}
 	return r.sequential(ctx)
 }
 
-// windowPages requests the pages at offsets, of limit users each, at most
-// sc.opts.Window at once, and hands them to the loop in order. A page that
-// fails stops the pages after it. last reports that the last page was the
-// end of the list.
-func (r *scanner[T]) windowPages(ctx context.Context, offsets []int, limit int) (last bool, err error) {
-	if len(offsets) == 0 {
+// windowPages requests n pages of limit users each from offset start on, at
+// most sc.opts.Window at once, and hands them to the loop in order. A page
+// that fails stops the pages after it. last reports that the last page was
+// the end of the list.
+func (r *scanner[T]) windowPages(ctx context.Context, start, n, limit int) (last bool, err error) {
+	if n == 0 {
 		return false, nil
 	}
 	k := r.sc.opts.Window
@@ -475,12 +482,13 @@ func (r *scanner[T]) windowPages(ctx context.Context, offsets []int, limit int) 
 	var (
 		mu       sync.Mutex
 		inflight = map[int]context.CancelFunc{}
-		failed   = len(offsets) // the first page that failed
+		failed   = n // the first page that failed
 	)
 	r.wg.Add(1)
 	go func() { // the dispatcher
 		defer r.wg.Done()
-		for i, off := range offsets {
+		for i := range n {
+			off := start + i*limit
 			select {
 			case tokens <- struct{}{}:
 			case <-ctx.Done():
@@ -514,7 +522,7 @@ func (r *scanner[T]) windowPages(ctx context.Context, offsets []int, limit int) 
 			}()
 		}
 	}()
-	for i := range offsets {
+	for i := range n {
 		var page *bufferedPage[T]
 		select {
 		case page = <-slots[i%k]:
@@ -539,7 +547,7 @@ func (r *scanner[T]) windowPages(ctx context.Context, offsets []int, limit int) 
 			return false, err
 		}
 		<-tokens
-		if done && i == len(offsets)-1 {
+		if done && i == n-1 {
 			return true, nil
 		}
 	}
@@ -656,10 +664,7 @@ func (r *scanner[T]) fetch(ctx context.Context, offset, limit int, item func(T, 
 	if err := r.waitPause(ctx); err != nil {
 		return info, false, err
 	}
-	var opts json.Options
-	if r.shared {
-		opts = pageOptions()
-	}
+	decode := r.items()
 	q := ListUsersOptions{Email: r.sc.opts.Email, IsStaff: r.sc.opts.IsStaff, Limit: limit, Offset: offset}
 	err = r.sc.users.client.do(ctx, request{
 		op:           opUsersList,
@@ -669,7 +674,7 @@ func (r *scanner[T]) fetch(ctx context.Context, offset, limit int, item func(T, 
 			br := &bodyReader{r: body}
 			var err error
 			info, err = decodePage(jsontext.NewDecoder(br), func(dec *jsontext.Decoder) error {
-				v, id, err := r.decode(dec, opts)
+				v, id, err := decode(dec)
 				if err != nil {
 					return fmt.Errorf("%w: user %d of the page: %w", errPage, info.items+1, err)
 				}

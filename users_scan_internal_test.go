@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/go-cmp/cmp"
 )
@@ -105,8 +104,7 @@ func TestPageOptions_sharesIdenticalTeamsAndOrganizations(t *testing.T) {
 	u3["team"] = nil
 	body := mustJSON(t, map[string]any{"count": 3, "next": nil, "results": []any{u1, u2, u3}})
 	var users []User
-	opts := pageOptions()
-	if _, err := decodePageString(string(body), func(u User) { users = append(users, u) }, opts); err != nil {
+	if _, err := decodePageString(string(body), func(u User) { users = append(users, u) }); err != nil {
 		t.Fatal(err)
 	}
 	if users[0].Organization != users[1].Organization || users[0].Team != users[1].Team {
@@ -122,10 +120,11 @@ func TestPageOptions_sharesIdenticalTeamsAndOrganizations(t *testing.T) {
 	}
 }
 
-// decodePageString decodes a page of users from body with opts.
-func decodePageString(body string, each func(User), opts json.Options) (pageInfo, error) {
+// decodePageString decodes a page of users from body as a scan does.
+func decodePageString(body string, each func(User)) (pageInfo, error) {
+	decode := userItems()
 	return decodePage(jsontext.NewDecoder(strings.NewReader(body)), func(dec *jsontext.Decoder) error {
-		u, _, err := decodeUser(dec, opts)
+		u, _, err := decode(dec)
 		each(u)
 		return err
 	})
