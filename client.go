@@ -179,7 +179,7 @@ func WithBaseURL(baseURL string) Option {
 
 // WithHTTPClient sets the HTTP client that sends every attempt of every
 // request. Its Transport, Jar and Timeout are used as they are when each
-// request is sent, so httpmock.ActivateNonDefault(hc) or a transport that
+// request is sent, so an httpmock.NewMockTransport() set as hc.Transport or a transport that
 // records traffic sees every attempt. Redirects that leave the configured base
 // URL's origin (scheme, host and port) are refused, so the key never reaches
 // another origin; within the origin the client's own CheckRedirect applies.

@@ -281,24 +281,6 @@ func TestWithHTTPClient_httpmock(t *testing.T) {
 	}
 }
 
-func TestWithHTTPClient_activateNonDefault(t *testing.T) {
-	hc := &http.Client{}
-	httpmock.ActivateNonDefault(hc)
-	t.Cleanup(httpmock.DeactivateAndReset)
-	c, err := NewClient(testKey, WithHTTPClient(hc), WithBaseURL("https://posthog.example.com"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	httpmock.RegisterResponder(http.MethodGet, "https://posthog.example.com/api/users/@me/",
-		httpmock.NewBytesResponder(http.StatusOK, readFixture(t, "users_get.json")))
-	if _, err := c.Users.Get(t.Context(), Me); err != nil {
-		t.Fatal(err)
-	}
-	if got := httpmock.GetTotalCallCount(); got != 1 {
-		t.Errorf("calls: got %d; want 1", got)
-	}
-}
-
 func TestClient_redirects(t *testing.T) {
 	t.Parallel()
 	var foreignHits atomic.Int64
