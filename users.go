@@ -359,9 +359,11 @@ type UpdateUserRequest struct {
 	PasskeysEnabledFor2FA   Nullable[bool]             `json:"passkeys_enabled_for_2fa,omitzero"`
 	HideMCPHints            *bool                      `json:"hide_mcp_hints,omitempty"`
 	HasSeenProductIntroFor  Nullable[map[string]bool]  `json:"has_seen_product_intro_for,omitzero"`
-	EventsColumnConfig      Nullable[json.RawMessage]  `json:"events_column_config,omitzero"`
-	HedgehogConfig          Nullable[json.RawMessage]  `json:"hedgehog_config,omitzero"`
-	UIConfiguration         Nullable[json.RawMessage]  `json:"ui_configuration,omitzero"`
+	// EventsColumnConfig is free-form JSON. PostHog does not let it be
+	// cleared to null; nil leaves it alone.
+	EventsColumnConfig json.RawMessage           `json:"events_column_config,omitempty"`
+	HedgehogConfig     Nullable[json.RawMessage] `json:"hedgehog_config,omitzero"`
+	UIConfiguration    Nullable[json.RawMessage] `json:"ui_configuration,omitzero"`
 }
 
 // ReplaceUserRequest is the body of [UsersService.Replace]: a whole user.
@@ -955,11 +957,13 @@ func (r *UpdateUserRequest) validate() error {
 	if r.RoleAtOrganization != nil && *r.RoleAtOrganization == "" {
 		return &InputError{Arg: "RoleAtOrganization", Reason: "cannot be empty; PostHog does not let the role be cleared"}
 	}
+	if r.EventsColumnConfig != nil && !json.Valid(r.EventsColumnConfig) {
+		return &InputError{Arg: "EventsColumnConfig", Reason: "is not valid JSON"}
+	}
 	for _, f := range []struct {
 		name  string
 		value Nullable[json.RawMessage]
 	}{
-		{"EventsColumnConfig", r.EventsColumnConfig},
 		{"HedgehogConfig", r.HedgehogConfig},
 		{"UIConfiguration", r.UIConfiguration},
 	} {

@@ -302,7 +302,7 @@ func TestUsersService_Update_invalidInput(t *testing.T) {
 		{UpdateUserRequest{RoleAtOrganization: Ptr(RoleAtOrganization(""))}, "RoleAtOrganization"},
 		{UpdateUserRequest{HedgehogConfig: NewNullable(json.RawMessage(`{"color":`))}, "HedgehogConfig"},
 		{UpdateUserRequest{UIConfiguration: NewNullable(json.RawMessage(`nope`))}, "UIConfiguration"},
-		{UpdateUserRequest{EventsColumnConfig: NewNullable(json.RawMessage(``))}, "EventsColumnConfig"},
+		{UpdateUserRequest{EventsColumnConfig: json.RawMessage(`{`)}, "EventsColumnConfig"},
 	}
 	for _, tt := range tests {
 		_, err := ts.client.Users.Update(t.Context(), Me, tt.req)
