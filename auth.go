@@ -1,6 +1,8 @@
 package posthogusers
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -105,6 +107,37 @@ type Session struct {
 	// which is PostHog's default. Self-hosted instances can change it with
 	// the SESSION_COOKIE_NAME setting.
 	CookieName string
+}
+
+// String describes the session without its ID or CSRF token, so that
+// printing a Session (with fmt, or in a struct) never shows them.
+func (s Session) String() string {
+	name := s.CookieName
+	if name == "" {
+		name = defaultSessionCookie
+	}
+	return fmt.Sprintf("posthogusers.Session{CookieName: %s, ID: %s, CSRFToken: %s}", name, redactedOrEmpty(s.ID), redactedOrEmpty(s.CSRFToken))
+}
+
+// GoString is [Session.String], for the %#v verb.
+func (s Session) GoString() string { return s.String() }
+
+// LogValue makes [log/slog] log the session without its ID or CSRF token.
+func (s Session) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("cookie_name", s.CookieName),
+		slog.String("id", redactedOrEmpty(s.ID)),
+		slog.String("csrf_token", redactedOrEmpty(s.CSRFToken)),
+	)
+}
+
+// redactedOrEmpty stands in for a secret in descriptions: "[redacted]", or
+// "[empty]" when there is none.
+func redactedOrEmpty(secret string) string {
+	if secret == "" {
+		return "[empty]"
+	}
+	return "[redacted]"
 }
 
 // sessionCredential is a Session sent as cookies, with the CSRF token and the

@@ -206,7 +206,7 @@ func (u *SignalAutonomyUpdate) validate() error {
 		{"SlackNotificationMinPriority", u.SlackNotificationMinPriority},
 	} {
 		if p, ok := f.value.Get(); ok && !p.valid() {
-			return &InputError{Arg: f.name, Reason: fmt.Sprintf("%.20q is not a priority (P0 to P4; Null for the default)", p)}
+			return &InputError{Arg: f.name, Reason: describeArg(string(p)) + " is not a priority (P0 to P4; Null for the default)"}
 		}
 	}
 	if id, ok := u.SlackNotificationIntegrationID.Get(); ok && id <= 0 {

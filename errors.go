@@ -221,6 +221,31 @@ func (e *InputError) Error() string {
 // Is makes errors.Is(err, ErrInvalidInput) hold.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
+// describeArg describes a refused argument without repeating any of it: an
+// argument in the wrong place may be a credential (the key passed as a user
+// ID), and an error text travels to logs. It names the length and, for
+// values that look like PostHog credentials, says so.
+func describeArg(s string) string {
+	switch {
+	case s == "":
+		return "an empty value"
+	case looksLikeCredential(s):
+		return fmt.Sprintf("a value of %d characters that looks like a PostHog key or token", len(s))
+	}
+	return fmt.Sprintf("a value of %d characters", len(s))
+}
+
+// looksLikeCredential reports whether s starts like one of PostHog's keys
+// or tokens.
+func looksLikeCredential(s string) bool {
+	for _, p := range []string{prefixPersonalKey, prefixProjectToken, prefixProjectSecret, prefixOAuthAccess, prefixOAuthRefresh} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // errorEnvelope is PostHog's error body.
 type errorEnvelope struct {
 	Type   string  `json:"type"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strconv"
 	"strings"
 	"time"
 
@@ -446,16 +447,21 @@ func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req
 //meta:operation DELETE /api/users/{uuid}/integrations/slack/{slack_user_id}/
 func (s *IntegrationsService) DeleteSlack(ctx context.Context, id, slackUserID string) error {
 	if !isSlackUserID(slackUserID) {
-		return &InputError{Arg: "slackUserID", Reason: fmt.Sprintf("%.40q is not a Slack member ID (U or W, then capital letters and digits)", slackUserID)}
+		return &InputError{Arg: "slackUserID", Reason: describeArg(slackUserID) + " is not a Slack member ID (U or W, then capital letters and digits)"}
 	}
 	return s.client.do(ctx, request{op: opSlackDelete, user: id, params: []string{slackUserID}}, nil)
 }
 
-// checkInstallationID checks a GitHub installation ID: digits, as
-// PostHog's routes require (anything else is a 404 there).
+// checkInstallationID checks a GitHub installation ID: digits, as PostHog's
+// routes require (anything else is a 404 there), that fit the bigint PostHog
+// stores them in: at most 19 digits, within int64.
 func checkInstallationID(installationID string) error {
-	if installationID == "" || strings.Trim(installationID, "0123456789") != "" {
-		return &InputError{Arg: "installationID", Reason: fmt.Sprintf("%.40q is not a GitHub installation ID (digits)", installationID)}
+	const reason = " is not a GitHub installation ID (at most 19 digits, within int64)"
+	if installationID == "" || len(installationID) > 19 || strings.Trim(installationID, "0123456789") != "" {
+		return &InputError{Arg: "installationID", Reason: describeArg(installationID) + reason}
+	}
+	if _, err := strconv.ParseInt(installationID, 10, 64); err != nil {
+		return &InputError{Arg: "installationID", Reason: describeArg(installationID) + reason}
 	}
 	return nil
 }
@@ -466,7 +472,7 @@ func (o *GitHubBranchesOptions) validate() error {
 		return &InputError{Arg: "Repo", Reason: `is required ("owner/repo")`}
 	}
 	if owner, name, ok := strings.Cut(o.Repo, "/"); !ok || owner == "" || name == "" {
-		return &InputError{Arg: "Repo", Reason: fmt.Sprintf(`%.100q is not "owner/repo"`, o.Repo)}
+		return &InputError{Arg: "Repo", Reason: describeArg(o.Repo) + ` is not "owner/repo"`}
 	}
 	return checkWindow(o.Limit, o.Offset, 1000)
 }

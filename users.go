@@ -690,7 +690,7 @@ const (
 //meta:operation POST /api/users/{uuid}/onboarding/skip/
 func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason OnboardingSkipReason, stepAtSkip string) (*User, error) {
 	if reason != SkipOnboardingLater && reason != SkipOnboardingOther {
-		return nil, &InputError{Arg: "reason", Reason: fmt.Sprintf("%.20q is not %q or %q", reason, SkipOnboardingLater, SkipOnboardingOther)}
+		return nil, &InputError{Arg: "reason", Reason: fmt.Sprintf("%s is not %q or %q", describeArg(string(reason)), SkipOnboardingLater, SkipOnboardingOther)}
 	}
 	if n := utf8.RuneCountInString(stepAtSkip); n > 64 {
 		return nil, &InputError{Arg: "stepAtSkip", Reason: fmt.Sprintf("has %d characters; PostHog takes at most 64", n)}
@@ -834,7 +834,7 @@ func (s *UsersService) RegisterPushToken(ctx context.Context, token string, plat
 	switch platform {
 	case PushPlatformIOS, PushPlatformAndroid, PushPlatformWeb:
 	default:
-		return nil, &InputError{Arg: "platform", Reason: fmt.Sprintf("%.20q is not ios, android or web", platform)}
+		return nil, &InputError{Arg: "platform", Reason: describeArg(string(platform)) + " is not ios, android or web"}
 	}
 	body := struct {
 		Token    string       `json:"token"`
@@ -982,7 +982,7 @@ func userID(id string) (string, error) {
 	}
 	u, err := uuid.Parse(id)
 	if err != nil {
-		return "", &InputError{Arg: "id", Reason: fmt.Sprintf("%.80q is neither posthogusers.Me (%q) nor a UUID", id, Me)}
+		return "", &InputError{Arg: "id", Reason: fmt.Sprintf("%s is neither posthogusers.Me (%q) nor a UUID", describeArg(id), Me)}
 	}
 	return u.String(), nil
 }
