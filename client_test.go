@@ -308,7 +308,8 @@ func TestClient_redirects(t *testing.T) {
 	})
 
 	_, err := ts.client.Users.Get(t.Context(), "00000000-0000-4000-8000-000000000001")
-	if !errors.Is(err, errRedirect) {
+	var re *RedirectError
+	if !errors.As(err, &re) {
 		t.Errorf("redirect to another origin: got %v; want the refused-redirect error", err)
 	}
 	if err != nil && strings.Contains(err.Error(), testKey) {
@@ -383,8 +384,9 @@ func TestWithLogger(t *testing.T) {
 	}
 	out := buf.String()
 	for _, want := range []string{
-		"method=GET", "path=/api/users/", "attempt=1", "status=503", "level=WARN",
-		"attempt=2", "status=200", "level=INFO", "duration=",
+		"level=DEBUG", "method=GET", "path=/api/users/", "attempt=1", "status=503", "duration=",
+		`level=INFO msg="posthogusers: retrying"`, `reason="503 Service Unavailable"`, "wait_source=backoff",
+		"attempt=2", "status=200",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
@@ -394,6 +396,12 @@ func TestWithLogger(t *testing.T) {
 		if strings.Contains(out, leak) {
 			t.Errorf("log contains %q:\n%s", leak, out)
 		}
+	}
+	if n := strings.Count(out, "attempt=2"); n != 1 {
+		t.Errorf("attempt 2 logged %d times; want once:\n%s", n, out)
+	}
+	if strings.Contains(out, "level=INFO") && strings.Count(out, "level=INFO") != 1 {
+		t.Errorf("want one Info line, the retry:\n%s", out)
 	}
 }
 

@@ -114,3 +114,44 @@ func TestSession_redacted(t *testing.T) {
 		}
 	}
 }
+
+// TestErrors_neverShowTheCredential makes every place an error text comes
+// from carry the client's credential: a redirect's Location, a transport
+// error, a response body. The errors show none of it.
+func TestErrors_neverShowTheCredential(t *testing.T) {
+	t.Parallel()
+	for _, cred := range []struct {
+		name    string
+		key     string
+		opts    []Option
+		secrets []string
+	}{
+		{"key", testKey, nil, []string{testKey}},
+		{"session", "", []Option{WithSession(testSession)}, []string{testSession.ID, testSession.CSRFToken}},
+	} {
+		for name, s := range map[string]step{
+			"foreign redirect, key in the path": redirect(http.StatusFound, "https://elsewhere.example.com/steal/"+cred.secrets[0]+"/"),
+			"same-origin redirect, key in the path then refused": func(r *http.Request) (*http.Response, error) {
+				if strings.Contains(r.URL.Path, "/x/") {
+					return redirect(http.StatusFound, "http://elsewhere.example.com/")(r)
+				}
+				return redirect(http.StatusFound, "/x/"+cred.secrets[len(cred.secrets)-1]+"/")(r)
+			},
+			"transport error naming it": fail(fmt.Errorf("proxy refused token %s", cred.secrets[0])),
+			"error body echoing it":     reply(http.StatusBadRequest, `{"type":"validation_error","code":"invalid","detail":"bad token `+cred.secrets[0]+`","attr":"x `+cred.secrets[len(cred.secrets)-1]+`"}`),
+			"HTML body echoing it":      reply(http.StatusBadGateway, `<html>`+cred.secrets[0]+`</html>`),
+		} {
+			c, _ := scripted(t, cred.key, append([]Option{WithMaxRetries(0)}, cred.opts...), s)
+			_, err := c.Users.Get(t.Context(), Me)
+			if err == nil {
+				t.Errorf("%s, %s: no error", cred.name, name)
+				continue
+			}
+			for _, secret := range cred.secrets {
+				if leaks(err.Error(), secret) || leaks(fmt.Sprintf("%+v %#v", err, err), secret) {
+					t.Errorf("%s, %s: the error shows the credential: %v", cred.name, name, err)
+				}
+			}
+		}
+	}
+}
