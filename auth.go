@@ -1,6 +1,9 @@
 package posthogusers
 
 import (
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -19,8 +22,8 @@ const (
 // configured origin.
 type credential interface {
 	// authorize adds the credential to the headers of an outgoing request
-	// with the given method.
-	authorize(h http.Header, method string)
+	// with the given method, and returns the secret values it added.
+	authorize(h http.Header, method string) ([]string, error)
 	// describe names the kind of credential without revealing it.
 	describe() string
 	// secrets returns the credential's secret values, so that they can be
@@ -44,6 +47,8 @@ func newBearerCredential(apiKey string) (*bearerCredential, error) {
 	switch {
 	case key == "":
 		return nil, bad("the key is empty")
+	case strings.Contains(strings.ToLower(key), "bearer "):
+		return nil, bad(`drop the "Bearer " prefix and pass the key alone; the client sends it as "Authorization: Bearer …" itself`)
 	case !isVisibleASCII(key):
 		return nil, bad("the key contains white space, control or non-ASCII characters")
 	case strings.HasPrefix(key, prefixProjectToken):
@@ -56,8 +61,9 @@ func newBearerCredential(apiKey string) (*bearerCredential, error) {
 	return &bearerCredential{token: key}, nil
 }
 
-func (b *bearerCredential) authorize(h http.Header, _ string) {
+func (b *bearerCredential) authorize(h http.Header, _ string) ([]string, error) {
 	h.Set("Authorization", "Bearer "+b.token)
+	return nil, nil
 }
 
 func (b *bearerCredential) describe() string {
@@ -74,6 +80,81 @@ func (b *bearerCredential) describe() string {
 func (b *bearerCredential) secrets() []string { return []string{b.token} }
 
 func (b *bearerCredential) isSession() bool { return false }
+
+// TokenSource supplies OAuth access tokens (pha_…) that may expire. The
+// client asks it for a token for every attempt of every request, so it
+// should cache a token until it expires; [WithTokenSource] describes the
+// rest. An oauth2.TokenSource of golang.org/x/oauth2 fits through
+// [TokenSourceFunc]:
+//
+//	src := oauthConfig.TokenSource(ctx, token) // caches and refreshes
+//	client, err := posthogusers.NewClient("", posthogusers.WithTokenSource(
+//		posthogusers.TokenSourceFunc(func() (string, error) {
+//			t, err := src.Token()
+//			if err != nil {
+//				return "", err
+//			}
+//			return t.AccessToken, nil
+//		})))
+type TokenSource interface {
+	// Token returns a current access token.
+	Token() (string, error)
+}
+
+// TokenSourceFunc is a function that is a [TokenSource].
+type TokenSourceFunc func() (string, error)
+
+// Token calls f.
+func (f TokenSourceFunc) Token() (string, error) { return f() }
+
+// WithTokenSource makes the client authenticate with the tokens of src
+// instead of a fixed key; pass "" as NewClient's apiKey. Each attempt of each
+// request takes a token from src, sent as "Authorization: Bearer …". When
+// PostHog answers 401, a request safe to repeat (GET, HEAD, PUT, DELETE) is
+// sent once more with a token taken afresh; a write that is not is not
+// repeated. A token src returns that is empty, has white space or control
+// characters, or is a project token fails the request with an
+// [*InputError] before sending; an error of src fails it too, wrapped.
+func WithTokenSource(src TokenSource) Option {
+	return func(c *Client) error {
+		if src == nil {
+			return &InputError{Arg: "WithTokenSource", Reason: "the TokenSource is nil"}
+		}
+		c.cred = &tokenSourceCredential{src: src}
+		return nil
+	}
+}
+
+// tokenSourceCredential is a TokenSource's current token, sent as
+// "Authorization: Bearer …".
+type tokenSourceCredential struct {
+	src TokenSource
+}
+
+func (t *tokenSourceCredential) authorize(h http.Header, _ string) ([]string, error) {
+	token, err := t.src.Token()
+	if err != nil {
+		return nil, fmt.Errorf("the token source failed: %w", err)
+	}
+	b, err := newBearerCredential(token)
+	if err != nil {
+		var ie *InputError
+		if errors.As(err, &ie) {
+			ie.Arg = "WithTokenSource: token"
+		}
+		return nil, err
+	}
+	h.Set("Authorization", "Bearer "+b.token)
+	return []string{b.token}, nil
+}
+
+func (t *tokenSourceCredential) describe() string { return "token source" }
+
+// secrets returns nothing: the tokens are the call's, noted as authorize
+// hands them out.
+func (t *tokenSourceCredential) secrets() []string { return nil }
+
+func (t *tokenSourceCredential) isSession() bool { return false }
 
 // Names PostHog's Django settings give the session and CSRF cookies
 // (posthog/settings/web.py: SESSION_COOKIE_NAME, default "sessionid", and
@@ -107,6 +188,37 @@ type Session struct {
 	CookieName string
 }
 
+// String describes the session without its ID or CSRF token, so that
+// printing a Session (with fmt, or in a struct) never shows them.
+func (s Session) String() string {
+	name := s.CookieName
+	if name == "" {
+		name = defaultSessionCookie
+	}
+	return fmt.Sprintf("posthogusers.Session{CookieName: %s, ID: %s, CSRFToken: %s}", name, redactedOrEmpty(s.ID), redactedOrEmpty(s.CSRFToken))
+}
+
+// GoString is [Session.String], for the %#v verb.
+func (s Session) GoString() string { return s.String() }
+
+// LogValue makes [log/slog] log the session without its ID or CSRF token.
+func (s Session) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("cookie_name", s.CookieName),
+		slog.String("id", redactedOrEmpty(s.ID)),
+		slog.String("csrf_token", redactedOrEmpty(s.CSRFToken)),
+	)
+}
+
+// redactedOrEmpty stands in for a secret in descriptions: "[redacted]", or
+// "[empty]" when there is none.
+func redactedOrEmpty(secret string) string {
+	if secret == "" {
+		return "[empty]"
+	}
+	return "[redacted]"
+}
+
 // sessionCredential is a Session sent as cookies, with the CSRF token and the
 // origin Django's CSRF protection checks on unsafe methods.
 type sessionCredential struct {
@@ -137,7 +249,7 @@ func newSessionCredential(s Session) (*sessionCredential, error) {
 	return &sessionCredential{cookieName: name, id: s.ID, csrfToken: s.CSRFToken}, nil
 }
 
-func (s *sessionCredential) authorize(h http.Header, method string) {
+func (s *sessionCredential) authorize(h http.Header, method string) ([]string, error) {
 	cookie := s.cookieName + "=" + s.id
 	if s.csrfToken != "" {
 		cookie += "; " + csrfCookie + "=" + s.csrfToken
@@ -150,6 +262,7 @@ func (s *sessionCredential) authorize(h http.Header, method string) {
 		h.Set("Origin", s.origin)
 		h.Set("Referer", s.referer)
 	}
+	return nil, nil
 }
 
 func (s *sessionCredential) describe() string {

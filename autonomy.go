@@ -141,13 +141,13 @@ type SignalAutonomyUpdate struct {
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation GET /api/users/{user_id}/signal_autonomy/
-func (s *SignalAutonomyService) Get(ctx context.Context, user AutonomyUserID) (cfg *SignalAutonomyConfig, found bool, err error) {
+func (s *SignalAutonomyService) Get(ctx context.Context, user AutonomyUserID, reqOpts ...RequestOption) (cfg *SignalAutonomyConfig, found bool, err error) {
 	id, err := user.pathParam()
 	if err != nil {
 		return nil, false, err
 	}
 	cfg = new(SignalAutonomyConfig)
-	err = s.client.do(ctx, request{op: opAutonomyGet, params: []string{id}}, cfg)
+	err = s.client.do(ctx, request{op: opAutonomyGet, params: []string{id}}, cfg, reqOpts...)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && len(bytes.TrimSpace(apiErr.Body)) == 0 {
 		return nil, false, nil
@@ -163,10 +163,13 @@ func (s *SignalAutonomyService) Get(ctx context.Context, user AutonomyUserID) (c
 // it. An empty update creates a configuration with PostHog's defaults.
 // Needs scope user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{user_id}/signal_autonomy/
-func (s *SignalAutonomyService) Set(ctx context.Context, user AutonomyUserID, update SignalAutonomyUpdate) (*SignalAutonomyConfig, error) {
+func (s *SignalAutonomyService) Set(ctx context.Context, user AutonomyUserID, update SignalAutonomyUpdate, reqOpts ...RequestOption) (*SignalAutonomyConfig, error) {
 	id, err := user.pathParam()
 	if err != nil {
 		return nil, err
@@ -175,7 +178,7 @@ func (s *SignalAutonomyService) Set(ctx context.Context, user AutonomyUserID, up
 		return nil, err
 	}
 	cfg := new(SignalAutonomyConfig)
-	if err := s.client.do(ctx, request{op: opAutonomySet, params: []string{id}, body: update}, cfg); err != nil {
+	if err := s.client.do(ctx, request{op: opAutonomySet, params: []string{id}, body: update}, cfg, reqOpts...); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -185,15 +188,21 @@ func (s *SignalAutonomyService) Set(ctx context.Context, user AutonomyUserID, up
 // Deleting a configuration that does not exist succeeds too. Needs scope
 // user:write.
 //
+// When a retry finds nothing to delete after an earlier attempt may have
+// reached PostHog, the earlier attempt deleted it and the call returns nil.
+//
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation DELETE /api/users/{user_id}/signal_autonomy/
-func (s *SignalAutonomyService) Delete(ctx context.Context, user AutonomyUserID) error {
+func (s *SignalAutonomyService) Delete(ctx context.Context, user AutonomyUserID, reqOpts ...RequestOption) error {
 	id, err := user.pathParam()
 	if err != nil {
 		return err
 	}
-	return s.client.do(ctx, request{op: opAutonomyDelete, params: []string{id}}, nil)
+	return s.client.do(ctx, request{op: opAutonomyDelete, params: []string{id}}, nil, reqOpts...)
 }
 
 // validate checks what PostHog's serializer would refuse for its shape.
@@ -206,7 +215,7 @@ func (u *SignalAutonomyUpdate) validate() error {
 		{"SlackNotificationMinPriority", u.SlackNotificationMinPriority},
 	} {
 		if p, ok := f.value.Get(); ok && !p.valid() {
-			return &InputError{Arg: f.name, Reason: fmt.Sprintf("%.20q is not a priority (P0 to P4; Null for the default)", p)}
+			return &InputError{Arg: f.name, Reason: describeArg(string(p)) + " is not a priority (P0 to P4; Null for the default)"}
 		}
 	}
 	if id, ok := u.SlackNotificationIntegrationID.Get(); ok && id <= 0 {

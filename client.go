@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Version is the version of this SDK. It is sent in the User-Agent header.
@@ -27,11 +30,14 @@ const (
 const Me = "@me"
 
 const (
-	defaultMaxRetries    = 3
-	defaultRetryWaitMin  = 500 * time.Millisecond
-	defaultRetryWaitMax  = 10 * time.Second
-	defaultMaxRetryAfter = 60 * time.Second
-	defaultTimeout       = 60 * time.Second
+	defaultMaxRetries = 3
+	// defaultMaxRateLimitRetries allows a throttled call to wait out
+	// several of PostHog's throttle windows.
+	defaultMaxRateLimitRetries = 5
+	defaultRetryWaitMin        = 500 * time.Millisecond
+	defaultRetryWaitMax        = 10 * time.Second
+	defaultMaxRetryAfter       = 60 * time.Second
+	defaultTimeout             = 60 * time.Second
 )
 
 // Client is a client for PostHog's Users API. Create one with [NewClient].
@@ -54,14 +60,20 @@ type Client struct {
 	base       *url.URL // scheme, host and path prefix; Path has no trailing slash
 	baseString string   // base.String(), the prefix of every request URL
 	cred       credential
-	httpClient *http.Client
+	httpClient *http.Client          // the client given to WithHTTPClient, or the default
+	retry      *retryablehttp.Client // sends every attempt: see transport.go and retry.go
 	userAgent  string
-	logger     *slog.Logger
+	// insecureHTTP allows an http:// base URL for a host that is not
+	// loopback.
+	insecureHTTP bool
+	logger       *slog.Logger
+	dumps        bool // log requests and responses at Debug level
 
-	maxRetries    int
-	retryWaitMin  time.Duration
-	retryWaitMax  time.Duration
-	maxRetryAfter time.Duration
+	maxRetries          int // retries after failures
+	maxRateLimitRetries int // retries after 429
+	retryWaitMin        time.Duration
+	retryWaitMax        time.Duration
+	maxRetryAfter       time.Duration
 
 	// now and jitter are the clock and the source of randomness of the retry
 	// policy, fields so that tests can replace them.
@@ -92,14 +104,15 @@ type Option func(*Client) error
 func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	base, _ := parseBaseURL(USCloud)
 	c := &Client{
-		base:          base,
-		userAgent:     defaultUserAgent(),
-		maxRetries:    defaultMaxRetries,
-		retryWaitMin:  defaultRetryWaitMin,
-		retryWaitMax:  defaultRetryWaitMax,
-		maxRetryAfter: defaultMaxRetryAfter,
-		now:           time.Now,
-		jitter:        rand.Int64N,
+		base:                base,
+		userAgent:           defaultUserAgent(),
+		maxRetries:          defaultMaxRetries,
+		maxRateLimitRetries: defaultMaxRateLimitRetries,
+		retryWaitMin:        defaultRetryWaitMin,
+		retryWaitMax:        defaultRetryWaitMax,
+		maxRetryAfter:       defaultMaxRetryAfter,
+		now:                 time.Now,
+		jitter:              rand.Int64N,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -109,13 +122,17 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if c.base.Scheme == "http" && !c.insecureHTTP && !isLoopback(c.base.Hostname()) {
+		return nil, &InputError{Arg: "WithBaseURL", Reason: "an http:// URL would send the credential in clear text; use https://, or WithInsecureHTTP to allow it"}
+	}
 	session, _ := c.cred.(*sessionCredential)
 	switch {
-	case session != nil && strings.TrimSpace(apiKey) != "":
-		return nil, &InputError{Arg: "apiKey", Reason: "give either an API key or WithSession, not both"}
+	case c.cred != nil && strings.TrimSpace(apiKey) != "":
+		return nil, &InputError{Arg: "apiKey", Reason: "give either an API key or WithSession or WithTokenSource, not both"}
 	case session != nil:
 		session.origin = (&url.URL{Scheme: c.base.Scheme, Host: c.base.Host}).String()
 		session.referer = c.base.String() + "/"
+	case c.cred != nil: // WithTokenSource
 	default:
 		cred, err := newBearerCredential(apiKey)
 		if err != nil {
@@ -129,6 +146,13 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			Transport: http.DefaultTransport.(*http.Transport).Clone(),
 		}
 	}
+	// The http.Client of every attempt: the caller's, with its Transport
+	// looked up per attempt and a redirect policy that keeps the
+	// credential on the configured origin.
+	hc := *c.httpClient
+	hc.Transport = userTransport{c.httpClient}
+	hc.CheckRedirect = c.checkRedirect(c.httpClient.CheckRedirect)
+	c.retry = c.newRetryClient(&hc)
 	c.baseString = c.base.String()
 	c.Users = &UsersService{client: c}
 	c.TwoFactor = &TwoFactorService{client: c}
@@ -177,12 +201,25 @@ func WithBaseURL(baseURL string) Option {
 	}
 }
 
+// WithInsecureHTTP allows an http:// base URL for a host other than this
+// machine. Without it [WithBaseURL] refuses one, since the credential would
+// cross the network in clear text; http://localhost and loopback addresses
+// are always allowed.
+func WithInsecureHTTP() Option {
+	return func(c *Client) error {
+		c.insecureHTTP = true
+		return nil
+	}
+}
+
 // WithHTTPClient sets the HTTP client that sends every attempt of every
-// request. Its Transport, Jar and Timeout are used as they are when each
-// request is sent, so httpmock.ActivateNonDefault(hc) or a transport that
-// records traffic sees every attempt. Redirects that leave the configured base
-// URL's origin (scheme, host and port) are refused, so the key never reaches
-// another origin; within the origin the client's own CheckRedirect applies.
+// request. Its Transport is looked up at every attempt, so an
+// httpmock.NewMockTransport() set as hc.Transport, even after NewClient, or a
+// transport that records traffic sees every attempt; its Jar, Timeout and
+// CheckRedirect are those it has when NewClient is called. Redirects that
+// leave the configured base URL's origin (scheme, host and port) are
+// refused, so the key never reaches another origin; within the origin the
+// client's own CheckRedirect applies.
 // The default is a client with a 60-second timeout and its own copy of
 // [http.DefaultTransport].
 func WithHTTPClient(hc *http.Client) Option {
@@ -212,15 +249,31 @@ func WithUserAgent(token string) Option {
 	}
 }
 
-// WithMaxRetries sets how many times a failed request may be retried after
-// its first attempt; 0 turns retries off. The default is 3. Which failures are
-// retried is described in the package documentation under Retries.
+// WithMaxRetries sets how many times a request may be retried after a
+// failure (a broken connection, a 5xx, a 2xx body cut short); 0 turns those
+// retries off. The default is 3. Retries after 429 have their own budget,
+// [WithMaxRateLimitRetries], so throttling does not use these up. Which
+// failures are retried is described in the package documentation under
+// Retries.
 func WithMaxRetries(n int) Option {
 	return func(c *Client) error {
 		if n < 0 {
 			return &InputError{Arg: "WithMaxRetries", Reason: fmt.Sprintf("%d is negative", n)}
 		}
 		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithMaxRateLimitRetries sets how many times a request may be retried after
+// PostHog throttled it (429); 0 returns the [*RateLimitError] at once. The
+// default is 5. Failures have their own budget, [WithMaxRetries].
+func WithMaxRateLimitRetries(n int) Option {
+	return func(c *Client) error {
+		if n < 0 {
+			return &InputError{Arg: "WithMaxRateLimitRetries", Reason: fmt.Sprintf("%d is negative", n)}
+		}
+		c.maxRateLimitRetries = n
 		return nil
 	}
 }
@@ -258,14 +311,27 @@ func WithMaxRetryAfter(d time.Duration) Option {
 	}
 }
 
-// WithLogger makes the client log every attempt of every request to l: the
-// method, the path (without its query), the status or transport error, the
-// attempt number and the duration. Keys, headers and bodies are never logged.
-// Completed attempts are logged at Info level, failed ones at Warn. Logging is
-// off by default; a nil l turns it off.
+// WithLogger makes the client log to l. Every attempt of every request is
+// logged at Debug level with the method, the path (without its query), the
+// status or transport error, the attempt number and the duration; a retry
+// about to wait is logged at Info level with its reason and wait.
+// Credentials, headers, queries and bodies are never logged (see
+// [WithDebugDumps]). Logging is off by default; a nil l turns it off.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		c.logger = l
+		return nil
+	}
+}
+
+// WithDebugDumps makes the client log, at Debug level to the [WithLogger]
+// logger, every request it sends and every response it gets: method, URL
+// (query included), the headers of an allow list, and the start of the body,
+// with every credential of the client replaced by "[redacted]". Bodies hold
+// personal data such as email addresses: turn dumps on only to diagnose.
+func WithDebugDumps() Option {
+	return func(c *Client) error {
+		c.dumps = true
 		return nil
 	}
 }
@@ -310,9 +376,22 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, bad("the URL must not have a fragment")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
+	if i := strings.Index(u.Path+"/", "/api/users/"); i >= 0 {
+		return nil, bad(fmt.Sprintf("the URL names the users API (%s); give the instance's address without /api/users, such as %s://%s", u.Path[i:], u.Scheme, u.Host+u.Path[:i]))
+	}
 	u.Path = strings.TrimSuffix(u.Path, "/api")
 	u.RawPath = ""
 	return u, nil
+}
+
+// isLoopback reports whether host names this machine: localhost or a
+// loopback address.
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // hasControl reports whether s contains an ASCII control character.

@@ -281,24 +281,6 @@ func TestWithHTTPClient_httpmock(t *testing.T) {
 	}
 }
 
-func TestWithHTTPClient_activateNonDefault(t *testing.T) {
-	hc := &http.Client{}
-	httpmock.ActivateNonDefault(hc)
-	t.Cleanup(httpmock.DeactivateAndReset)
-	c, err := NewClient(testKey, WithHTTPClient(hc), WithBaseURL("https://posthog.example.com"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	httpmock.RegisterResponder(http.MethodGet, "https://posthog.example.com/api/users/@me/",
-		httpmock.NewBytesResponder(http.StatusOK, readFixture(t, "users_get.json")))
-	if _, err := c.Users.Get(t.Context(), Me); err != nil {
-		t.Fatal(err)
-	}
-	if got := httpmock.GetTotalCallCount(); got != 1 {
-		t.Errorf("calls: got %d; want 1", got)
-	}
-}
-
 func TestClient_redirects(t *testing.T) {
 	t.Parallel()
 	var foreignHits atomic.Int64
@@ -326,7 +308,8 @@ func TestClient_redirects(t *testing.T) {
 	})
 
 	_, err := ts.client.Users.Get(t.Context(), "00000000-0000-4000-8000-000000000001")
-	if !errors.Is(err, errRedirect) {
+	var re *RedirectError
+	if !errors.As(err, &re) {
 		t.Errorf("redirect to another origin: got %v; want the refused-redirect error", err)
 	}
 	if err != nil && strings.Contains(err.Error(), testKey) {
@@ -401,8 +384,9 @@ func TestWithLogger(t *testing.T) {
 	}
 	out := buf.String()
 	for _, want := range []string{
-		"method=GET", "path=/api/users/", "attempt=1", "status=503", "level=WARN",
-		"attempt=2", "status=200", "level=INFO", "duration=",
+		"level=DEBUG", "method=GET", "path=/api/users/", "attempt=1", "status=503", "duration=",
+		`level=INFO msg="posthogusers: retrying"`, `reason="503 Service Unavailable"`, "wait_source=backoff",
+		"attempt=2", "status=200",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
@@ -412,6 +396,12 @@ func TestWithLogger(t *testing.T) {
 		if strings.Contains(out, leak) {
 			t.Errorf("log contains %q:\n%s", leak, out)
 		}
+	}
+	if n := strings.Count(out, "attempt=2"); n != 1 {
+		t.Errorf("attempt 2 logged %d times; want once:\n%s", n, out)
+	}
+	if strings.Contains(out, "level=INFO") && strings.Count(out, "level=INFO") != 1 {
+		t.Errorf("want one Info line, the retry:\n%s", out)
 	}
 }
 

@@ -14,8 +14,11 @@
 // token (pha_…), sent as "Authorization: Bearer …". Project tokens (phc_…)
 // and project secret keys (phs_…) are refused by [NewClient]. The key is only
 // ever sent in that header, only to the configured base URL: never in a URL,
-// a body, an error or a log line. A key carries scopes: reading users needs
-// user:read, changing them needs user:write. Some endpoints refuse keys
+// a body, an error or a log line; an http:// base URL is refused for hosts
+// other than this machine unless [WithInsecureHTTP] allows it. Expiring OAuth
+// access tokens come from a [TokenSource] given to [WithTokenSource]. A key
+// carries scopes: reading users needs user:read, changing them needs
+// user:write. Some endpoints refuse keys
 // altogether and only work for a logged-in PostHog session; calling them with
 // a key returns a [*SessionRequiredError].
 //
@@ -45,15 +48,25 @@
 // # Errors
 //
 // Every response outside 2xx becomes an error that carries PostHog's error
-// envelope ({type, code, detail, attr}) as an [*APIError]. Some are given a
-// more precise type that wraps the [*APIError]: [*ScopeError] when the key
-// lacks a scope, [*SessionRequiredError] when the endpoint refuses keys, and
-// [*RateLimitError] when PostHog throttles the key. Use [errors.As] for the
-// types and [errors.Is] with [ErrUnauthorized], [ErrForbidden],
-// [ErrNotFound], [ErrConflict], [ErrValidation], [ErrRateLimited] and
-// [ErrSessionRequired] for the classes. Arguments the client can tell are
-// wrong are refused before anything is sent, with an [*InputError] that
-// matches [ErrInvalidInput].
+// envelope ({type, code, detail, attr}) as an [*APIError], with the number of
+// attempts and why each earlier one failed. Some are given a more precise
+// type that wraps the [*APIError]: [*ScopeError] when the key lacks a scope,
+// [*SessionRequiredError] when the endpoint refuses keys, [*RateLimitError]
+// when PostHog throttles the key, and [*EndpointNotFoundError] for a 404 that
+// is not PostHog's answer for a missing object (the base URL is wrong). Use
+// [errors.As] for the types and [errors.Is] with [ErrUnauthorized],
+// [ErrForbidden], [ErrNotFound], [ErrConflict], [ErrValidation],
+// [ErrRateLimited], [ErrSessionRequired] and [ErrEndpointNotFound] for the
+// classes. A redirect the client will not follow is a [*RedirectError].
+// Arguments the client can tell are wrong are refused before anything is
+// sent, with an [*InputError] that matches [ErrInvalidInput] and describes
+// the argument without repeating it.
+//
+// A write (POST, PUT, PATCH, DELETE) whose error matches [ErrOutcomeUnknown]
+// may have been applied: an attempt may have reached PostHog, but no answer
+// says what happened (the connection broke after sending, PostHog or a proxy
+// answered 5xx, or a 2xx answer was cut short). Read the state back before
+// repeating it. The client's credential never appears in an error's text.
 //
 // # Pagination
 //
@@ -93,15 +106,58 @@
 //
 // # Retries
 //
-// Requests are retried with exponential backoff and jitter. GET, HEAD, PUT
-// and DELETE are retried on connection errors (a successful answer whose
-// body is cut short included) and on 429, 500, 502, 503 and 504. POST and PATCH are retried only on 429 and on connection errors that
-// prove the request never reached PostHog, so a request with side effects is
-// never sent twice. Requests that must run at most once
-// ([TwoFactorService.BackupCodes], which invalidates the previous codes, and
-// code checks that count attempts) are retried only when the connection
-// failed. A Retry-After header on 429 and 503 is honoured up to
-// [WithMaxRetryAfter]; a longer requested wait returns a [*RateLimitError] at
-// once. Every wait ends early when the context is done. See
-// [WithMaxRetries] and [WithRetryWait].
+// After each attempt the client decides whether to send another:
+//
+//   - 429: PostHog throttled the request before acting on it, so it is
+//     retried whatever the method, up to [WithMaxRateLimitRetries] (5) times.
+//   - 500, 502, 503, 504, a broken connection and a 2xx answer whose body
+//     is cut short: retried for GET, HEAD, PUT and DELETE, which are safe to
+//     repeat, up to [WithMaxRetries] (3) times. POST and PATCH are not: the
+//     error matches [ErrOutcomeUnknown].
+//   - A failure to connect (including DNS), which proves nothing was sent:
+//     retried for every request, counted with the failures.
+//   - Operations that must run at most once ([TwoFactorService.BackupCodes],
+//     which invalidates the previous codes, and code checks that count
+//     attempts) are retried only after a failure to connect.
+//   - 401 with [WithTokenSource]: a request safe to repeat is sent once more
+//     with a token taken afresh.
+//   - Nothing else is retried.
+//
+// The two budgets are separate, so a run of 5xx does not use up the retries
+// a throttled export needs. Before a retry the client waits: PostHog's
+// Retry-After on 429 and 503 when it is at most [WithMaxRetryAfter] (a longer
+// one returns the error at once, so the caller decides), otherwise a wait
+// that doubles from 500ms up to 10s, less up to half at random
+// ([WithRetryWait]). A wait that would end after the context's deadline is
+// not started: a 429 returns its [*RateLimitError] at once, and other
+// failures return the last error, which then also matches
+// [context.DeadlineExceeded]. Every wait ends early when the context is done.
+// A DELETE whose retry finds nothing to delete (404) after an earlier
+// attempt may have reached PostHog returns nil: the earlier attempt deleted
+// it.
+//
+// # Per-call options
+//
+// Every endpoint method takes [RequestOption]s after its arguments:
+// [WithRequestHeader], [WithRequestTimeout], [WithRequestMaxRetries], and
+// [WithResponseInto], which fills a [Response] with the status, headers and
+// number of attempts of PostHog's answer.
+//
+// # The request path
+//
+// A call such as [UsersService.Get] names its operation (a row of the
+// table in operations.go: method, path template, whether it takes a user ID,
+// scope, how PostHog treats keys, whether it may be sent twice) and its
+// arguments, and hands them to one function, Client.do in transport.go,
+// which builds the request (user ID, path, query, JSON body, headers,
+// credential), sends it with the go-retryablehttp client made once by
+// [NewClient], and turns the last answer into the decoded result or an
+// error (errors.go). The retry policy is the hooks of retry.go, which
+// retryablehttp calls after every attempt; a response handler reads each
+// answer's body within its attempt, so a body cut short can be retried.
+// Redirects that leave the base URL's origin, and 301, 302 and 303 answers
+// to writes (which net/http would follow with a GET that drops the write),
+// are refused. [WithLogger] logs each attempt at Debug level and each retry
+// wait, with its reason, at Info; [WithDebugDumps] adds requests and
+// responses with the credential redacted.
 package posthogusers

@@ -1,10 +1,12 @@
 package posthogusers
 
 import (
+	"fmt"
 	"go/ast"
 	"go/doc"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,6 +88,27 @@ func checkDocComments(t *testing.T, dir, pkgName string) {
 			if ast.IsExported(m.Name) {
 				checkName("method "+typ.Name, m.Name, m.Doc)
 			}
+		}
+	}
+}
+
+// TestDoc_retryDefaults checks that the package documentation's retry
+// policy states the client's defaults.
+func TestDoc_retryDefaults(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(strings.ReplaceAll(string(b), "//", "")), " ")
+	for _, want := range []string{
+		fmt.Sprintf("[WithMaxRateLimitRetries] (%d)", defaultMaxRateLimitRetries),
+		fmt.Sprintf("[WithMaxRetries] (%d)", defaultMaxRetries),
+		fmt.Sprintf("from %v up to %v", defaultRetryWaitMin, defaultRetryWaitMax),
+		"Retry-After on 429 and 503",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("doc.go does not say %q", want)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +37,15 @@ var (
 	// ErrSessionRequired matches [*SessionRequiredError]: the endpoint or
 	// change needs a logged-in PostHog session, not an API key.
 	ErrSessionRequired = errors.New("posthogusers: needs a logged-in PostHog session")
+	// ErrOutcomeUnknown matches errors of writes (POST, PUT, PATCH,
+	// DELETE) that may have been applied although the call failed: the
+	// connection broke after the request was sent, PostHog or a proxy
+	// answered 5xx, or a 2xx answer was cut short. Read the state back
+	// before repeating such a write.
+	ErrOutcomeUnknown = errors.New("posthogusers: the write may have been applied")
+	// ErrEndpointNotFound matches [*EndpointNotFoundError]: the address
+	// answered 404 for the endpoint itself, which points at a wrong base URL.
+	ErrEndpointNotFound = errors.New("posthogusers: endpoint not found; check the base URL")
 	// ErrInvalidInput matches [*InputError]: an argument or option was
 	// refused before any request was sent.
 	ErrInvalidInput = errors.New("posthogusers: invalid input")
@@ -84,8 +92,18 @@ type APIError struct {
 	// Body is the start of the response body (at most 64 KiB), for
 	// diagnosis.
 	Body []byte
+	// Hint suggests a cause when the client can guess one, such as a key of
+	// the other PostHog Cloud region on 401; "" otherwise.
+	Hint string
+	// History says why each earlier attempt failed, oldest first, such as
+	// "503 Service Unavailable" or "connection reset"; empty when the
+	// request was sent once.
+	History []string
 
 	apiPath string // the API path, without the base URL's path prefix
+	// endpointMissing is set on a 404 that says there is no such endpoint,
+	// which does not match ErrNotFound.
+	endpointMissing bool
 }
 
 // Error describes the failure with PostHog's detail when there is one.
@@ -103,6 +121,17 @@ func (e *APIError) Error() string {
 	if e.Attr != "" {
 		fmt.Fprintf(&b, " (attr %s)", e.Attr)
 	}
+	if e.Hint != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Hint)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts", e.Attempts)
+		if len(e.History) > 0 {
+			fmt.Fprintf(&b, "; earlier: %s", strings.Join(e.History, "; "))
+		}
+		b.WriteString(")")
+	}
 	return b.String()
 }
 
@@ -114,7 +143,7 @@ func (e *APIError) Is(target error) bool {
 	case ErrForbidden:
 		return e.StatusCode == http.StatusForbidden
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
+		return e.StatusCode == http.StatusNotFound && !e.endpointMissing
 	case ErrConflict:
 		return e.StatusCode == http.StatusConflict
 	case ErrValidation:
@@ -205,6 +234,50 @@ func (e *RateLimitError) Error() string {
 // holds.
 func (e *RateLimitError) Unwrap() error { return e.Err }
 
+// EndpointNotFoundError reports a 404 that is not PostHog's answer for a
+// missing object: PostHog's "Endpoint not found." for a path it has no route
+// for, or a 404 whose body is not PostHog's JSON (the base URL names another
+// server). It matches [ErrEndpointNotFound], not [ErrNotFound]: the base URL
+// is wrong, not the user ID.
+type EndpointNotFoundError struct {
+	// BaseURL is the client's base URL.
+	BaseURL string
+	// Err is the response.
+	Err *APIError
+}
+
+// Error names the request and points at the base URL.
+func (e *EndpointNotFoundError) Error() string {
+	return fmt.Sprintf("posthogusers: %s %s: 404 from %s: no PostHog users API there; check the base URL (WithBaseURL)", e.Err.Method, e.Err.path(), e.BaseURL)
+}
+
+// Unwrap returns the [*APIError].
+func (e *EndpointNotFoundError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrEndpointNotFound) hold.
+func (e *EndpointNotFoundError) Is(target error) bool { return target == ErrEndpointNotFound }
+
+// RedirectError reports a redirect the client refused to follow: one that
+// leaves the base URL's origin (the credential stays with the configured
+// base URL), or a 301, 302 or 303 answer to a write, which net/http would
+// follow with a GET that drops the write.
+type RedirectError struct {
+	// StatusCode is the redirect's status, such as 302.
+	StatusCode int
+	// Method and Path name the request that was redirected.
+	Method, Path string
+	// Location is where the redirect pointed, without query and with any
+	// credential of the client removed.
+	Location string
+	// Reason says why the redirect was refused and what to do.
+	Reason string
+}
+
+// Error names the request, the redirect and the reason.
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("posthogusers: %s %s: refused a %d redirect to %s: %s", e.Method, e.Path, e.StatusCode, e.Location, e.Reason)
+}
+
 // InputError reports an argument or option that the client refused before
 // sending anything.
 type InputError struct {
@@ -222,6 +295,31 @@ func (e *InputError) Error() string {
 // Is makes errors.Is(err, ErrInvalidInput) hold.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
+// describeArg describes a refused argument without repeating any of it: an
+// argument in the wrong place may be a credential (the key passed as a user
+// ID), and an error text travels to logs. It names the length and, for
+// values that look like PostHog credentials, says so.
+func describeArg(s string) string {
+	switch {
+	case s == "":
+		return "an empty value"
+	case looksLikeCredential(s):
+		return fmt.Sprintf("a value of %d characters that looks like a PostHog key or token", len(s))
+	}
+	return fmt.Sprintf("a value of %d characters", len(s))
+}
+
+// looksLikeCredential reports whether s starts like one of PostHog's keys
+// or tokens.
+func looksLikeCredential(s string) bool {
+	for _, p := range []string{prefixPersonalKey, prefixProjectToken, prefixProjectSecret, prefixOAuthAccess, prefixOAuthRefresh} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // errorEnvelope is PostHog's error body.
 type errorEnvelope struct {
 	Type   string  `json:"type"`
@@ -231,11 +329,15 @@ type errorEnvelope struct {
 }
 
 // responseError turns a response outside 2xx into the most precise error type.
-// It reads at most maxErrorBodySize bytes of the body and removes the
-// client's credential from anything it keeps.
+// It keeps at most maxErrorBodySize bytes of the body (readBody read them
+// within the attempt) and removes the call's credentials from anything it
+// keeps.
 func (k *call) responseError(resp *http.Response) error {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
-	for _, secret := range k.c.cred.secrets() {
+	body, ok := bodyOf(resp)
+	if !ok {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
+	}
+	for _, secret := range k.secrets {
 		if secret != "" && bytes.Contains(body, []byte(secret)) {
 			body = bytes.ReplaceAll(body, []byte(secret), []byte("[redacted]"))
 		}
@@ -248,29 +350,66 @@ func (k *call) responseError(resp *http.Response) error {
 		StatusCode: resp.StatusCode,
 		Method:     k.method,
 		URL:        redactURL(u),
-		Attempts:   k.attempts,
+		Attempts:   max(len(k.attempts), 1),
 		Body:       body,
+		History:    k.history(),
 		apiPath:    k.path,
 	}
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), k.c.now()); ok {
 		apiErr.RetryAfter = d
 	}
-	var env errorEnvelope
-	if json.Unmarshal(body, &env) == nil {
+	if env, ok := parseEnvelope(body); ok {
 		apiErr.Type, apiErr.Code, apiErr.Detail = env.Type, env.Code, env.Detail
 		if env.Attr != nil {
 			apiErr.Attr = *env.Attr
 		}
 	}
-	return k.classify(apiErr)
+	err := k.classify(apiErr)
+	if k.beyondDeadline > 0 && resp.StatusCode != http.StatusTooManyRequests {
+		// A 503 whose Retry-After passes the deadline; a 429's is the
+		// *RateLimitError itself.
+		return &deadlineError{wait: k.beyondDeadline, err: err}
+	}
+	return err
+}
+
+// parseEnvelope decodes PostHog's error envelope. ok is false when body is
+// not a JSON object with at least one of the envelope's fields.
+func parseEnvelope(body []byte) (env errorEnvelope, ok bool) {
+	if json.Unmarshal(body, &env) != nil {
+		return errorEnvelope{}, false
+	}
+	return env, env.Type != "" || env.Code != "" || env.Detail != "" || env.Attr != nil
+}
+
+// detailEndpointNotFound is the detail of PostHog's 404 for a path it has
+// no route for (posthog/urls.py, api_not_found).
+const detailEndpointNotFound = "Endpoint not found."
+
+// isEndpointMissing reports whether a 404 body says that there is no such
+// endpoint rather than no such object: PostHog's "Endpoint not found.", or
+// a body that is not PostHog's JSON at all (another server's page). An
+// empty body is PostHog's (signal autonomy answers 404 without one).
+func isEndpointMissing(body []byte) bool {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return false
+	}
+	env, ok := parseEnvelope(body)
+	return !ok || env.Detail == detailEndpointNotFound
 }
 
 // classify wraps apiErr in the error type its status and detail call for.
 // The refusals of keys and tokens only become a [*SessionRequiredError] when
 // the client authenticates with one: a session that gets 401 has expired.
 func (k *call) classify(apiErr *APIError) error {
-	if apiErr.StatusCode == http.StatusTooManyRequests {
+	switch apiErr.StatusCode {
+	case http.StatusTooManyRequests:
 		return &RateLimitError{RetryAfter: apiErr.RetryAfter, Err: apiErr}
+	case http.StatusNotFound:
+		if isEndpointMissing(apiErr.Body) {
+			apiErr.endpointMissing = true
+			return &EndpointNotFoundError{BaseURL: k.c.baseString, Err: apiErr}
+		}
 	}
 	if k.c.cred.isSession() {
 		return apiErr
@@ -280,6 +419,12 @@ func (k *call) classify(apiErr *APIError) error {
 		if k.op.access == accessSessionAuth {
 			return &SessionRequiredError{Method: k.method, Path: k.path, Err: apiErr,
 				Reason: "PostHog only accepts session authentication here and ignores personal API keys and OAuth tokens"}
+		}
+		switch k.c.base.Host {
+		case "us.posthog.com":
+			apiErr.Hint = "a key works in one PostHog Cloud region only: a key made on EU Cloud needs WithBaseURL(posthogusers.EUCloud)"
+		case "eu.posthog.com":
+			apiErr.Hint = "a key works in one PostHog Cloud region only: a key made on US Cloud needs WithBaseURL(posthogusers.USCloud)"
 		}
 	case http.StatusForbidden:
 		switch {
@@ -316,25 +461,4 @@ func redactURL(u *url.URL) string {
 		}
 	}
 	return r.String()
-}
-
-// parseRetryAfter reads a Retry-After header value: a number of seconds or an
-// HTTP date. A date in the past gives 0. ok is false for an absent or
-// unreadable value.
-func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		const maxSecs = int64(1<<63-1) / int64(time.Second)
-		return time.Duration(min(secs, maxSecs)) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }

@@ -16,9 +16,10 @@ import (
 // to end against a server that keeps state.
 func TestAgainstFake(t *testing.T) {
 	t.Parallel()
-	tr := &schematest.Transport{T: t, Router: schematest.Router(t, "testdata/posthog-users.openapi.yaml"), Next: http.DefaultTransport}
+	next := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(next.CloseIdleConnections)
+	tr := &schematest.Transport{T: t, Router: schematest.Router(t, "testdata/posthog-users.openapi.yaml"), Next: next}
 	client, srv := posthogtest.NewServer(t, posthogtest.WithClientOptions(posthogusers.WithHTTPClient(&http.Client{Transport: tr})))
-	t.Cleanup(func() { http.DefaultTransport.(*http.Transport).CloseIdleConnections() })
 	session := srv.SessionClient(srv.User.UUID)
 	me := posthogusers.Me
 	inst := srv.AddGitHubInstallation(srv.User.UUID, posthogtest.GitHubInstallation{Account: "babbage", Repositories: []string{"babbage/api"}})

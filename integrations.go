@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strconv"
 	"strings"
 	"time"
 
@@ -223,10 +224,10 @@ const (
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation GET /api/users/{uuid}/integrations/
-func (s *IntegrationsService) ListGitHub(ctx context.Context, id string) ([]GitHubIntegration, error) {
+func (s *IntegrationsService) ListGitHub(ctx context.Context, id string, reqOpts ...RequestOption) ([]GitHubIntegration, error) {
 	resp, err := fetch[struct {
 		Results []GitHubIntegration `json:"results"`
-	}](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindGitHub}})
+	}](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindGitHub}}, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -239,10 +240,10 @@ func (s *IntegrationsService) ListGitHub(ctx context.Context, id string) ([]GitH
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation GET /api/users/{uuid}/integrations/
-func (s *IntegrationsService) ListSlack(ctx context.Context, id string) ([]SlackIntegration, error) {
+func (s *IntegrationsService) ListSlack(ctx context.Context, id string, reqOpts ...RequestOption) ([]SlackIntegration, error) {
 	resp, err := fetch[struct {
 		Results []SlackIntegration `json:"results"`
-	}](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindSlack}})
+	}](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindSlack}}, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -259,14 +260,20 @@ type kindQuery struct {
 // installationID is GitHub's installation ID (digits); an installation the
 // user has not linked gives [ErrNotFound]. Needs scope user:write.
 //
+// When a retry finds nothing to delete after an earlier attempt may have
+// reached PostHog, the earlier attempt deleted it and the call returns nil.
+//
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation DELETE /api/users/{uuid}/integrations/github/{installation_id}/
-func (s *IntegrationsService) DeleteGitHub(ctx context.Context, id, installationID string) error {
+func (s *IntegrationsService) DeleteGitHub(ctx context.Context, id, installationID string, reqOpts ...RequestOption) error {
 	if err := checkInstallationID(installationID); err != nil {
 		return err
 	}
-	return s.client.do(ctx, request{op: opGitHubDelete, user: id, params: []string{installationID}}, nil)
+	return s.client.do(ctx, request{op: opGitHubDelete, user: id, params: []string{installationID}}, nil, reqOpts...)
 }
 
 // GitHubRepos returns one page of the repositories a linked GitHub App
@@ -276,7 +283,7 @@ func (s *IntegrationsService) DeleteGitHub(ctx context.Context, id, installation
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/repos/
-func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationID string, opts *GitHubReposOptions) (*GitHubReposPage, error) {
+func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationID string, opts *GitHubReposOptions, reqOpts ...RequestOption) (*GitHubReposPage, error) {
 	if err := checkInstallationID(installationID); err != nil {
 		return nil, err
 	}
@@ -285,7 +292,7 @@ func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationI
 			return nil, err
 		}
 	}
-	return fetch[GitHubReposPage](ctx, s.client, request{op: opGitHubRepos, user: id, params: []string{installationID}, query: opts})
+	return fetch[GitHubReposPage](ctx, s.client, request{op: opGitHubRepos, user: id, params: []string{installationID}, query: opts}, reqOpts...)
 }
 
 // AllGitHubRepos returns an iterator over every repository a linked GitHub
@@ -296,7 +303,7 @@ func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationI
 // modified. Needs scope user:read.
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/repos/
-func (s *IntegrationsService) AllGitHubRepos(ctx context.Context, id, installationID string, opts *GitHubReposOptions) iter.Seq2[GitHubRepo, error] {
+func (s *IntegrationsService) AllGitHubRepos(ctx context.Context, id, installationID string, opts *GitHubReposOptions, reqOpts ...RequestOption) iter.Seq2[GitHubRepo, error] {
 	var o GitHubReposOptions
 	if opts != nil {
 		o = *opts
@@ -304,7 +311,7 @@ func (s *IntegrationsService) AllGitHubRepos(ctx context.Context, id, installati
 	return pageByOffset(o.Offset, func(offset int) ([]GitHubRepo, bool, error) {
 		q := o
 		q.Offset = offset
-		page, err := s.GitHubRepos(ctx, id, installationID, &q)
+		page, err := s.GitHubRepos(ctx, id, installationID, &q, reqOpts...)
 		if err != nil {
 			return nil, false, err
 		}
@@ -316,14 +323,17 @@ func (s *IntegrationsService) AllGitHubRepos(ctx context.Context, id, installati
 // GitHub again, instead of from its cache, and returns them all. PostHog
 // limits how often this may be done. Needs scope user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/
-func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, installationID string) (*GitHubReposRefresh, error) {
+func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, installationID string, reqOpts ...RequestOption) (*GitHubReposRefresh, error) {
 	if err := checkInstallationID(installationID); err != nil {
 		return nil, err
 	}
-	return fetch[GitHubReposRefresh](ctx, s.client, request{op: opGitHubReposRefresh, user: id, params: []string{installationID}})
+	return fetch[GitHubReposRefresh](ctx, s.client, request{op: opGitHubReposRefresh, user: id, params: []string{installationID}}, reqOpts...)
 }
 
 // GitHubBranches returns one page of the branches of a repository a linked
@@ -333,14 +343,14 @@ func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, instal
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/branches/
-func (s *IntegrationsService) GitHubBranches(ctx context.Context, id, installationID string, opts GitHubBranchesOptions) (*GitHubBranchesPage, error) {
+func (s *IntegrationsService) GitHubBranches(ctx context.Context, id, installationID string, opts GitHubBranchesOptions, reqOpts ...RequestOption) (*GitHubBranchesPage, error) {
 	if err := checkInstallationID(installationID); err != nil {
 		return nil, err
 	}
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return fetch[GitHubBranchesPage](ctx, s.client, request{op: opGitHubBranches, user: id, params: []string{installationID}, query: opts})
+	return fetch[GitHubBranchesPage](ctx, s.client, request{op: opGitHubBranches, user: id, params: []string{installationID}, query: opts}, reqOpts...)
 }
 
 // AllGitHubBranches returns an iterator over every branch of a repository
@@ -348,11 +358,11 @@ func (s *IntegrationsService) GitHubBranches(ctx context.Context, id, installati
 // [IntegrationsService.AllGitHubRepos]. Needs scope user:read.
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/branches/
-func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, installationID string, opts GitHubBranchesOptions) iter.Seq2[string, error] {
+func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, installationID string, opts GitHubBranchesOptions, reqOpts ...RequestOption) iter.Seq2[string, error] {
 	return pageByOffset(opts.Offset, func(offset int) ([]string, bool, error) {
 		q := opts
 		q.Offset = offset
-		page, err := s.GitHubBranches(ctx, id, installationID, q)
+		page, err := s.GitHubBranches(ctx, id, installationID, q, reqOpts...)
 		if err != nil {
 			return nil, false, err
 		}
@@ -365,10 +375,13 @@ func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, install
 // the user can reach is already linked, PostHog answers 400. Needs scope
 // user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/start/
-func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, req *StartGitHubLinkRequest) (*GitHubLinkStart, error) {
+func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, req *StartGitHubLinkRequest, reqOpts ...RequestOption) (*GitHubLinkStart, error) {
 	body := any(struct{}{})
 	if req != nil {
 		if req.TeamID != nil && *req.TeamID <= 0 {
@@ -376,24 +389,27 @@ func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, re
 		}
 		body = req
 	}
-	return fetch[GitHubLinkStart](ctx, s.client, request{op: opGitHubStart, user: id, body: body})
+	return fetch[GitHubLinkStart](ctx, s.client, request{op: opGitHubStart, user: id, body: body}, reqOpts...)
 }
 
 // PrepareGitHubCallback tells PostHog which GitHub App installation the
 // browser flow started by [IntegrationsService.StartGitHubLink] is about to
 // come back with. Needs scope user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/prepare_callback/
-func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, installationID string) error {
+func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, installationID string, reqOpts ...RequestOption) error {
 	if err := checkInstallationID(installationID); err != nil {
 		return err
 	}
 	body := struct {
 		InstallationID string `json:"installation_id"`
 	}{installationID}
-	return s.client.do(ctx, request{op: opGitHubPrepareCallback, user: id, body: body}, nil)
+	return s.client.do(ctx, request{op: opGitHubPrepareCallback, user: id, body: body}, nil, reqOpts...)
 }
 
 // LinkableSlackWorkspaces returns the Slack workspaces installed in the
@@ -403,10 +419,10 @@ func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, ins
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation GET /api/users/{uuid}/integrations/slack/linkable_workspaces/
-func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id string) ([]SlackWorkspace, error) {
+func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id string, reqOpts ...RequestOption) ([]SlackWorkspace, error) {
 	resp, err := fetch[struct {
 		Results []SlackWorkspace `json:"results"`
-	}](ctx, s.client, request{op: opSlackLinkableWorkspaces, user: id})
+	}](ctx, s.client, request{op: opSlackLinkableWorkspaces, user: id}, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -417,10 +433,13 @@ func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id st
 // Slack) and returns the URL to open in the user's browser. req may be nil.
 // Needs scope user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{uuid}/integrations/slack/start/
-func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req *StartSlackLinkRequest) (installURL string, err error) {
+func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req *StartSlackLinkRequest, reqOpts ...RequestOption) (installURL string, err error) {
 	body := any(struct{}{})
 	if req != nil {
 		if req.TeamID != nil && *req.TeamID <= 0 {
@@ -430,7 +449,7 @@ func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req
 	}
 	resp, err := fetch[struct {
 		InstallURL string `json:"install_url"`
-	}](ctx, s.client, request{op: opSlackStart, user: id, body: body})
+	}](ctx, s.client, request{op: opSlackStart, user: id, body: body}, reqOpts...)
 	if err != nil {
 		return "", err
 	}
@@ -441,21 +460,32 @@ func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req
 // member ID, "U…" or "W…" followed by capital letters and digits; one the
 // user has not linked gives [ErrNotFound]. Needs scope user:write.
 //
+// When a retry finds nothing to delete after an earlier attempt may have
+// reached PostHog, the earlier attempt deleted it and the call returns nil.
+//
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation DELETE /api/users/{uuid}/integrations/slack/{slack_user_id}/
-func (s *IntegrationsService) DeleteSlack(ctx context.Context, id, slackUserID string) error {
+func (s *IntegrationsService) DeleteSlack(ctx context.Context, id, slackUserID string, reqOpts ...RequestOption) error {
 	if !isSlackUserID(slackUserID) {
-		return &InputError{Arg: "slackUserID", Reason: fmt.Sprintf("%.40q is not a Slack member ID (U or W, then capital letters and digits)", slackUserID)}
+		return &InputError{Arg: "slackUserID", Reason: describeArg(slackUserID) + " is not a Slack member ID (U or W, then capital letters and digits)"}
 	}
-	return s.client.do(ctx, request{op: opSlackDelete, user: id, params: []string{slackUserID}}, nil)
+	return s.client.do(ctx, request{op: opSlackDelete, user: id, params: []string{slackUserID}}, nil, reqOpts...)
 }
 
-// checkInstallationID checks a GitHub installation ID: digits, as
-// PostHog's routes require (anything else is a 404 there).
+// checkInstallationID checks a GitHub installation ID: digits, as PostHog's
+// routes require (anything else is a 404 there), that fit the bigint PostHog
+// stores them in: at most 19 digits, within int64.
 func checkInstallationID(installationID string) error {
-	if installationID == "" || strings.Trim(installationID, "0123456789") != "" {
-		return &InputError{Arg: "installationID", Reason: fmt.Sprintf("%.40q is not a GitHub installation ID (digits)", installationID)}
+	const reason = " is not a GitHub installation ID (at most 19 digits, within int64)"
+	if installationID == "" || len(installationID) > 19 || strings.Trim(installationID, "0123456789") != "" {
+		return &InputError{Arg: "installationID", Reason: describeArg(installationID) + reason}
+	}
+	if _, err := strconv.ParseInt(installationID, 10, 64); err != nil {
+		return &InputError{Arg: "installationID", Reason: describeArg(installationID) + reason}
 	}
 	return nil
 }
@@ -466,7 +496,7 @@ func (o *GitHubBranchesOptions) validate() error {
 		return &InputError{Arg: "Repo", Reason: `is required ("owner/repo")`}
 	}
 	if owner, name, ok := strings.Cut(o.Repo, "/"); !ok || owner == "" || name == "" {
-		return &InputError{Arg: "Repo", Reason: fmt.Sprintf(`%.100q is not "owner/repo"`, o.Repo)}
+		return &InputError{Arg: "Repo", Reason: describeArg(o.Repo) + ` is not "owner/repo"`}
 	}
 	return checkWindow(o.Limit, o.Offset, 1000)
 }

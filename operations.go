@@ -39,11 +39,15 @@ const (
 type operation struct {
 	method string
 	path   string // template, e.g. "/api/users/{uuid}/"
-	scope  Scope  // the scope a key needs; "" when keys are not accepted
-	access access
+	// takesUser says that the first path parameter is a user named by UUID
+	// or [Me]: [Client.do] checks request.user with userID and fills it in.
+	// The other parameters come from request.params, in template order.
+	takesUser bool
+	scope     Scope // the scope a key needs; "" when keys are not accepted
+	access    access
 	// sendOnce forbids retrying once the request may have reached PostHog,
-	// for operations that must not run twice; only a failure to connect is
-	// retried.
+	// for operations that must not run twice (their attempts count, or they
+	// invalidate what came before); only a failure to connect is retried.
 	sendOnce bool
 }
 
@@ -104,44 +108,44 @@ const (
 // products/signals/backend/views.py). It is never written to.
 var operations = [numOperations]operation{
 	opUsersList:                      {method: http.MethodGet, path: "/api/users/", scope: ScopeUserRead},
-	opUsersGet:                       {method: http.MethodGet, path: "/api/users/{uuid}/", scope: ScopeUserRead},
-	opUsersUpdate:                    {method: http.MethodPatch, path: "/api/users/{uuid}/", scope: ScopeUserWrite},
-	opUsersReplace:                   {method: http.MethodPut, path: "/api/users/{uuid}/", scope: ScopeUserWrite},
-	opUsersDelete:                    {method: http.MethodDelete, path: "/api/users/{uuid}/", access: accessSessionAuth},
-	opUsersGitHubLogin:               {method: http.MethodGet, path: "/api/users/{uuid}/github_login/", scope: ScopeUserRead},
-	opUsersHedgehogConfig:            {method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", scope: ScopeUserRead},
-	opUsersUpdateHedgehogConfig:      {method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", scope: ScopeUserWrite},
-	opUsersProductIntroSeen:          {method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", scope: ScopeUserWrite},
-	opUsersScenePersonalisation:      {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", access: accessSessionOnly},
+	opUsersGet:                       {method: http.MethodGet, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserRead},
+	opUsersUpdate:                    {method: http.MethodPatch, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite},
+	opUsersReplace:                   {method: http.MethodPut, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite},
+	opUsersDelete:                    {method: http.MethodDelete, path: "/api/users/{uuid}/", takesUser: true, access: accessSessionAuth},
+	opUsersGitHubLogin:               {method: http.MethodGet, path: "/api/users/{uuid}/github_login/", takesUser: true, scope: ScopeUserRead},
+	opUsersHedgehogConfig:            {method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserRead},
+	opUsersUpdateHedgehogConfig:      {method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserWrite},
+	opUsersProductIntroSeen:          {method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", takesUser: true, scope: ScopeUserWrite},
+	opUsersScenePersonalisation:      {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", takesUser: true, access: accessSessionOnly},
 	opUsersCancelEmailChange:         {method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessSessionOnly},
 	opUsersVerifyEmail:               {method: http.MethodPost, path: "/api/users/verify_email/", access: accessAnonymous, sendOnce: true},
 	opUsersRequestEmailVerification:  {method: http.MethodPost, path: "/api/users/request_email_verification/", access: accessAnonymous},
-	opUsersSkipOnboarding:            {method: http.MethodPost, path: "/api/users/{uuid}/onboarding/skip/", access: accessSessionOnly},
-	opUsersLoginSessions:             {method: http.MethodGet, path: "/api/users/{uuid}/login_sessions/", access: accessSessionAuth},
-	opUsersRevokeLoginSession:        {method: http.MethodDelete, path: "/api/users/{uuid}/login_sessions/{session_id}/", access: accessSessionAuth},
-	opUsersRevokeOtherLoginSessions:  {method: http.MethodPost, path: "/api/users/{uuid}/login_sessions/revoke_others/", access: accessSessionAuth},
-	opUsersCompleteCredentialsReview: {method: http.MethodPost, path: "/api/users/{uuid}/credentials_review_complete/", access: accessSessionAuth},
+	opUsersSkipOnboarding:            {method: http.MethodPost, path: "/api/users/{uuid}/onboarding/skip/", takesUser: true, access: accessSessionOnly},
+	opUsersLoginSessions:             {method: http.MethodGet, path: "/api/users/{uuid}/login_sessions/", takesUser: true, access: accessSessionAuth},
+	opUsersRevokeLoginSession:        {method: http.MethodDelete, path: "/api/users/{uuid}/login_sessions/{session_id}/", takesUser: true, access: accessSessionAuth},
+	opUsersRevokeOtherLoginSessions:  {method: http.MethodPost, path: "/api/users/{uuid}/login_sessions/revoke_others/", takesUser: true, access: accessSessionAuth},
+	opUsersCompleteCredentialsReview: {method: http.MethodPost, path: "/api/users/{uuid}/credentials_review_complete/", takesUser: true, access: accessSessionAuth},
 	opUsersRegisterPushToken:         {method: http.MethodPost, path: "/api/users/@me/push_tokens/", scope: ScopeUserWrite},
 	opUsersUnregisterPushToken:       {method: http.MethodPost, path: "/api/users/@me/push_tokens/unregister/", scope: ScopeUserWrite},
 
-	opTwoFactorStartSetup:       {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", access: accessSessionOnly},
-	opTwoFactorStartSetupLegacy: {method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", access: accessSessionOnly},
-	opTwoFactorStatus:           {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_status/", access: accessSessionOnly},
-	opTwoFactorValidate:         {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_validate/", access: accessSessionOnly, sendOnce: true},
-	opTwoFactorValidateLegacy:   {method: http.MethodPost, path: "/api/users/{uuid}/validate_2fa/", access: accessSessionOnly, sendOnce: true},
-	opTwoFactorBackupCodes:      {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_backup_codes/", access: accessSessionOnly, sendOnce: true},
-	opTwoFactorDisable:          {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_disable/", access: accessSessionOnly},
+	opTwoFactorStartSetup:       {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", takesUser: true, access: accessSessionOnly},
+	opTwoFactorStartSetupLegacy: {method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", takesUser: true, access: accessSessionOnly},
+	opTwoFactorStatus:           {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_status/", takesUser: true, access: accessSessionOnly},
+	opTwoFactorValidate:         {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_validate/", takesUser: true, access: accessSessionOnly, sendOnce: true},
+	opTwoFactorValidateLegacy:   {method: http.MethodPost, path: "/api/users/{uuid}/validate_2fa/", takesUser: true, access: accessSessionOnly, sendOnce: true},
+	opTwoFactorBackupCodes:      {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_backup_codes/", takesUser: true, access: accessSessionOnly, sendOnce: true},
+	opTwoFactorDisable:          {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_disable/", takesUser: true, access: accessSessionOnly},
 
-	opIntegrationsList:        {method: http.MethodGet, path: "/api/users/{uuid}/integrations/", scope: ScopeUserRead},
-	opGitHubDelete:            {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/github/{installation_id}/", scope: ScopeUserWrite},
-	opGitHubRepos:             {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/", scope: ScopeUserRead},
-	opGitHubReposRefresh:      {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/", scope: ScopeUserWrite},
-	opGitHubBranches:          {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/branches/", scope: ScopeUserRead},
-	opGitHubStart:             {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/start/", scope: ScopeUserWrite},
-	opGitHubPrepareCallback:   {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/prepare_callback/", scope: ScopeUserWrite},
-	opSlackLinkableWorkspaces: {method: http.MethodGet, path: "/api/users/{uuid}/integrations/slack/linkable_workspaces/", scope: ScopeUserRead},
-	opSlackStart:              {method: http.MethodPost, path: "/api/users/{uuid}/integrations/slack/start/", scope: ScopeUserWrite},
-	opSlackDelete:             {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/slack/{slack_user_id}/", scope: ScopeUserWrite},
+	opIntegrationsList:        {method: http.MethodGet, path: "/api/users/{uuid}/integrations/", takesUser: true, scope: ScopeUserRead},
+	opGitHubDelete:            {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/github/{installation_id}/", takesUser: true, scope: ScopeUserWrite},
+	opGitHubRepos:             {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/", takesUser: true, scope: ScopeUserRead},
+	opGitHubReposRefresh:      {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/", takesUser: true, scope: ScopeUserWrite},
+	opGitHubBranches:          {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/branches/", takesUser: true, scope: ScopeUserRead},
+	opGitHubStart:             {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/start/", takesUser: true, scope: ScopeUserWrite},
+	opGitHubPrepareCallback:   {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/prepare_callback/", takesUser: true, scope: ScopeUserWrite},
+	opSlackLinkableWorkspaces: {method: http.MethodGet, path: "/api/users/{uuid}/integrations/slack/linkable_workspaces/", takesUser: true, scope: ScopeUserRead},
+	opSlackStart:              {method: http.MethodPost, path: "/api/users/{uuid}/integrations/slack/start/", takesUser: true, scope: ScopeUserWrite},
+	opSlackDelete:             {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/slack/{slack_user_id}/", takesUser: true, scope: ScopeUserWrite},
 
 	// signal_autonomy needs user:write for every method, GET included.
 	opAutonomyGet:    {method: http.MethodGet, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},

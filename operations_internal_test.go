@@ -2,6 +2,7 @@ package posthogusers
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +43,14 @@ func TestOperations_table(t *testing.T) {
 		}
 		if op.access == accessScoped && op.scope != ScopeUserRead && op.scope != ScopeUserWrite {
 			t.Errorf("%s %s takes keys but names scope %q", op.method, op.path, op.scope)
+		}
+		// takesUser is the column that decides whether the first
+		// parameter is a user UUID or @me; the path must agree.
+		if got := strings.HasPrefix(op.path, "/api/users/{uuid}/"); got != op.takesUser {
+			t.Errorf("%s %s: takesUser %v, but the path says %v", op.method, op.path, op.takesUser, got)
+		}
+		if op.sendOnce && idempotent(op.method) {
+			t.Errorf("%s %s: sendOnce on a method that is retried as safe to repeat", op.method, op.path)
 		}
 		if op.access != accessScoped && op.scope != "" {
 			t.Errorf("%s %s refuses keys but names scope %q", op.method, op.path, op.scope)

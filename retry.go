@@ -1,7 +1,11 @@
 package posthogusers
 
+// This file is the retry policy: the hooks the client gives
+// go-retryablehttp, which decide after each attempt whether to send another
+// and how long to wait first. They find the call's state in the request's
+// context (see transport.go).
+
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -9,13 +13,248 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
+
+// newRetryClient returns the go-retryablehttp client that sends every
+// attempt of every request of c through hc. Its RetryMax is no limit: the
+// policy (checkRetry) keeps separate budgets for failures and for 429s.
+func (c *Client) newRetryClient(hc *http.Client) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:     hc,
+		RetryWaitMin:   c.retryWaitMin,
+		RetryWaitMax:   c.retryWaitMax,
+		RetryMax:       math.MaxInt32,
+		RequestLogHook: c.beforeAttempt,
+		CheckRetry:     c.checkRetry,
+		Backoff:        c.backoff,
+		PrepareRetry:   c.prepareRetry,
+		ErrorHandler:   lastError,
+	}
+}
+
+// attemptKind sorts attempts for the retry budgets.
+type attemptKind int
+
+const (
+	// attemptAnswered: PostHog answered; the answer is final.
+	attemptAnswered attemptKind = iota
+	// attemptFailed: a connection error, a 5xx or a 2xx body cut short.
+	attemptFailed
+	// attemptThrottled: 429.
+	attemptThrottled
+	// attemptUnauthorized: 401, which a fresh token may cure.
+	attemptUnauthorized
+)
+
+// attempt is the record of one attempt of a call.
+type attempt struct {
+	start time.Time
+	kind  attemptKind
+	// failure says why the attempt failed ("503 Service Unavailable",
+	// "connection reset by peer"); "" when PostHog answered.
+	failure string
+	// mayHaveActed is set when the request may have reached PostHog and
+	// been acted on although no answer says so: a 5xx, a connection broken
+	// after sending, a 2xx body cut short.
+	mayHaveActed bool
+	// retryAfter is PostHog's Retry-After, when the answer had one.
+	retryAfter    time.Duration
+	hasRetryAfter bool
+	// waitMin and waitMax bound the wait before the next attempt, when
+	// there is one.
+	waitMin, waitMax time.Duration
+	// ctxDoneAtStart is set when the context was done before the attempt
+	// started, so nothing was sent.
+	ctxDoneAtStart bool
+}
+
+// beforeAttempt is the RequestLogHook: it opens the record of attempt
+// number n+1.
+func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, n int) {
+	k := callOf(req.Context())
+	if k == nil {
+		return
+	}
+	k.attempts = append(k.attempts[:min(n, len(k.attempts))], attempt{start: c.now(), ctxDoneAtStart: req.Context().Err() != nil})
+	if c.dumps && c.logger != nil {
+		c.dumpRequest(req.Context(), k, req)
+	}
+}
+
+// checkRetry is the CheckRetry hook. It runs after every attempt (twice when
+// a 2xx body could not be read: then err is the read's error), records how
+// the attempt went, and decides whether to send another:
+//
+//   - a 429 is retried for every method, PostHog having throttled the
+//     request before acting on it, after its Retry-After when PostHog gives
+//     one within WithMaxRetryAfter; at most WithMaxRateLimitRetries times;
+//   - a 500, 502, 503 or 504, a broken connection and a 2xx body cut short
+//     are retried for requests safe to repeat (GET, HEAD, PUT, DELETE);
+//     at most WithMaxRetries times;
+//   - a failure to connect, which proves nothing was sent, is retried for
+//     every request, counted with the failures;
+//   - an operation that must run at most once is retried only after a
+//     failure to connect;
+//   - a 401 with a token source is retried once, with a fresh token, for
+//     requests safe to repeat;
+//   - no wait starts that would end after the context's deadline.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	k := callOf(ctx)
+	if k == nil || len(k.attempts) == 0 {
+		return false, err
+	}
+	a := &k.attempts[len(k.attempts)-1]
+	k.record(a, resp, err)
+	retry, err := c.decide(ctx, k, a, resp, err)
+	// retryablehttp asks again about an answer that ends the attempts,
+	// once readBody has read it: log the attempt once, then.
+	if _, read := bodyOf(resp); retry || resp == nil || read {
+		c.logAttempt(ctx, k, a, resp)
+	}
+	if retry {
+		c.logRetry(ctx, k, a)
+	}
+	return retry, err
+}
+
+// decide applies the retry policy to an attempt.
+func (c *Client) decide(ctx context.Context, k *call, a *attempt, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	if !k.retryable(a, resp, err) || !k.withinBudget(a) {
+		return false, nil
+	}
+	if a.kind == attemptUnauthorized {
+		k.refreshed = true
+		return true, nil
+	}
+	a.waitMin, a.waitMax = c.waitBounds(len(k.attempts)-1, a)
+	if deadline, ok := ctx.Deadline(); ok && c.now().Add(a.waitMin).After(deadline) {
+		k.beyondDeadline = a.waitMin
+		return false, nil
+	}
+	if a.hasRetryAfter && k.onRetryAfter != nil {
+		k.onRetryAfter(a.retryAfter)
+	}
+	return true, nil
+}
+
+// record notes how an attempt went.
+func (k *call) record(a *attempt, resp *http.Response, err error) {
+	a.kind, a.failure, a.mayHaveActed = attemptAnswered, "", false
+	var be *bodyError
+	switch {
+	case errors.As(err, &be):
+		a.kind, a.failure, a.mayHaveActed = attemptFailed, fmt.Sprintf("%d answer cut short: %v", resp.StatusCode, be.err), true
+	case err != nil:
+		a.kind, a.failure = attemptFailed, transportFailure(err)
+		var re *RedirectError
+		a.mayHaveActed = !errors.As(err, &re) && !neverSent(err) && !a.ctxDoneAtStart
+	case resp.StatusCode == http.StatusTooManyRequests:
+		a.kind, a.failure = attemptThrottled, resp.Status
+	case resp.StatusCode >= 500:
+		a.kind, a.failure, a.mayHaveActed = attemptFailed, resp.Status, true
+	case resp.StatusCode == http.StatusUnauthorized:
+		a.kind, a.failure = attemptUnauthorized, resp.Status
+	}
+	if a.failure != "" && resp != nil && strings.TrimSpace(resp.Status) == "" {
+		a.failure = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	a.retryAfter, a.hasRetryAfter = 0, false
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		a.retryAfter, a.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), k.c.now())
+	}
+}
+
+// transportFailure describes a transport error for an attempt's record,
+// without the request URL.
+func transportFailure(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error()
+}
+
+// neverSent reports whether a transport error proves that the request never
+// left: the connection could not be made (including DNS failures).
+func neverSent(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// retryable applies the policy to an attempt, budgets aside.
+func (k *call) retryable(a *attempt, resp *http.Response, err error) bool {
+	switch a.kind {
+	case attemptAnswered:
+		return false
+	case attemptUnauthorized:
+		_, isSource := k.c.cred.(*tokenSourceCredential)
+		return isSource && k.replayable() && !k.refreshed
+	case attemptThrottled:
+		// PostHog throttles before acting: safe for every method, but an
+		// operation that must run once is not sent again after it arrived.
+		return !k.op.sendOnce && k.waitAllowed(a)
+	}
+	// attemptFailed
+	var be *bodyError
+	if err != nil && !errors.As(err, &be) {
+		return retryableError(k.replayable(), err)
+	}
+	if !k.replayable() {
+		return false
+	}
+	if resp.StatusCode >= 500 {
+		switch resp.StatusCode {
+		case http.StatusServiceUnavailable:
+			return k.waitAllowed(a)
+		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+			return true
+		}
+		return false
+	}
+	return true // a 2xx body cut short
+}
+
+// withinBudget reports whether another retry of the attempt's kind is
+// allowed: failures and throttling have separate budgets, so that a run of
+// 5xx does not use up the retries a throttled export needs, nor the other
+// way round.
+func (k *call) withinBudget(a *attempt) bool {
+	if a.kind == attemptUnauthorized {
+		return true // at most once, by retryable
+	}
+	used := 0
+	for _, b := range k.attempts[:len(k.attempts)-1] {
+		if b.kind == a.kind {
+			used++
+		}
+	}
+	budget := k.c.maxRetries
+	if a.kind == attemptThrottled {
+		budget = k.c.maxRateLimitRetries
+	}
+	if k.cfg.maxRetries != nil {
+		budget = *k.cfg.maxRetries
+	}
+	return used < budget
+}
+
+// replayable reports whether the call may be sent again after it may have
+// reached PostHog.
+func (k *call) replayable() bool {
+	return idempotent(k.method) && !k.op.sendOnce
+}
 
 // idempotent reports whether a request with this method may be sent again
 // after it may have reached PostHog.
@@ -27,81 +266,10 @@ func idempotent(method string) bool {
 	return false
 }
 
-// checkRetry is the call's retryablehttp.CheckRetry: it runs after every
-// attempt and decides whether to send another.
-func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	k.attempts++
-	k.bodyErr, k.body = nil, nil
-	if err == nil && k.replayable() && !k.stream && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		// Read the answer within the attempt, so that a body cut short
-		// is retried like a failed connection.
-		err = k.bufferBody(resp)
-	}
-	k.logAttempt(ctx, resp, err)
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
-	}
-	if err != nil {
-		retry := retryableError(k.replayable(), err)
-		if !retry && k.bodyErr != nil {
-			return false, k.bodyErr
-		}
-		return retry, nil
-	}
-	return k.retryableStatus(resp), nil
-}
-
-// bufferBody reads a response body into memory and puts it back as a
-// reader. A failed read is kept in k.bodyErr and returned.
-func (k *call) bufferBody(resp *http.Response) error {
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n <= maxPresize {
-		buf.Grow(int(n) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		k.bodyErr = fmt.Errorf("reading the response body: %w", err)
-		return k.bodyErr
-	}
-	_ = resp.Body.Close()
-	k.body = buf.Bytes()
-	resp.Body = io.NopCloser(bytes.NewReader(k.body))
-	return nil
-}
-
-// maxPresize bounds the buffer a Content-Length header may reserve at once.
-const maxPresize = 64 << 20
-
-// replayable reports whether the call may be sent again after it may have
-// reached PostHog.
-func (k *call) replayable() bool {
-	return idempotent(k.method) && !k.op.sendOnce
-}
-
-// retryableStatus applies the retry policy to a response.
-func (k *call) retryableStatus(resp *http.Response) bool {
-	if k.op.sendOnce {
-		// The request reached PostHog; it is not sent again, whatever the
-		// answer.
-		return false
-	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
-		// PostHog throttled the request before acting on it: safe for every
-		// method.
-		return k.waitAllowed(resp)
-	case http.StatusServiceUnavailable:
-		return k.replayable() && k.waitAllowed(resp)
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
-		return k.replayable()
-	}
-	return false
-}
-
-// waitAllowed reports whether the Retry-After of resp, if any, is within the
-// client's WithMaxRetryAfter.
-func (k *call) waitAllowed(resp *http.Response) bool {
-	d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), k.c.now())
-	return !ok || d <= k.c.maxRetryAfter
+// waitAllowed reports whether the Retry-After of an attempt, if any, is
+// within the client's WithMaxRetryAfter.
+func (k *call) waitAllowed(a *attempt) bool {
+	return !a.hasRetryAfter || a.retryAfter <= k.c.maxRetryAfter
 }
 
 // retryableError reports whether a transport error may be retried: for
@@ -114,13 +282,13 @@ func retryableError(replayable bool, err error) bool {
 		certErr   *tls.CertificateVerificationError
 		authority x509.UnknownAuthorityError
 		hostErr   x509.HostnameError
+		redirect  *RedirectError
 	)
-	if errors.Is(err, errRedirect) || errors.As(err, &certErr) || errors.As(err, &authority) || errors.As(err, &hostErr) {
+	if errors.As(err, &redirect) || errors.As(err, &certErr) || errors.As(err, &authority) || errors.As(err, &hostErr) {
 		return false
 	}
 	if !replayable {
-		var opErr *net.OpError
-		return errors.As(err, &opErr) && opErr.Op == "dial"
+		return neverSent(err)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -130,18 +298,29 @@ func retryableError(replayable bool, err error) bool {
 	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
-// backoff is the call's retryablehttp.Backoff: the Retry-After PostHog asked
-// for on 429 and 503, otherwise exponential backoff from minWait with jitter.
-func (k *call) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+// backoff is the Backoff hook: the Retry-After PostHog asked for on 429 and
+// 503, otherwise exponential backoff from minWait with jitter. attempt
+// counts the retries of the call so far, from 0.
+func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), k.c.now()); ok {
-			if k.onRetryAfter != nil {
-				k.onRetryAfter(d)
-			}
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
 			return d
 		}
 	}
-	return jitteredBackoff(minWait, maxWait, attempt, k.c.jitter)
+	if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+		return 0 // a fresh token needs no wait
+	}
+	return jitteredBackoff(minWait, maxWait, attempt, c.jitter)
+}
+
+// waitBounds returns the shortest and longest wait backoff may choose after
+// an attempt (retry counts the retries so far, from 0).
+func (c *Client) waitBounds(retry int, a *attempt) (lo, hi time.Duration) {
+	if a.hasRetryAfter {
+		return a.retryAfter, a.retryAfter
+	}
+	hi = jitteredBackoff(c.retryWaitMin, c.retryWaitMax, retry, func(int64) int64 { return 0 })
+	return hi - hi/2, hi
 }
 
 // jitteredBackoff returns minWait·2^attempt capped at maxWait, less a random
@@ -159,59 +338,91 @@ func jitteredBackoff(minWait, maxWait time.Duration, attempt int, jitter func(in
 	return d
 }
 
-// errorHandler is the call's retryablehttp.ErrorHandler, called when the
-// attempts ran out or an attempt failed without a retry: it hands the last
-// response back, so that the caller gets a typed error rather than "giving up
-// after N attempts", or the error when there is no usable response.
-func (k *call) errorHandler(resp *http.Response, err error, numTries int) (*http.Response, error) {
-	k.attempts = numTries
-	if err == nil && k.bodyErr != nil {
-		err = k.bodyErr // the last attempt's body was cut short
+// parseRetryAfter reads a Retry-After header value: a number of seconds or an
+// HTTP date. A date in the past gives 0. ok is false for an absent or
+// unreadable value.
+func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
 	}
-	if err != nil {
-		// A transport error, a refused redirect (which comes with the
-		// redirect response) or a done context.
-		if resp != nil {
-			drainAndClose(resp.Body)
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
 		}
-		return nil, err
+		const maxSecs = int64(1<<63-1) / int64(time.Second)
+		return time.Duration(min(secs, maxSecs)) * time.Second, true
 	}
-	return resp, nil
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
 }
 
-// beforeAttempt is the call's retryablehttp.RequestLogHook: it notes when an
-// attempt starts.
-func (k *call) beforeAttempt(retryablehttp.Logger, *http.Request, int) {
-	k.attemptStart = k.c.now()
+// prepareRetry is the PrepareRetry hook: the next attempt gets the
+// credential afresh, so that a token source hands out a current token.
+func (c *Client) prepareRetry(req *http.Request) error {
+	k := callOf(req.Context())
+	if k == nil {
+		return nil
+	}
+	req.Header = req.Header.Clone() // the previous attempt's request keeps its own
+	return k.authorize(req)
 }
 
-// logAttempt logs a finished attempt when the client has a logger: method,
-// path, status or error, attempt and duration. Never a header, a query or a
-// body.
-func (k *call) logAttempt(ctx context.Context, resp *http.Response, err error) {
-	l := k.c.logger
+// lastError is the ErrorHandler hook, called when the attempts end in an
+// error (a transport error, a body cut short, a refused redirect or a done
+// context): it returns that error rather than retryablehttp's "giving up
+// after N attempts", and closes any response.
+func lastError(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if resp != nil {
+		drainAndClose(resp.Body)
+	}
+	return nil, err
+}
+
+// logAttempt logs a finished attempt at Debug level when the client has a
+// logger: method, path, attempt, status or error, duration. Never a header,
+// a query or a body.
+func (c *Client) logAttempt(ctx context.Context, k *call, a *attempt, resp *http.Response) {
+	l := c.logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", k.method),
+		slog.String("path", k.path),
+		slog.Int("attempt", len(k.attempts)),
+		slog.Duration("duration", c.now().Sub(a.start)),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if a.failure != "" {
+		attrs = append(attrs, slog.String("error", scrubString(a.failure, k.secrets)))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "posthogusers: attempt", attrs...)
+}
+
+// logRetry logs a retry about to wait, with its reason, at Info level.
+func (c *Client) logRetry(ctx context.Context, k *call, a *attempt) {
+	l := c.logger
 	if l == nil {
 		return
 	}
 	attrs := []slog.Attr{
 		slog.String("method", k.method),
 		slog.String("path", k.path),
-		slog.Int("attempt", k.attempts),
-		slog.Duration("duration", k.c.now().Sub(k.attemptStart)),
+		slog.Int("attempt", len(k.attempts)),
+		slog.String("reason", scrubString(a.failure, k.secrets)),
 	}
-	level := slog.LevelInfo
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its URL may carry a query
-		}
-		attrs = append(attrs, slog.String("error", err.Error()))
-		level = slog.LevelWarn
-	} else {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode))
-		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-			level = slog.LevelWarn
-		}
+	switch {
+	case a.kind == attemptUnauthorized:
+		attrs = append(attrs, slog.Duration("wait", 0), slog.String("wait_source", "fresh token"))
+	case a.hasRetryAfter:
+		attrs = append(attrs, slog.Duration("wait", a.waitMin), slog.String("wait_source", "Retry-After"))
+	default:
+		attrs = append(attrs, slog.Duration("wait_min", a.waitMin), slog.Duration("wait_max", a.waitMax), slog.String("wait_source", "backoff"))
 	}
-	l.LogAttrs(ctx, level, "posthogusers: request", attrs...)
+	l.LogAttrs(ctx, slog.LevelInfo, "posthogusers: retrying", attrs...)
 }

@@ -77,7 +77,7 @@ func TestRetry_statusPolicy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ts := setup(t, WithMaxRetries(2))
+			ts := setup(t, WithMaxRetries(2), WithMaxRateLimitRetries(2))
 			ts.transport.SkipResponses.Store(true) // 5xx bodies are not in the schema
 			h, hits := statusSequence(t, nil, tt.status)
 			ts.mux.HandleFunc(tt.method+" /api/users/{id}/{$}", h)
@@ -145,7 +145,7 @@ func TestRetry_retryAfter(t *testing.T) {
 	})
 	t.Run("retries run out", func(t *testing.T) {
 		t.Parallel()
-		ts := setup(t, WithMaxRetries(1))
+		ts := setup(t, WithMaxRateLimitRetries(1))
 		h, hits := statusSequence(t, http.Header{"Retry-After": {"0"}}, 429)
 		ts.mux.HandleFunc("GET /api/users/{$}", func(w http.ResponseWriter, r *http.Request) { h(w, r) })
 		_, err := ts.client.Users.List(t.Context(), nil)
@@ -163,7 +163,6 @@ func TestBackoff(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	c := &Client{now: func() time.Time { return now }, jitter: func(int64) int64 { return 0 }}
-	k := &call{c: c}
 	resp := func(status int, retryAfter string) *http.Response {
 		h := http.Header{}
 		if retryAfter != "" {
@@ -188,7 +187,7 @@ func TestBackoff(t *testing.T) {
 		{"Retry-After ignored on 500", 0, resp(500, "9"), 100 * time.Millisecond},
 	}
 	for _, tt := range tests {
-		if got := k.backoff(100*time.Millisecond, 2*time.Second, tt.attempt, tt.resp); got != tt.want {
+		if got := c.backoff(100*time.Millisecond, 2*time.Second, tt.attempt, tt.resp); got != tt.want {
 			t.Errorf("%s: backoff = %v; want %v", tt.name, got, tt.want)
 		}
 	}

@@ -1,12 +1,32 @@
 package posthogusers
 
+// This file is the request path, in the order a request takes it:
+//
+//	Users.Get(ctx, id, opts...)      users.go: names the operation and its arguments
+//	  fetch / Client.do               this file
+//	    newRequest                    build: operation table, user ID, path, query, body, headers, credential
+//	    c.retry.Do                    send: go-retryablehttp's loop, with the hooks of retry.go
+//	      Client.beforeAttempt        opens the attempt's record
+//	      http.Client.Do              the wire, through Client.checkRedirect
+//	      readBody                    reads the answer within the attempt
+//	      Client.checkRetry           records how the attempt went and applies the retry policy
+//	      Client.backoff              how long to wait
+//	      Client.prepareRetry         a fresh credential for the next attempt
+//	    call.finish                   the 2xx body decoded, or the error (errors.go) for the last answer
+//
+// The state of one call (its operation, options and the record of its
+// attempts) travels in the request's context as a *call; the
+// retryablehttp.Client is built once, in NewClient, and shared.
+
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,85 +35,117 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// request is one call of an operation.
+// request is one call of an operation: which endpoint, and its arguments.
 type request struct {
 	op opID
-	// user is the user ID argument of operations whose path starts with
-	// /api/users/{uuid}/: do checks it and makes it the first path
-	// parameter.
+	// user is the user ID argument of operations whose table row says
+	// takesUser: do checks it and makes it the first path parameter.
 	user   string
 	params []string // the other path parameters, in the order of the template
 	query  any      // a struct with `url` tags, or nil
 	body   any      // a value to send as JSON, or nil
 
-	// stream, when set, reads a 2xx body as it arrives instead of do
+	// stream, when set, reads a 2xx body as it arrives, in place of do
 	// decoding it: the body is not read within the attempt, so a body cut
-	// short is stream's to handle. Its error is returned as it is.
+	// short is stream's to handle.
 	stream func(body io.Reader) error
-	// onRetryAfter, when set, is told of every wait PostHog asks for with
-	// Retry-After before the attempt that honours it.
+	// onRetryAfter, when set, is told of each wait PostHog asks for with
+	// Retry-After, before the retry that honours it.
 	onRetryAfter func(wait time.Duration)
 }
 
 // fetch sends r and returns its decoded 2xx body.
-func fetch[T any](ctx context.Context, c *Client, r request) (*T, error) {
+func fetch[T any](ctx context.Context, c *Client, r request, opts ...RequestOption) (*T, error) {
 	out := new(T)
-	if err := c.do(ctx, r, out); err != nil {
+	if err := c.do(ctx, r, out, opts...); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// userPathPrefix starts the paths of operations on one user named by UUID
-// or [Me].
-const userPathPrefix = "/api/users/{uuid}/"
-
-// call is the state of one request across its attempts.
-type call struct {
-	c      *Client
-	op     *operation
-	method string
-	path   string   // the expanded path, for messages
-	url    *url.URL // the request URL, for errors when a response lacks its request
-
-	stream       bool                // the 2xx body is read by the caller, as it arrives
-	onRetryAfter func(time.Duration) // see request.onRetryAfter
-
-	attempts     int
-	attemptStart time.Time // when the current attempt started
-	bodyErr      error     // the failed read of the current attempt's body
-	body         []byte    // the current attempt's body, when it was read within the attempt
-}
-
 // do sends r and decodes a 2xx response body into out (when out is not nil
-// and the response has a body). Every request of the client goes through do.
-func (c *Client) do(ctx context.Context, r request, out any) error {
+// and the response has a body). Every request of the client goes through
+// do: it builds the request, sends it with retries, and reads the answer.
+func (c *Client) do(ctx context.Context, r request, out any, opts ...RequestOption) error {
 	if ctx == nil {
 		return &InputError{Arg: "ctx", Reason: "the context is nil"}
 	}
+	cfg, err := c.requestConfig(opts)
+	if err != nil {
+		return err
+	}
+	if cfg.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.timeout)
+		defer cancel()
+	}
+	k, req, err := c.newRequest(ctx, r, cfg)
+	if err != nil {
+		return err
+	}
+	resp, err := c.retry.Do(req)
+	return k.finish(ctx, resp, err, out)
+}
+
+// call is the state of one request across its attempts. newRequest creates
+// it and puts it in the request's context, where the hooks of retry.go find
+// it; only those hooks change it, one attempt after another.
+type call struct {
+	c       *Client
+	op      *operation
+	method  string
+	path    string   // the expanded API path, for messages
+	url     *url.URL // the request URL, for errors when a response lacks its request
+	cfg     requestConfig
+	secrets []string // the credential values this call sends, scrubbed from its errors
+
+	stream       func(io.Reader) error // see request.stream
+	onRetryAfter func(time.Duration)   // see request.onRetryAfter
+
+	attempts []attempt // one per attempt, oldest first
+	// beyondDeadline is the wait that retrying would have needed when it
+	// stopped because the wait would pass the context's deadline.
+	beyondDeadline time.Duration
+	refreshed      bool // a 401 already made the call fetch a fresh token
+}
+
+// callKey is the context key of a request's *call.
+type callKey struct{}
+
+// callOf returns the *call of a request's context.
+func callOf(ctx context.Context) *call {
+	k, _ := ctx.Value(callKey{}).(*call)
+	return k
+}
+
+// newRequest builds the request for r: it checks the arguments against the
+// operation, expands the path, encodes query and body and sets the headers
+// and the credential. Nothing is sent.
+func (c *Client) newRequest(ctx context.Context, r request, cfg requestConfig) (*call, *retryablehttp.Request, error) {
 	op := &operations[r.op]
 	params := r.params
-	if strings.HasPrefix(op.path, userPathPrefix) {
+	if op.takesUser {
 		id, err := userID(r.user)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		params = append([]string{id}, params...)
 	}
 	path, err := expandPath(op.path, params...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	k := &call{c: c, op: op, method: op.method, path: path, stream: r.stream != nil, onRetryAfter: r.onRetryAfter}
 	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken == "" && !safeMethod(op.method) && op.access != accessAnonymous {
-		return &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
+		return nil, nil, &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
 	}
+	k := &call{c: c, op: op, method: op.method, path: path, cfg: cfg, secrets: c.cred.secrets(),
+		stream: r.stream, onRetryAfter: r.onRetryAfter}
 
 	rawURL := c.baseString + path
 	if r.query != nil {
 		v, err := query.Values(r.query)
 		if err != nil {
-			return fmt.Errorf("posthogusers: %s %s: encoding query: %w", k.method, path, err)
+			return nil, nil, fmt.Errorf("posthogusers: %s %s: encoding query: %w", k.method, path, err)
 		}
 		if len(v) > 0 {
 			rawURL += "?" + v.Encode()
@@ -103,89 +155,276 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return fmt.Errorf("posthogusers: %s %s: encoding body: %w", k.method, path, err)
+			return nil, nil, fmt.Errorf("posthogusers: %s %s: encoding body: %w", k.method, path, err)
 		}
 		body = b
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, op.method, rawURL, body)
+	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, k), op.method, rawURL, body)
 	if err != nil {
-		return fmt.Errorf("posthogusers: %s %s: %w", k.method, path, err)
+		return nil, nil, fmt.Errorf("posthogusers: %s %s: %w", k.method, path, err)
 	}
 	k.url = req.URL
+	for name, values := range cfg.header {
+		req.Header[name] = append([]string(nil), values...)
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if op.access != accessAnonymous {
-		c.cred.authorize(req.Header, op.method)
+	if err := k.authorize(req.Request); err != nil {
+		return nil, nil, err
 	}
+	req.SetResponseHandler(readBody)
+	return k, req, nil
+}
 
-	resp, err := k.retryClient().Do(req)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			err = fmt.Errorf("%w (%w)", ctxErr, err)
-		}
-		return fmt.Errorf("posthogusers: %s %s: after %d attempt(s): %w", k.method, path, max(k.attempts, 1), scrub(err))
-	}
-	defer drainAndClose(resp.Body)
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return k.responseError(resp)
-	}
-	if r.stream != nil {
-		return r.stream(resp.Body)
-	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
+// authorize adds the client's credential to an attempt's headers, unless
+// the operation needs none, and notes the values it sent as secrets of the
+// call.
+func (k *call) authorize(req *http.Request) error {
+	if k.op.access == accessAnonymous {
 		return nil
 	}
-	if err := k.decode(resp, out); err != nil {
-		return fmt.Errorf("posthogusers: %s %s: decoding %d response: %w", k.method, path, resp.StatusCode, err)
+	sent, err := k.c.cred.authorize(req.Header, k.method)
+	if err != nil {
+		return fmt.Errorf("posthogusers: %s %s: %w", k.method, k.path, err)
+	}
+	for _, s := range sent {
+		if s != "" && !slices.Contains(k.secrets, s) {
+			k.secrets = append(k.secrets, s)
+		}
 	}
 	return nil
 }
 
-// decode decodes a 2xx body into out: from memory when the attempt already
-// read it, otherwise from the stream.
-func (k *call) decode(resp *http.Response, out any) error {
-	if k.body != nil {
-		return json.Unmarshal(k.body, out)
-	}
-	return json.UnmarshalRead(resp.Body, out)
+// memBody is a response body read into memory within its attempt.
+type memBody struct {
+	*bytes.Reader
+	data []byte
 }
 
-// retryClient returns the go-retryablehttp client that sends this call's
-// attempts through the Client's *http.Client.
-func (k *call) retryClient() *retryablehttp.Client {
-	c := k.c
-	// A shallow copy of the caller's client, taken now so that a Transport
-	// swapped in later (httpmock.ActivateNonDefault) is the one used, with a
-	// redirect policy that keeps the credential on the configured origin.
-	hc := *c.httpClient
-	hc.CheckRedirect = c.checkRedirect(c.httpClient.CheckRedirect)
-	return &retryablehttp.Client{
-		HTTPClient:     &hc,
-		RetryWaitMin:   c.retryWaitMin,
-		RetryWaitMax:   c.retryWaitMax,
-		RetryMax:       c.maxRetries,
-		CheckRetry:     k.checkRetry,
-		Backoff:        k.backoff,
-		ErrorHandler:   k.errorHandler,
-		RequestLogHook: k.beforeAttempt,
+func (memBody) Close() error { return nil }
+
+// bodyOf returns the body readBody read from resp; ok is false when it has
+// not read one.
+func bodyOf(resp *http.Response) (data []byte, ok bool) {
+	if resp == nil {
+		return nil, false
 	}
+	b, ok := resp.Body.(memBody)
+	return b.data, ok
 }
 
-// errRedirect is returned (wrapped in a *url.Error) for a redirect that would
-// leave the configured origin.
-var errRedirect = errors.New("posthogusers: refused a redirect to another origin; the credential stays with the configured base URL")
+// bodyError wraps the failure to read a response body within its attempt.
+type bodyError struct{ err error }
 
-// checkRedirect returns a redirect policy that refuses redirects leaving the
-// base URL's origin and otherwise defers to next (or to net/http's default of
-// at most 10 redirects).
+func (e *bodyError) Error() string { return "reading the response body: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// readBody is every request's retryablehttp.ResponseHandlerFunc, run on
+// the answer that ends the attempts: it reads the body into memory (all of
+// a 2xx body, at most maxErrorBodySize of any other), so that a body cut
+// short fails the attempt, which CheckRetry may then retry.
+func readBody(resp *http.Response) error {
+	var k *call
+	if resp.Request != nil {
+		k = callOf(resp.Request.Context())
+	}
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	if ok && k != nil && k.stream != nil {
+		return nil // read as it arrives, by the call's stream
+	}
+	var buf bytes.Buffer
+	limit := int64(maxErrorBodySize)
+	if ok {
+		limit = 1<<63 - 1
+		if n := resp.ContentLength; n > 0 && n <= maxPresize {
+			buf.Grow(int(n) + bytes.MinRead)
+		}
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit))
+	drainAndClose(resp.Body)
+	resp.Body = memBody{bytes.NewReader(buf.Bytes()), buf.Bytes()}
+	if k != nil && k.c.dumps && k.c.logger != nil {
+		k.c.dumpResponse(resp.Request.Context(), k, resp)
+	}
+	if err != nil {
+		return &bodyError{err}
+	}
+	return nil
+}
+
+// maxPresize bounds the buffer a Content-Length header may reserve at once.
+const maxPresize = 64 << 20
+
+// finish turns the outcome of the attempts into do's result: the decoded
+// 2xx body, or an error for the last answer or failure.
+func (k *call) finish(ctx context.Context, resp *http.Response, err error, out any) error {
+	if resp != nil {
+		defer drainAndClose(resp.Body)
+		k.cfg.fillResponse(resp, len(k.attempts))
+	}
+	if err != nil {
+		return k.scrub(k.outcome(k.transportError(ctx, err)))
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if k.deleteDone(resp) {
+			return nil
+		}
+		return k.scrub(k.outcome(k.responseError(resp)))
+	}
+	if k.stream != nil {
+		if err := k.stream(resp.Body); err != nil {
+			return k.scrub(err)
+		}
+		return nil
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	var derr error
+	if data, ok := bodyOf(resp); ok {
+		derr = json.Unmarshal(data, out)
+	} else {
+		derr = json.UnmarshalRead(resp.Body, out)
+	}
+	if derr != nil {
+		return k.scrub(fmt.Errorf("posthogusers: %s %s: decoding %d response: %w", k.method, k.path, resp.StatusCode, derr))
+	}
+	return nil
+}
+
+// transportError describes a failure without a usable answer: the
+// connection, a refused redirect, a body cut short, or the context.
+func (k *call) transportError(ctx context.Context, err error) error {
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return re
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		err = fmt.Errorf("%w (%w)", ctxErr, err)
+	}
+	err = fmt.Errorf("posthogusers: %s %s: %s: %w", k.method, k.path, k.attemptSummary(), stripURLQuery(err))
+	if k.beyondDeadline > 0 {
+		return &deadlineError{wait: k.beyondDeadline, err: err}
+	}
+	return err
+}
+
+// attemptSummary says how many attempts were made and how the earlier ones
+// failed.
+func (k *call) attemptSummary() string {
+	n := max(len(k.attempts), 1)
+	if h := k.history(); len(h) > 0 {
+		return fmt.Sprintf("after %d attempts (earlier: %s)", n, strings.Join(h, "; "))
+	}
+	return fmt.Sprintf("after %d attempt(s)", n)
+}
+
+// history says why each attempt before the last failed.
+func (k *call) history() []string {
+	if len(k.attempts) < 2 {
+		return nil
+	}
+	h := make([]string, 0, len(k.attempts)-1)
+	for _, a := range k.attempts[:len(k.attempts)-1] {
+		h = append(h, a.failure)
+	}
+	return h
+}
+
+// deleteDone reports whether a 404 answer to a DELETE means that the delete
+// is done: an earlier attempt may have reached PostHog and deleted it (it
+// failed with a 5xx or a connection broken after sending), so this
+// attempt's "not found" is the earlier attempt's work.
+func (k *call) deleteDone(resp *http.Response) bool {
+	if k.method != http.MethodDelete || resp.StatusCode != http.StatusNotFound || len(k.attempts) < 2 {
+		return false
+	}
+	if body, _ := bodyOf(resp); isEndpointMissing(body) {
+		return false
+	}
+	for _, a := range k.attempts[:len(k.attempts)-1] {
+		if a.mayHaveActed {
+			return true
+		}
+	}
+	return false
+}
+
+// outcome marks the error of a write that may have been applied: an attempt
+// may have reached PostHog and been acted on, but no answer says so.
+func (k *call) outcome(err error) error {
+	if safeMethod(k.method) {
+		return err
+	}
+	for _, a := range k.attempts {
+		if a.mayHaveActed {
+			return &outcomeUnknownError{err: err}
+		}
+	}
+	return err
+}
+
+// outcomeUnknownError is the error of a write that may have been applied.
+type outcomeUnknownError struct{ err error }
+
+func (e *outcomeUnknownError) Error() string {
+	return e.err.Error() + " (the write may have been applied: read the state back before repeating it)"
+}
+
+func (e *outcomeUnknownError) Unwrap() error { return e.err }
+
+// Is makes errors.Is(err, ErrOutcomeUnknown) hold.
+func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// deadlineError is the last error of a call that stopped retrying because
+// the next wait would pass the context's deadline. It matches both the last
+// error and context.DeadlineExceeded.
+type deadlineError struct {
+	wait time.Duration
+	err  error
+}
+
+func (e *deadlineError) Error() string {
+	return fmt.Sprintf("%v; not retried: the next attempt, in %v, would start after the context's deadline", e.err, e.wait)
+}
+
+func (e *deadlineError) Unwrap() []error { return []error{e.err, context.DeadlineExceeded} }
+
+// checkRedirect returns the redirect policy of the client's http.Client.
+// It refuses redirects that leave the base URL's origin (the credential
+// stays with the configured base URL) and 301, 302 and 303 answers to
+// writes, which net/http would follow with a GET that drops the write. It
+// otherwise defers to next (or to net/http's default of at most 10
+// redirects).
 func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
+		first := via[0]
+		refuse := func(reason string) error {
+			path, secrets := first.URL.EscapedPath(), c.cred.secrets()
+			if k := callOf(req.Context()); k != nil {
+				path, secrets = k.path, k.secrets
+			}
+			u := *req.URL
+			u.RawQuery, u.Fragment, u.User = "", "", nil
+			e := &RedirectError{Method: first.Method, Path: path, Location: scrubString(u.String(), secrets), Reason: reason}
+			if req.Response != nil {
+				e.StatusCode = req.Response.StatusCode
+			}
+			return e
+		}
 		if !sameOrigin(req.URL, c.base) {
-			return errRedirect
+			if c.base.Scheme == "http" && req.URL.Scheme == "https" && req.URL.Hostname() == c.base.Hostname() {
+				https := *c.base
+				https.Scheme, https.Host = "https", req.URL.Host
+				return refuse("the instance redirects to https: use " + https.String() + " as the base URL")
+			}
+			return refuse("it leaves the base URL's origin; the credential stays with the configured base URL")
+		}
+		if req.Method != first.Method {
+			return refuse(fmt.Sprintf("net/http would send the %s again as %s without its body, losing it; the endpoint moved, so check the base URL", first.Method, req.Method))
 		}
 		if next != nil {
 			return next(req, via)
@@ -212,9 +451,22 @@ func portOf(u *url.URL) string {
 	return "80"
 }
 
-// scrub drops the query from the URL of a *url.Error, so that filter values
-// such as an email address do not end up in error strings.
-func scrub(err error) error {
+// userTransport sends attempts through the Transport of the *http.Client
+// given to WithHTTPClient as it is at the time of each attempt, so that a
+// Transport swapped in after NewClient is used.
+type userTransport struct{ hc *http.Client }
+
+func (t userTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if rt := t.hc.Transport; rt != nil {
+		return rt.RoundTrip(r)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// stripURLQuery drops the query and user information from the URL of a
+// *url.Error, so that filter values such as an email address do not end up
+// in error strings.
+func stripURLQuery(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		if u, perr := url.Parse(ue.URL); perr == nil {
@@ -223,6 +475,38 @@ func scrub(err error) error {
 		}
 	}
 	return err
+}
+
+// scrub returns err with every credential value of the call removed from
+// its text, wherever it came from (a transport error, a URL, a body).
+func (k *call) scrub(err error) error {
+	text := err.Error()
+	for _, s := range k.secrets {
+		if s != "" && strings.Contains(text, s) {
+			return &scrubbedError{err: err, secrets: k.secrets}
+		}
+	}
+	return err
+}
+
+// scrubbedError is an error whose text held a credential of the client.
+type scrubbedError struct {
+	err     error
+	secrets []string
+}
+
+func (e *scrubbedError) Error() string    { return scrubString(e.err.Error(), e.secrets) }
+func (e *scrubbedError) GoString() string { return e.Error() }
+func (e *scrubbedError) Unwrap() error    { return e.err }
+
+// scrubString replaces every secret in s with "[redacted]".
+func scrubString(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
 }
 
 // drainAndClose reads what is left of a body, up to a limit, so that the

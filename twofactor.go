@@ -59,8 +59,8 @@ type TwoFactorStatus struct {
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-two_factor_start_setup
 //
 //meta:operation GET /api/users/{uuid}/two_factor_start_setup/
-func (s *TwoFactorService) StartSetup(ctx context.Context, id string) (*TwoFactorSetup, error) {
-	return s.startSetup(ctx, opTwoFactorStartSetup, id)
+func (s *TwoFactorService) StartSetup(ctx context.Context, id string, reqOpts ...RequestOption) (*TwoFactorSetup, error) {
+	return s.startSetup(ctx, opTwoFactorStartSetup, id, reqOpts)
 }
 
 // StartSetupLegacy is [TwoFactorService.StartSetup] through PostHog's older
@@ -70,12 +70,12 @@ func (s *TwoFactorService) StartSetup(ctx context.Context, id string) (*TwoFacto
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-start_2fa_setup
 //
 //meta:operation GET /api/users/{uuid}/start_2fa_setup/
-func (s *TwoFactorService) StartSetupLegacy(ctx context.Context, id string) (*TwoFactorSetup, error) {
-	return s.startSetup(ctx, opTwoFactorStartSetupLegacy, id)
+func (s *TwoFactorService) StartSetupLegacy(ctx context.Context, id string, reqOpts ...RequestOption) (*TwoFactorSetup, error) {
+	return s.startSetup(ctx, opTwoFactorStartSetupLegacy, id, reqOpts)
 }
 
-func (s *TwoFactorService) startSetup(ctx context.Context, op opID, id string) (*TwoFactorSetup, error) {
-	return fetch[TwoFactorSetup](ctx, s.client, request{op: op, user: id})
+func (s *TwoFactorService) startSetup(ctx context.Context, op opID, id string, reqOpts []RequestOption) (*TwoFactorSetup, error) {
+	return fetch[TwoFactorSetup](ctx, s.client, request{op: op, user: id}, reqOpts...)
 }
 
 // Status returns the state of a user's two-factor authentication. Needs a
@@ -84,8 +84,8 @@ func (s *TwoFactorService) startSetup(ctx context.Context, op opID, id string) (
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-two_factor_status
 //
 //meta:operation GET /api/users/{uuid}/two_factor_status/
-func (s *TwoFactorService) Status(ctx context.Context, id string) (*TwoFactorStatus, error) {
-	return fetch[TwoFactorStatus](ctx, s.client, request{op: opTwoFactorStatus, user: id})
+func (s *TwoFactorService) Status(ctx context.Context, id string, reqOpts ...RequestOption) (*TwoFactorStatus, error) {
+	return fetch[TwoFactorStatus](ctx, s.client, request{op: opTwoFactorStatus, user: id}, reqOpts...)
 }
 
 // Validate finishes a TOTP setup with a code from the authenticator app,
@@ -93,24 +93,30 @@ func (s *TwoFactorService) Status(ctx context.Context, id string) (*TwoFactorSta
 // "token_invalid" for a wrong code and "setup_expired" when the setup is
 // older than 10 minutes. The code is never sent twice. Needs a session.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-two_factor_validate
 //
 //meta:operation POST /api/users/{uuid}/two_factor_validate/
-func (s *TwoFactorService) Validate(ctx context.Context, id, code string) error {
-	return s.validate(ctx, opTwoFactorValidate, id, code)
+func (s *TwoFactorService) Validate(ctx context.Context, id, code string, reqOpts ...RequestOption) error {
+	return s.validate(ctx, opTwoFactorValidate, id, code, reqOpts)
 }
 
 // ValidateLegacy is [TwoFactorService.Validate] through PostHog's older
 // route, validate_2fa, which PostHog keeps as an alias. Needs a session.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-validate_2fa
 //
 //meta:operation POST /api/users/{uuid}/validate_2fa/
-func (s *TwoFactorService) ValidateLegacy(ctx context.Context, id, code string) error {
-	return s.validate(ctx, opTwoFactorValidateLegacy, id, code)
+func (s *TwoFactorService) ValidateLegacy(ctx context.Context, id, code string, reqOpts ...RequestOption) error {
+	return s.validate(ctx, opTwoFactorValidateLegacy, id, code, reqOpts)
 }
 
-func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code string) error {
+func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code string, reqOpts []RequestOption) error {
 	code = strings.TrimSpace(code)
 	if code == "" {
 		// PostHog reads the token without checking for it: a missing one
@@ -120,7 +126,7 @@ func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code strin
 	body := struct {
 		Token string `json:"token"`
 	}{code}
-	return s.client.do(ctx, request{op: op, user: id, body: body}, nil)
+	return s.client.do(ctx, request{op: op, user: id, body: body}, nil, reqOpts...)
 }
 
 // BackupCodes generates ten new backup codes and returns them. It
@@ -130,13 +136,16 @@ func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code strin
 // be generated again. Without TOTP enabled PostHog answers 400 with code
 // "2fa_not_enabled". Needs a session.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-two_factor_backup_codes
 //
 //meta:operation POST /api/users/{uuid}/two_factor_backup_codes/
-func (s *TwoFactorService) BackupCodes(ctx context.Context, id string) ([]string, error) {
+func (s *TwoFactorService) BackupCodes(ctx context.Context, id string, reqOpts ...RequestOption) ([]string, error) {
 	resp, err := fetch[struct {
 		BackupCodes []string `json:"backup_codes"`
-	}](ctx, s.client, request{op: opTwoFactorBackupCodes, user: id, body: struct{}{}})
+	}](ctx, s.client, request{op: opTwoFactorBackupCodes, user: id, body: struct{}{}}, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -146,9 +155,12 @@ func (s *TwoFactorService) BackupCodes(ctx context.Context, id string) ([]string
 // Disable turns two-factor authentication off and deletes the user's TOTP
 // device and backup codes. Needs a session.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-two_factor_disable
 //
 //meta:operation POST /api/users/{uuid}/two_factor_disable/
-func (s *TwoFactorService) Disable(ctx context.Context, id string) error {
-	return s.client.do(ctx, request{op: opTwoFactorDisable, user: id, body: struct{}{}}, nil)
+func (s *TwoFactorService) Disable(ctx context.Context, id string, reqOpts ...RequestOption) error {
+	return s.client.do(ctx, request{op: opTwoFactorDisable, user: id, body: struct{}{}}, nil, reqOpts...)
 }

@@ -358,9 +358,11 @@ type UpdateUserRequest struct {
 	PasskeysEnabledFor2FA   Nullable[bool]             `json:"passkeys_enabled_for_2fa,omitzero"`
 	HideMCPHints            *bool                      `json:"hide_mcp_hints,omitzero"`
 	HasSeenProductIntroFor  Nullable[map[string]bool]  `json:"has_seen_product_intro_for,omitzero"`
-	EventsColumnConfig      Nullable[jsontext.Value]   `json:"events_column_config,omitzero"`
-	HedgehogConfig          Nullable[jsontext.Value]   `json:"hedgehog_config,omitzero"`
-	UIConfiguration         Nullable[jsontext.Value]   `json:"ui_configuration,omitzero"`
+	// EventsColumnConfig is free-form JSON. PostHog does not let it be
+	// cleared to null; nil leaves it alone.
+	EventsColumnConfig jsontext.Value           `json:"events_column_config,omitzero"`
+	HedgehogConfig     Nullable[jsontext.Value] `json:"hedgehog_config,omitzero"`
+	UIConfiguration    Nullable[jsontext.Value] `json:"ui_configuration,omitzero"`
 }
 
 // ReplaceUserRequest is the body of [UsersService.Replace]: a whole user.
@@ -381,11 +383,11 @@ type ReplaceUserRequest struct {
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users
 //
 //meta:operation GET /api/users/
-func (s *UsersService) List(ctx context.Context, opts *ListUsersOptions) (*Page[User], error) {
+func (s *UsersService) List(ctx context.Context, opts *ListUsersOptions, reqOpts ...RequestOption) (*Page[User], error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return fetch[Page[User]](ctx, s.client, request{op: opUsersList, query: opts})
+	return fetch[Page[User]](ctx, s.client, request{op: opUsersList, query: opts}, reqOpts...)
 }
 
 // All returns an iterator over every user that matches opts, from opts'
@@ -403,7 +405,7 @@ func (s *UsersService) List(ctx context.Context, opts *ListUsersOptions) (*Page[
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users
 //
 //meta:operation GET /api/users/
-func (s *UsersService) All(ctx context.Context, opts *ListUsersOptions) iter.Seq2[User, error] {
+func (s *UsersService) All(ctx context.Context, opts *ListUsersOptions, reqOpts ...RequestOption) iter.Seq2[User, error] {
 	var o ListUsersOptions
 	if opts != nil {
 		o = *opts
@@ -416,7 +418,7 @@ func (s *UsersService) All(ctx context.Context, opts *ListUsersOptions) iter.Seq
 		IsStaff: o.IsStaff,
 		Limit:   o.Limit,
 		Start:   Checkpoint{Offset: o.Offset},
-	}).Users()
+	}, reqOpts...).Users()
 }
 
 // Get returns a user. id is [Me] for the key's own user, or a user's UUID;
@@ -427,8 +429,8 @@ func (s *UsersService) All(ctx context.Context, opts *ListUsersOptions) iter.Seq
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid
 //
 //meta:operation GET /api/users/{uuid}/
-func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
-	return fetch[User](ctx, s.client, request{op: opUsersGet, user: id})
+func (s *UsersService) Get(ctx context.Context, id string, reqOpts ...RequestOption) (*User, error) {
+	return fetch[User](ctx, s.client, request{op: opUsersGet, user: id}, reqOpts...)
 }
 
 // Update changes the fields of a user that req sets and returns the user as
@@ -437,14 +439,17 @@ func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
 // a new email address or any password (a [*SessionRequiredError]), and
 // IsStaff from non-staff (403).
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-uuid
 //
 //meta:operation PATCH /api/users/{uuid}/
-func (s *UsersService) Update(ctx context.Context, id string, req UpdateUserRequest) (*User, error) {
+func (s *UsersService) Update(ctx context.Context, id string, req UpdateUserRequest, reqOpts ...RequestOption) (*User, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	return fetch[User](ctx, s.client, request{op: opUsersUpdate, user: id, body: req})
+	return fetch[User](ctx, s.client, request{op: opUsersUpdate, user: id, body: req}, reqOpts...)
 }
 
 // Delete deletes a user for good. PostHog only accepts a logged-in session
@@ -452,11 +457,17 @@ func (s *UsersService) Update(ctx context.Context, id string, req UpdateUserRequ
 // a [*SessionRequiredError]. A user who still belongs to an organization
 // cannot be deleted ([ErrConflict]).
 //
+// When a retry finds nothing to delete after an earlier attempt may have
+// reached PostHog, the earlier attempt deleted it and the call returns nil.
+//
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#delete-api-users-uuid
 //
 //meta:operation DELETE /api/users/{uuid}/
-func (s *UsersService) Delete(ctx context.Context, id string) error {
-	return s.client.do(ctx, request{op: opUsersDelete, user: id}, nil)
+func (s *UsersService) Delete(ctx context.Context, id string, reqOpts ...RequestOption) error {
+	return s.client.do(ctx, request{op: opUsersDelete, user: id}, nil, reqOpts...)
 }
 
 // Replace sends a whole user with PUT and returns the user as PostHog stored
@@ -466,14 +477,17 @@ func (s *UsersService) Delete(ctx context.Context, id string) error {
 // the password. Prefer [UsersService.Update], which changes only the fields
 // it is given and works with a key. Needs scope user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#put-api-users-uuid
 //
 //meta:operation PUT /api/users/{uuid}/
-func (s *UsersService) Replace(ctx context.Context, id string, req ReplaceUserRequest) (*User, error) {
+func (s *UsersService) Replace(ctx context.Context, id string, req ReplaceUserRequest, reqOpts ...RequestOption) (*User, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	return fetch[User](ctx, s.client, request{op: opUsersReplace, user: id, body: req})
+	return fetch[User](ctx, s.client, request{op: opUsersReplace, user: id, body: req}, reqOpts...)
 }
 
 // GitHubLogin returns the GitHub login linked to a user, and false when the
@@ -483,10 +497,10 @@ func (s *UsersService) Replace(ctx context.Context, id string, req ReplaceUserRe
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation GET /api/users/{uuid}/github_login/
-func (s *UsersService) GitHubLogin(ctx context.Context, id string) (login string, linked bool, err error) {
+func (s *UsersService) GitHubLogin(ctx context.Context, id string, reqOpts ...RequestOption) (login string, linked bool, err error) {
 	resp, err := fetch[struct {
 		GitHubLogin *string `json:"github_login"`
-	}](ctx, s.client, request{op: opUsersGitHubLogin, user: id})
+	}](ctx, s.client, request{op: opUsersGitHubLogin, user: id}, reqOpts...)
 	if err != nil || resp.GitHubLogin == nil || *resp.GitHubLogin == "" {
 		return "", false, err
 	}
@@ -500,8 +514,8 @@ func (s *UsersService) GitHubLogin(ctx context.Context, id string) (login string
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-hedgehog_config
 //
 //meta:operation GET /api/users/{uuid}/hedgehog_config/
-func (s *UsersService) HedgehogConfig(ctx context.Context, id string) (jsontext.Value, error) {
-	cfg, err := fetch[jsontext.Value](ctx, s.client, request{op: opUsersHedgehogConfig, user: id})
+func (s *UsersService) HedgehogConfig(ctx context.Context, id string, reqOpts ...RequestOption) (jsontext.Value, error) {
+	cfg, err := fetch[jsontext.Value](ctx, s.client, request{op: opUsersHedgehogConfig, user: id}, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -515,15 +529,18 @@ func (s *UsersService) HedgehogConfig(ctx context.Context, id string) (jsontext.
 // config must encode to a JSON object (a map, a struct or a
 // [jsontext.Value]). Needs scope user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-uuid-hedgehog_config
 //
 //meta:operation PATCH /api/users/{uuid}/hedgehog_config/
-func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, config any) (jsontext.Value, error) {
+func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, config any, reqOpts ...RequestOption) (jsontext.Value, error) {
 	body, err := jsonObject("config", config)
 	if err != nil {
 		return nil, err
 	}
-	stored, err := fetch[jsontext.Value](ctx, s.client, request{op: opUsersUpdateHedgehogConfig, user: id, body: body})
+	stored, err := fetch[jsontext.Value](ctx, s.client, request{op: opUsersUpdateHedgehogConfig, user: id, body: body}, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -538,9 +555,12 @@ func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, con
 // requests, not atomic: a change made by someone else between the two is
 // lost. patch must encode to a JSON object. Needs scope user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 //meta:operation GET /api/users/{uuid}/hedgehog_config/
 //meta:operation PATCH /api/users/{uuid}/hedgehog_config/
-func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch any) (jsontext.Value, error) {
+func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch any, reqOpts ...RequestOption) (jsontext.Value, error) {
 	if _, err := userID(id); err != nil {
 		return nil, err
 	}
@@ -548,7 +568,7 @@ func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch
 	if err != nil {
 		return nil, err
 	}
-	current, err := s.HedgehogConfig(ctx, id)
+	current, err := s.HedgehogConfig(ctx, id, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -556,7 +576,7 @@ func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch
 	if err != nil {
 		return nil, fmt.Errorf("posthogusers: merging hedgehog config: %w", err)
 	}
-	return s.ReplaceHedgehogConfig(ctx, id, merged)
+	return s.ReplaceHedgehogConfig(ctx, id, merged, reqOpts...)
 }
 
 // MarkProductIntroSeen records whether a user has seen the introduction of
@@ -566,10 +586,13 @@ func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch
 // user (400 after that). id is [Me] or, for staff, a user's UUID. Needs scope
 // user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation PATCH /api/users/{uuid}/product_intro_seen/
-func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey string, seen bool) (map[string]bool, error) {
+func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey string, seen bool, reqOpts ...RequestOption) (map[string]bool, error) {
 	if err := checkText("productKey", productKey, 128); err != nil {
 		return nil, err
 	}
@@ -577,7 +600,7 @@ func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey 
 		ProductKey string `json:"product_key"`
 		Seen       bool   `json:"seen"`
 	}{productKey, seen}
-	seenFor, err := fetch[map[string]bool](ctx, s.client, request{op: opUsersProductIntroSeen, user: id, body: body})
+	seenFor, err := fetch[map[string]bool](ctx, s.client, request{op: opUsersProductIntroSeen, user: id, body: body}, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -590,10 +613,13 @@ func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey 
 // PostHog refuses API keys and OAuth tokens here, whatever their scopes (a
 // [*SessionRequiredError]); it needs a logged-in session ([WithSession]).
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-scene_personalisation
 //
 //meta:operation POST /api/users/{uuid}/scene_personalisation/
-func (s *UsersService) SetScenePersonalisation(ctx context.Context, id, scene string, dashboard int64) (*User, error) {
+func (s *UsersService) SetScenePersonalisation(ctx context.Context, id, scene string, dashboard int64, reqOpts ...RequestOption) (*User, error) {
 	if err := checkText("scene", scene, 200); err != nil {
 		return nil, err
 	}
@@ -604,7 +630,7 @@ func (s *UsersService) SetScenePersonalisation(ctx context.Context, id, scene st
 		Scene     string `json:"scene"`
 		Dashboard int64  `json:"dashboard"`
 	}{scene, dashboard}
-	return fetch[User](ctx, s.client, request{op: opUsersScenePersonalisation, user: id, body: body})
+	return fetch[User](ctx, s.client, request{op: opUsersScenePersonalisation, user: id, body: body}, reqOpts...)
 }
 
 // CancelEmailChange cancels the caller's pending email change (the address
@@ -614,11 +640,14 @@ func (s *UsersService) SetScenePersonalisation(ctx context.Context, id, scene st
 // here (a [*SessionRequiredError]); it needs a logged-in session
 // ([WithSession]).
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-cancel_email_change_request
 //
 //meta:operation PATCH /api/users/cancel_email_change_request/
-func (s *UsersService) CancelEmailChange(ctx context.Context) (*User, error) {
-	return fetch[User](ctx, s.client, request{op: opUsersCancelEmailChange})
+func (s *UsersService) CancelEmailChange(ctx context.Context, reqOpts ...RequestOption) (*User, error) {
+	return fetch[User](ctx, s.client, request{op: opUsersCancelEmailChange}, reqOpts...)
 }
 
 // VerifyEmailResult is PostHog's answer to a successful email verification:
@@ -640,10 +669,13 @@ type VerifyEmailResult struct {
 // every attempt counts against the user's tries. PostHog answers 400 with
 // code "invalid_code", "too_many_attempts" or "email_taken".
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-verify_email
 //
 //meta:operation POST /api/users/verify_email/
-func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code string) (*VerifyEmailResult, error) {
+func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code string, reqOpts ...RequestOption) (*VerifyEmailResult, error) {
 	if userUUID == uuid.Nil {
 		return nil, &InputError{Arg: "userUUID", Reason: "is the nil UUID"}
 	}
@@ -654,7 +686,7 @@ func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code
 		UUID string `json:"uuid"`
 		Code string `json:"code"`
 	}{userUUID.String(), code}
-	return fetch[VerifyEmailResult](ctx, s.client, request{op: opUsersVerifyEmail, body: body})
+	return fetch[VerifyEmailResult](ctx, s.client, request{op: opUsersVerifyEmail, body: body}, reqOpts...)
 }
 
 // RequestEmailVerification asks PostHog to email a user (userUUID) a new
@@ -663,17 +695,20 @@ func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code
 // and answers 400 with code "email_not_available" (the instance cannot send
 // email) or "already_verified".
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-request_email_verification
 //
 //meta:operation POST /api/users/request_email_verification/
-func (s *UsersService) RequestEmailVerification(ctx context.Context, userUUID uuid.UUID) error {
+func (s *UsersService) RequestEmailVerification(ctx context.Context, userUUID uuid.UUID, reqOpts ...RequestOption) error {
 	if userUUID == uuid.Nil {
 		return &InputError{Arg: "userUUID", Reason: "is the nil UUID"}
 	}
 	body := struct {
 		UUID string `json:"uuid"`
 	}{userUUID.String()}
-	return s.client.do(ctx, request{op: opUsersRequestEmailVerification, body: body}, nil)
+	return s.client.do(ctx, request{op: opUsersRequestEmailVerification, body: body}, nil, reqOpts...)
 }
 
 // OnboardingSkipReason is a reason a user can give for skipping onboarding
@@ -691,12 +726,15 @@ const (
 // returns the user. PostHog refuses API keys and OAuth tokens here (a
 // [*SessionRequiredError]); it needs a logged-in session ([WithSession]).
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{uuid}/onboarding/skip/
-func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason OnboardingSkipReason, stepAtSkip string) (*User, error) {
+func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason OnboardingSkipReason, stepAtSkip string, reqOpts ...RequestOption) (*User, error) {
 	if reason != SkipOnboardingLater && reason != SkipOnboardingOther {
-		return nil, &InputError{Arg: "reason", Reason: fmt.Sprintf("%.20q is not %q or %q", reason, SkipOnboardingLater, SkipOnboardingOther)}
+		return nil, &InputError{Arg: "reason", Reason: fmt.Sprintf("%s is not %q or %q", describeArg(string(reason)), SkipOnboardingLater, SkipOnboardingOther)}
 	}
 	if n := utf8.RuneCountInString(stepAtSkip); n > 64 {
 		return nil, &InputError{Arg: "stepAtSkip", Reason: fmt.Sprintf("has %d characters; PostHog takes at most 64", n)}
@@ -705,7 +743,7 @@ func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason Onb
 		Reason     OnboardingSkipReason `json:"reason"`
 		StepAtSkip string               `json:"step_at_skip,omitempty"`
 	}{reason, stepAtSkip}
-	return fetch[User](ctx, s.client, request{op: opUsersSkipOnboarding, user: id, body: body})
+	return fetch[User](ctx, s.client, request{op: opUsersSkipOnboarding, user: id, body: body}, reqOpts...)
 }
 
 // OpaqueID is an identifier PostHog sends without documenting its type, as a
@@ -754,8 +792,8 @@ type LoginSession struct {
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation GET /api/users/{uuid}/login_sessions/
-func (s *UsersService) LoginSessions(ctx context.Context, id string) ([]LoginSession, error) {
-	sessions, err := fetch[[]LoginSession](ctx, s.client, request{op: opUsersLoginSessions, user: id})
+func (s *UsersService) LoginSessions(ctx context.Context, id string, reqOpts ...RequestOption) ([]LoginSession, error) {
+	sessions, err := fetch[[]LoginSession](ctx, s.client, request{op: opUsersLoginSessions, user: id}, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -766,27 +804,36 @@ func (s *UsersService) LoginSessions(ctx context.Context, id string) ([]LoginSes
 // [LoginSession.ID]); an unknown one gives [ErrNotFound]. Session
 // authentication only, as for [UsersService.LoginSessions].
 //
+// When a retry finds nothing to delete after an earlier attempt may have
+// reached PostHog, the earlier attempt deleted it and the call returns nil.
+//
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation DELETE /api/users/{uuid}/login_sessions/{session_id}/
-func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessionID OpaqueID) error {
+func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessionID OpaqueID, reqOpts ...RequestOption) error {
 	if strings.TrimSpace(string(sessionID)) == "" {
 		return &InputError{Arg: "sessionID", Reason: "is empty"}
 	}
-	return s.client.do(ctx, request{op: opUsersRevokeLoginSession, user: id, params: []string{string(sessionID)}}, nil)
+	return s.client.do(ctx, request{op: opUsersRevokeLoginSession, user: id, params: []string{string(sessionID)}}, nil, reqOpts...)
 }
 
 // RevokeOtherLoginSessions logs out every session of the user but the one
 // making the request and returns how many it logged out. Session
 // authentication only, as for [UsersService.LoginSessions].
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{uuid}/login_sessions/revoke_others/
-func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string) (revoked int, err error) {
+func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string, reqOpts ...RequestOption) (revoked int, err error) {
 	resp, err := fetch[struct {
 		RevokedCount int `json:"revoked_count"`
-	}](ctx, s.client, request{op: opUsersRevokeOtherLoginSessions, user: id})
+	}](ctx, s.client, request{op: opUsersRevokeOtherLoginSessions, user: id}, reqOpts...)
 	if err != nil {
 		return 0, err
 	}
@@ -797,11 +844,14 @@ func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string) 
 // credentials, which PostHog asks for when [User.RequiresCredentialReview]
 // is true. Session authentication only, as for [UsersService.LoginSessions].
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{uuid}/credentials_review_complete/
-func (s *UsersService) CompleteCredentialsReview(ctx context.Context, id string) error {
-	return s.client.do(ctx, request{op: opUsersCompleteCredentialsReview, user: id}, nil)
+func (s *UsersService) CompleteCredentialsReview(ctx context.Context, id string, reqOpts ...RequestOption) error {
+	return s.client.do(ctx, request{op: opUsersCompleteCredentialsReview, user: id}, nil, reqOpts...)
 }
 
 // PushPlatform is a platform push notifications are sent to.
@@ -832,40 +882,46 @@ type PushToken struct {
 // oldest. It only works for the caller (PostHog refuses any path but @me).
 // token is at most 512 characters. Needs scope user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/@me/push_tokens/
-func (s *UsersService) RegisterPushToken(ctx context.Context, token string, platform PushPlatform) (*PushToken, error) {
+func (s *UsersService) RegisterPushToken(ctx context.Context, token string, platform PushPlatform, reqOpts ...RequestOption) (*PushToken, error) {
 	if err := checkPushToken(token); err != nil {
 		return nil, err
 	}
 	switch platform {
 	case PushPlatformIOS, PushPlatformAndroid, PushPlatformWeb:
 	default:
-		return nil, &InputError{Arg: "platform", Reason: fmt.Sprintf("%.20q is not ios, android or web", platform)}
+		return nil, &InputError{Arg: "platform", Reason: describeArg(string(platform)) + " is not ios, android or web"}
 	}
 	body := struct {
 		Token    string       `json:"token"`
 		Platform PushPlatform `json:"platform"`
 	}{token, platform}
-	return fetch[PushToken](ctx, s.client, request{op: opUsersRegisterPushToken, body: body})
+	return fetch[PushToken](ctx, s.client, request{op: opUsersRegisterPushToken, body: body}, reqOpts...)
 }
 
 // UnregisterPushToken stops push notifications to a token of the caller's.
 // PostHog answers success whether or not the token was registered. Needs
 // scope user:write.
 //
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/@me/push_tokens/unregister/
-func (s *UsersService) UnregisterPushToken(ctx context.Context, token string) error {
+func (s *UsersService) UnregisterPushToken(ctx context.Context, token string, reqOpts ...RequestOption) error {
 	if err := checkPushToken(token); err != nil {
 		return err
 	}
 	body := struct {
 		Token string `json:"token"`
 	}{token}
-	return s.client.do(ctx, request{op: opUsersUnregisterPushToken, body: body}, nil)
+	return s.client.do(ctx, request{op: opUsersUnregisterPushToken, body: body}, nil, reqOpts...)
 }
 
 func checkPushToken(token string) error { return checkText("token", token, 512) }
@@ -977,11 +1033,13 @@ func (r *UpdateUserRequest) validate() error {
 	if r.RoleAtOrganization != nil && *r.RoleAtOrganization == "" {
 		return &InputError{Arg: "RoleAtOrganization", Reason: "cannot be empty; PostHog does not let the role be cleared"}
 	}
+	if r.EventsColumnConfig != nil && !r.EventsColumnConfig.IsValid() {
+		return &InputError{Arg: "EventsColumnConfig", Reason: "is not valid JSON"}
+	}
 	for _, f := range []struct {
 		name  string
 		value Nullable[jsontext.Value]
 	}{
-		{"EventsColumnConfig", r.EventsColumnConfig},
 		{"HedgehogConfig", r.HedgehogConfig},
 		{"UIConfiguration", r.UIConfiguration},
 	} {
@@ -1000,7 +1058,7 @@ func userID(id string) (string, error) {
 	}
 	u, err := uuid.Parse(id)
 	if err != nil {
-		return "", &InputError{Arg: "id", Reason: fmt.Sprintf("%.80q is neither posthogusers.Me (%q) nor a UUID", id, Me)}
+		return "", &InputError{Arg: "id", Reason: fmt.Sprintf("%s is neither posthogusers.Me (%q) nor a UUID", describeArg(id), Me)}
 	}
 	return u.String(), nil
 }

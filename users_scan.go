@@ -128,10 +128,11 @@ func (e *DriftError) Is(target error) bool { return target == ErrDrift }
 // one [*Team] or [*Organization] value, decoded once: treat them as
 // read-only, and copy one before changing it.
 type UserScan struct {
-	users  *UsersService
-	ctx    context.Context
-	opts   ScanOptions // Limit and Window normalized
-	ranged atomic.Bool
+	users   *UsersService
+	ctx     context.Context
+	opts    ScanOptions     // Window normalized
+	reqOpts []RequestOption // for every page's request
+	ranged  atomic.Bool
 
 	mu    sync.Mutex
 	cp    Checkpoint
@@ -142,13 +143,14 @@ type UserScan struct {
 
 // Scan returns a scan of every user that matches opts, from opts.Start on.
 // Nothing is sent until the loop starts. A non-staff key sees only its own
-// user. opts may be nil and is not kept.
+// user. opts may be nil and is not kept; reqOpts apply to the request of
+// every page. Needs scope user:read.
 //
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users
 //
 //meta:operation GET /api/users/
-func (s *UsersService) Scan(ctx context.Context, opts *ScanOptions) *UserScan {
-	sc := &UserScan{users: s, ctx: ctx, count: -1}
+func (s *UsersService) Scan(ctx context.Context, opts *ScanOptions, reqOpts ...RequestOption) *UserScan {
+	sc := &UserScan{users: s, ctx: ctx, count: -1, reqOpts: reqOpts}
 	if opts != nil {
 		sc.opts = *opts
 	}
@@ -686,7 +688,7 @@ func (r *scanner[T]) fetch(ctx context.Context, offset, limit int, item func(T, 
 			}
 			return err
 		},
-	}, nil)
+	}, nil, r.sc.reqOpts...)
 	return info, readFailed, err
 }
 

@@ -302,7 +302,7 @@ func TestUsersService_Update_invalidInput(t *testing.T) {
 		{UpdateUserRequest{RoleAtOrganization: Ptr(RoleAtOrganization(""))}, "RoleAtOrganization"},
 		{UpdateUserRequest{HedgehogConfig: NewNullable(jsontext.Value(`{"color":`))}, "HedgehogConfig"},
 		{UpdateUserRequest{UIConfiguration: NewNullable(jsontext.Value(`nope`))}, "UIConfiguration"},
-		{UpdateUserRequest{EventsColumnConfig: NewNullable(jsontext.Value(``))}, "EventsColumnConfig"},
+		{UpdateUserRequest{EventsColumnConfig: jsontext.Value(`{`)}, "EventsColumnConfig"},
 	}
 	for _, tt := range tests {
 		_, err := ts.client.Users.Update(t.Context(), Me, tt.req)

@@ -96,11 +96,11 @@ func TestNameSync_httpmock(t *testing.T) {
 	ada := fake.AddUser(posthogtest.UserSpec{Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace"})
 	key := fake.AddKey(ada.UUID, "user:read", "user:write")
 
-	hc := &http.Client{}
-	httpmock.ActivateNonDefault(hc)
-	t.Cleanup(func() { httpmock.DeactivateAndReset() })
+	// The mock transport belongs to this test's client: httpmock's global
+	// mock (Activate, ActivateNonDefault) would be shared with every test
+	// running in parallel.
 	mt := httpmock.NewMockTransport()
-	hc.Transport = mt
+	hc := &http.Client{Transport: mt}
 	fake.RegisterResponders(mt, posthogusers.USCloud)
 
 	client, err := posthogusers.NewClient(key, posthogusers.WithHTTPClient(hc), posthogusers.WithRetryWait(time.Millisecond, time.Millisecond))

@@ -460,6 +460,10 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		if !ok {
 			continue
 		}
+		if f.name == "events_column_config" && isNull(raw) {
+			x.invalid("null", "This field may not be null.", f.name)
+			return nil, false
+		}
 		if f.name == "ui_configuration" && !isNull(raw) && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
 			x.invalid("invalid_input", "Does not match the UserUIConfiguration schema: expected an object", f.name)
 			return nil, false

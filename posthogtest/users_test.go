@@ -341,6 +341,9 @@ func TestScopes(t *testing.T) {
 	if r.header.Get("WWW-Authenticate") != "" {
 		t.Errorf("401 carries WWW-Authenticate %q; PostHog sends none", r.header.Get("WWW-Authenticate"))
 	}
+	// events_column_config is not nullable in PostHog's schema.
+	r = do(t, srv, "PATCH", "/api/users/@me/", `{"events_column_config":null}`, bearer(srv.AddKey(srv.User.UUID, "user:write")))
+	wantError(t, r, http.StatusBadRequest, "null", "This field may not be null.")
 	// A key in a JSON body works, is tried after the header, and is not
 	// recorded.
 	bodyKey := srv.AddKey(srv.User.UUID, "user:write")
