@@ -14,6 +14,11 @@ package posthogusers
 //	      Client.prepareRetry         a fresh credential for the next attempt
 //	    call.finish                   the 2xx body decoded, or the error (errors.go) for the last answer
 //
+// A scan's pages (users_scan.go) take the same path with a stream: readBody
+// leaves their 2xx body unread and call.finish hands it to the scan, which
+// decodes users as they arrive and asks again, from the first user missing,
+// for a page whose body fails midway.
+//
 // The state of one call (its operation, options and the record of its
 // attempts) travels in the request's context as a *call; the
 // retryablehttp.Client is built once, in NewClient, and shared.
