@@ -2,7 +2,6 @@ package posthogusers
 
 import (
 	"encoding/json"
-
 	"errors"
 	"net/http"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )

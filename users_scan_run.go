@@ -1,0 +1,444 @@
+package posthogusers
+
+// This file runs a scan (users_scan.go): one page at a time (sequential),
+// or a window of pages read whole by goroutines and handed to the loop in
+// order (window, windowPages). Both hand each user to take, which skips a
+// user already yielded and moves the checkpoint, and each page to endPage,
+// which checks it for drift and reports progress. Every page is requested by
+// fetch, through Client.do with a stream (transport.go).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// errStop is returned by a page's item callback when the loop has ended.
+var errStop = errors.New("posthogusers: scan stopped by its caller")
+
+// cursor is a scan's position: the offset of the next user in PostHog's list
+// and the ID of the last user taken.
+type cursor = Checkpoint
+
+// scanner is one run of a scan over items of type T.
+type scanner[T any] struct {
+	sc        *UserScan
+	items     func() itemDecoder[T] // a decoder for each page
+	yieldItem func(T) bool          // false ends the loop
+	hooks     *pageHooks            // nil unless pages are yielded
+	cur       cursor                // the position of the items read so far
+	pauseTill atomic.Int64          // no request starts before this time (Unix ns)
+	wg        sync.WaitGroup        // the goroutines of a window
+}
+
+// run runs a scan: one page at a time, or a window of pages. yieldErr is
+// called at most once, with the scan's error or its drift.
+func run[T any](sc *UserScan, items func() itemDecoder[T], yieldItem func(T) bool, hooks *pageHooks, yieldErr func(error)) {
+	if !sc.ranged.CompareAndSwap(false, true) {
+		yieldErr(&InputError{Arg: "UserScan", Reason: "is ranged over a second time; start another with UsersService.Scan"})
+		return
+	}
+	if err := sc.validate(); err != nil {
+		yieldErr(err)
+		return
+	}
+	ctx, cancel := context.WithCancel(sc.ctx)
+	r := &scanner[T]{sc: sc, items: items, yieldItem: yieldItem, hooks: hooks, cur: sc.opts.Start}
+	defer r.wg.Wait() // after cancel: every request of the scan has ended
+	defer cancel()
+	var err error
+	if sc.opts.Window > 1 {
+		err = r.window(ctx)
+	} else {
+		err = r.sequential(ctx)
+	}
+	switch {
+	case errors.Is(err, errStop):
+	case err != nil:
+		cancel()
+		r.wg.Wait()
+		yieldErr(err)
+	default:
+		if d := sc.Drift(); d != nil {
+			yieldErr(d)
+		}
+	}
+}
+
+// validate checks the options before anything is sent.
+func (sc *UserScan) validate() error {
+	switch {
+	case sc.ctx == nil:
+		return &InputError{Arg: "ctx", Reason: "the context is nil"}
+	case sc.opts.Limit < 0:
+		return &InputError{Arg: "Limit", Reason: fmt.Sprintf("%d is negative", sc.opts.Limit)}
+	case sc.opts.Start.Offset < 0:
+		return &InputError{Arg: "Start.Offset", Reason: fmt.Sprintf("%d is negative", sc.opts.Start.Offset)}
+	case sc.opts.Start.LastID < 0:
+		return &InputError{Arg: "Start.LastID", Reason: fmt.Sprintf("%d is negative", sc.opts.Start.LastID)}
+	}
+	return nil
+}
+
+// sequential reads one page at a time from r.cur, each user decoded as the
+// loop asks for it. A response that fails midway is requested again from
+// the user it stopped at.
+func (r *scanner[T]) sequential(ctx context.Context) error {
+	c := r.sc.users.client
+	failures := 0
+	for {
+		pageStart := r.cur.Offset
+		if r.hooks != nil {
+			r.hooks.start(pageStart)
+		}
+		var info pageInfo
+		for {
+			reqStart := r.cur.Offset
+			var readFailed bool
+			var err error
+			info, readFailed, err = r.fetch(ctx, reqStart, r.sc.opts.Limit, r.take)
+			if err == nil {
+				break
+			}
+			if r.cur.Offset > reqStart {
+				failures = 0 // the attempt made progress
+			}
+			if !readFailed || ctx.Err() != nil || failures >= c.maxRetries {
+				return r.fail(err)
+			}
+			if err := sleep(ctx, jitteredBackoff(c.retryWaitMin, c.retryWaitMax, failures, c.jitter)); err != nil {
+				return r.fail(err)
+			}
+			failures++
+		}
+		failures = 0
+		done := r.endPage(pageStart, info)
+		if r.hooks != nil && !r.hooks.end(info) {
+			return errStop
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// bufferedPage is a page a window read whole, for the loop to take in
+// order.
+type bufferedPage[T any] struct {
+	offset int
+	items  []T
+	ids    []int64
+	info   pageInfo
+	err    error
+}
+
+// window reads the first page, then requests the pages up to the count it
+// gives, sc.opts.Window at a time, and hands their users to the loop in
+// order. Pages past that count, if the list grew, are read one at a time.
+func (r *scanner[T]) window(ctx context.Context) error {
+	first := r.fetchWhole(ctx, r.cur.Offset, r.sc.opts.Limit)
+	if first.err != nil {
+		return r.fail(first.err)
+	}
+	if done, err := r.deliver(first); err != nil || done {
+		return err
+	}
+	// PostHog sets no maximum page size, but a proxy may: a first page
+	// shorter than asked for with more to come gives the step.
+	step := first.info.items
+	if r.sc.opts.Limit > 0 {
+		step = min(step, r.sc.opts.Limit)
+	}
+	pages := 0
+	if rest := first.info.count - r.cur.Offset; rest > 0 {
+		pages = (rest + step - 1) / step
+	}
+	last, err := r.windowPages(ctx, r.cur.Offset, pages, step)
+	if err != nil || last {
+		return err
+	}
+	return r.sequential(ctx)
+}
+
+// windowPages requests n pages of limit users each from offset start on, at
+// most sc.opts.Window at once, and hands them to the loop in order. A page
+// that fails stops the pages after it. last reports that the last page was
+// the end of the list.
+func (r *scanner[T]) windowPages(ctx context.Context, start, n, limit int) (last bool, err error) {
+	if n == 0 {
+		return false, nil
+	}
+	k := r.sc.opts.Window
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	slots := make([]chan *bufferedPage[T], k)
+	for i := range slots {
+		slots[i] = make(chan *bufferedPage[T], 1)
+	}
+	tokens := make(chan struct{}, k) // a token for each page requested and not yet taken
+	var (
+		mu       sync.Mutex
+		inflight = map[int]context.CancelFunc{}
+		failed   = n // the first page that failed
+	)
+	r.wg.Add(1)
+	go func() { // the dispatcher
+		defer r.wg.Done()
+		for i := range n {
+			off := start + i*limit
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			mu.Lock()
+			if i > failed {
+				mu.Unlock()
+				return
+			}
+			pctx, pcancel := context.WithCancel(ctx)
+			inflight[i] = pcancel
+			mu.Unlock()
+			r.wg.Add(1)
+			go func() {
+				defer r.wg.Done()
+				page := r.fetchWhole(pctx, off, limit)
+				mu.Lock()
+				delete(inflight, i)
+				if page.err != nil && i < failed {
+					failed = i
+					for j, c := range inflight {
+						if j > i {
+							c()
+						}
+					}
+				}
+				mu.Unlock()
+				pcancel()
+				slots[i%k] <- page
+			}()
+		}
+	}()
+	for i := range n {
+		var page *bufferedPage[T]
+		select {
+		case page = <-slots[i%k]:
+		case <-ctx.Done():
+			return false, r.fail(ctx.Err())
+		}
+		if page.err != nil {
+			return false, r.fail(page.err)
+		}
+		if page.offset > r.cur.Offset {
+			// The page before was short: read the users between.
+			gap := r.fetchWhole(ctx, r.cur.Offset, page.offset-r.cur.Offset)
+			if gap.err != nil {
+				return false, r.fail(gap.err)
+			}
+			if _, err := r.deliver(gap); err != nil {
+				return false, err
+			}
+		}
+		done, err := r.deliver(page)
+		if err != nil {
+			return false, err
+		}
+		<-tokens
+		if done && i == n-1 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// fetchWhole reads the page of limit users at offset whole, requesting it
+// again when its body fails, as the client's retries allow.
+func (r *scanner[T]) fetchWhole(ctx context.Context, offset, limit int) *bufferedPage[T] {
+	c := r.sc.users.client
+	for failures := 0; ; failures++ {
+		page := &bufferedPage[T]{offset: offset}
+		info, readFailed, err := r.fetch(ctx, offset, limit, func(item T, id int64) error {
+			page.items = append(page.items, item)
+			page.ids = append(page.ids, id)
+			return nil
+		})
+		page.info, page.err = info, err
+		if err == nil || !readFailed || ctx.Err() != nil || failures >= c.maxRetries {
+			return page
+		}
+		if err := sleep(ctx, jitteredBackoff(c.retryWaitMin, c.retryWaitMax, failures, c.jitter)); err != nil {
+			page.err = err
+			return page
+		}
+	}
+}
+
+// deliver hands a page read whole to the loop. done reports that it was
+// the last page of the list.
+func (r *scanner[T]) deliver(page *bufferedPage[T]) (done bool, err error) {
+	if r.hooks != nil {
+		r.hooks.start(page.offset)
+	}
+	for i, item := range page.items {
+		if err := r.take(item, page.ids[i]); err != nil {
+			return false, err
+		}
+	}
+	done = r.endPage(page.offset, page.info)
+	if r.hooks != nil && !r.hooks.end(page.info) {
+		return false, errStop
+	}
+	return done, nil
+}
+
+// take passes one item of a page to the loop, unless it was yielded already.
+func (r *scanner[T]) take(item T, id int64) error {
+	r.cur.Offset++
+	if r.cur.LastID > 0 && id <= r.cur.LastID {
+		r.sc.noteDrift(func(d *DriftError) {
+			d.Skipped++
+			d.note(fmt.Sprintf("user %d listed again at offset %d, after user %d", id, r.cur.Offset-1, r.cur.LastID))
+		})
+		return nil
+	}
+	r.cur.LastID = id
+	if r.hooks == nil {
+		r.sc.commit(r.cur)
+	}
+	if !r.yieldItem(item) {
+		return errStop
+	}
+	return nil
+}
+
+// endPage records a page the loop has had, checks it for drift and reports
+// progress. It reports whether the page was the last.
+func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool) {
+	r.sc.commit(r.cur)
+	last = info.items == 0 || info.next == ""
+	r.sc.noteDrift(func(d *DriftError) {
+		if !info.hasCount {
+			return
+		}
+		switch {
+		case r.sc.count < 0:
+			r.sc.count, d.FirstCount = info.count, info.count
+		case info.count != d.LastCount:
+			d.note(fmt.Sprintf("count %d at offset %d, %d before", info.count, pageStart, d.LastCount))
+		}
+		d.LastCount = info.count
+		if info.next != "" {
+			if off, ok := nextOffset(info.next); !ok || off != r.cur.Offset {
+				d.note(fmt.Sprintf("the next link after offset %d names offset %d, not %d", pageStart, off, r.cur.Offset))
+			}
+		}
+		if last && r.cur.Offset != info.count && (info.count > 0 || r.cur.Offset > 0) {
+			d.note(fmt.Sprintf("the list ended at offset %d with a count of %d", r.cur.Offset, info.count))
+		}
+	})
+	r.sc.mu.Lock()
+	r.sc.total = info.count
+	r.sc.mu.Unlock()
+	if f := r.sc.opts.OnProgress; f != nil {
+		f(r.sc.Progress())
+	}
+	return last
+}
+
+// fail ends a scan with err, saying where to resume.
+func (r *scanner[T]) fail(err error) error {
+	if errors.Is(err, errStop) {
+		return err
+	}
+	return &ScanError{Checkpoint: r.sc.Checkpoint(), Err: err}
+}
+
+// fetch requests the page of limit users at offset and hands each to item
+// as the response arrives. readFailed reports an error reading the body
+// (cut short, or the connection failed), after which the rest of the page
+// may be requested again.
+func (r *scanner[T]) fetch(ctx context.Context, offset, limit int, item func(T, int64) error) (info pageInfo, readFailed bool, err error) {
+	if err := r.waitPause(ctx); err != nil {
+		return info, false, err
+	}
+	decode := r.items()
+	q := ListUsersOptions{Email: r.sc.opts.Email, IsStaff: r.sc.opts.IsStaff, Limit: limit, Offset: offset}
+	err = r.sc.users.client.do(ctx, request{
+		op:           opUsersList,
+		query:        &q,
+		onRetryAfter: r.pause,
+		stream: func(body io.Reader) error {
+			br := &bodyReader{r: body}
+			var err error
+			info, err = decodePage(jsontext.NewDecoder(br), func(dec *jsontext.Decoder) error {
+				v, id, err := decode(dec)
+				if err != nil {
+					return fmt.Errorf("%w: user %d of the page: %w", errPage, info.items+1, err)
+				}
+				return item(v, id)
+			})
+			if err != nil && !errors.Is(err, errStop) {
+				readFailed = br.failed(err)
+				err = fmt.Errorf("posthogusers: GET /api/users/ at offset %d: reading the page: %w", offset, err)
+			}
+			return err
+		},
+	}, nil, r.sc.reqOpts...)
+	return info, readFailed, err
+}
+
+// pause holds back every request of the scan for wait, as PostHog asked
+// with Retry-After.
+func (r *scanner[T]) pause(wait time.Duration) {
+	until := r.sc.users.client.now().Add(wait).UnixNano()
+	for {
+		cur := r.pauseTill.Load()
+		if cur >= until || r.pauseTill.CompareAndSwap(cur, until) {
+			return
+		}
+	}
+}
+
+// waitPause waits until the scan's pause, if any, is over.
+func (r *scanner[T]) waitPause(ctx context.Context) error {
+	until := r.pauseTill.Load()
+	if until == 0 {
+		return nil
+	}
+	return sleep(ctx, time.Unix(0, until).Sub(r.sc.users.client.now()))
+}
+
+// sleep waits for d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// commit makes cur the scan's checkpoint.
+func (sc *UserScan) commit(cur cursor) {
+	sc.mu.Lock()
+	sc.cp = cur
+	sc.mu.Unlock()
+}
+
+// noteDrift changes the scan's drift record under its lock.
+func (sc *UserScan) noteDrift(f func(d *DriftError)) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	f(&sc.drift)
+}

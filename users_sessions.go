@@ -1,0 +1,94 @@
+package posthogusers
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// LoginSession is one place the user is logged in to PostHog.
+type LoginSession struct {
+	// ID identifies the session for [UsersService.RevokeLoginSession].
+	ID OpaqueID `json:"id"`
+	// CreatedAt is when the user logged in.
+	CreatedAt time.Time `json:"created_at"`
+	// LastActivity is when the session was last used, or nil.
+	LastActivity *time.Time `json:"last_activity"`
+	// Location and Device describe where the session is, as PostHog
+	// guessed them; "" when unknown.
+	Location string `json:"location"`
+	Device   string `json:"device"`
+	// LoginMethod is how the user logged in, such as a password or SSO.
+	LoginMethod string `json:"login_method"`
+	// IsCurrent is true for the session making the request.
+	IsCurrent bool `json:"is_current"`
+}
+
+// LoginSessions lists the places the user is logged in to PostHog. PostHog
+// only accepts session authentication here ([WithSession]): with an API key
+// it answers 401, returned as a [*SessionRequiredError].
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation GET /api/users/{uuid}/login_sessions/
+func (s *UsersService) LoginSessions(ctx context.Context, id string, reqOpts ...RequestOption) ([]LoginSession, error) {
+	sessions, err := fetch[[]LoginSession](ctx, s.client, request{op: opUsersLoginSessions, user: id}, reqOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return *sessions, nil
+}
+
+// RevokeLoginSession logs one of the user's sessions out (sessionID is a
+// [LoginSession.ID]); an unknown one gives [ErrNotFound]. Session
+// authentication only, as for [UsersService.LoginSessions].
+//
+// When a retry finds nothing to delete after an earlier attempt may have
+// reached PostHog, the earlier attempt deleted it and the call returns nil.
+//
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation DELETE /api/users/{uuid}/login_sessions/{session_id}/
+func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessionID OpaqueID, reqOpts ...RequestOption) error {
+	if strings.TrimSpace(string(sessionID)) == "" {
+		return &InputError{Arg: "sessionID", Reason: "is empty"}
+	}
+	return s.client.do(ctx, request{op: opUsersRevokeLoginSession, user: id, params: []string{string(sessionID)}}, nil, reqOpts...)
+}
+
+// RevokeOtherLoginSessions logs out every session of the user but the one
+// making the request and returns how many it logged out. Session
+// authentication only, as for [UsersService.LoginSessions].
+//
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation POST /api/users/{uuid}/login_sessions/revoke_others/
+func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string, reqOpts ...RequestOption) (revoked int, err error) {
+	resp, err := fetch[struct {
+		RevokedCount int `json:"revoked_count"`
+	}](ctx, s.client, request{op: opUsersRevokeOtherLoginSessions, user: id}, reqOpts...)
+	if err != nil {
+		return 0, err
+	}
+	return resp.RevokedCount, nil
+}
+
+// CompleteCredentialsReview records that the user has reviewed their
+// credentials, which PostHog asks for when [User.RequiresCredentialReview]
+// is true. Session authentication only, as for [UsersService.LoginSessions].
+//
+// An error matching [ErrOutcomeUnknown] means that the change may have
+// been made: read the state back before repeating it.
+//
+// PostHog API docs: https://posthog.com/docs/api/users
+//
+//meta:operation POST /api/users/{uuid}/credentials_review_complete/
+func (s *UsersService) CompleteCredentialsReview(ctx context.Context, id string, reqOpts ...RequestOption) error {
+	return s.client.do(ctx, request{op: opUsersCompleteCredentialsReview, user: id}, nil, reqOpts...)
+}
