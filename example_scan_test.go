@@ -123,24 +123,33 @@ func ExampleUserScan_Pages() {
 	// offset 4: 1 of 5 users
 }
 
-// A scan tells when users left or joined while it ran: its last value is a
-// *DriftError, and the users it yielded may be missing some.
+// A scan tells when users left while it ran, which may have made it miss
+// some: its last value is a *DriftError.
 func ExampleDriftError() {
 	client, fake, stop := scanExample(6)
 	defer stop()
+	// A user who belongs to no organization may delete their account.
+	leaver := fake.AddUser(posthogtest.UserSpec{NoOrganization: true})
+	session, err := posthogusers.NewClient("", posthogusers.WithSession(fake.AddSession(leaver.UUID)),
+		posthogusers.WithBaseURL(client.BaseURL()))
+	if err != nil {
+		panic(err)
+	}
 	sc := client.Users.Scan(context.Background(), &posthogusers.ScanOptions{
 		Limit: 3,
 		OnProgress: func(p posthogusers.Progress) {
 			if p.Done == 3 {
-				fake.AddUser(posthogtest.UserSpec{}) // someone signs up mid-scan
+				// Someone leaves mid-scan: the count goes down, and the
+				// scan cannot tell whether they were before its position.
+				if err := session.Users.Delete(context.Background(), posthogusers.Me); err != nil {
+					panic(err)
+				}
 			}
 		},
 	})
 	users := 0
 	for _, err := range sc.Users() {
-		if errors.Is(err, posthogusers.ErrDrift) {
-			var d *posthogusers.DriftError
-			errors.As(err, &d)
+		if d, ok := errors.AsType[*posthogusers.DriftError](err); ok {
 			fmt.Printf("the list changed: %d users, then %d\n", d.FirstCount, d.LastCount)
 			continue
 		}
@@ -151,6 +160,6 @@ func ExampleDriftError() {
 	}
 	fmt.Println(users, "users")
 	// Output:
-	// the list changed: 7 users, then 8
-	// 8 users
+	// the list changed: 8 users, then 7
+	// 7 users
 }

@@ -42,17 +42,27 @@ type ScanOptions struct {
 // list of the next user to yield, and LastID the ID of the last user
 // yielded. It encodes to JSON, to be saved and passed back as
 // [ScanOptions].Start.
+//
+// A scan moves its checkpoint past a user as it yields it, so a checkpoint
+// read in the loop body after handling the user is the one to save: a job
+// resumed from it goes on with the next user. A scan resumed from a
+// checkpoint asks for the user before Offset too, and when that is no longer
+// the user of LastID (users before the checkpoint were deleted meanwhile, so
+// every later user moved up) it reports drift, since users may be missing.
 type Checkpoint struct {
 	Offset int   `json:"offset"`
 	LastID int64 `json:"last_id,omitzero"`
 }
 
-// Progress is how far a scan has gone: Done users of Total. Done counts from
-// the start of PostHog's list, so a resumed scan starts at its checkpoint.
-// Total is PostHog's count from the latest page, 0 before the first.
+// Progress is how far a scan has gone: Done users of Total, and the
+// Checkpoint to resume from. Done is the checkpoint's offset, counted from the
+// start of PostHog's list (so a resumed scan starts at its checkpoint, and a
+// user listed twice and skipped counts once). Total is PostHog's count from
+// the latest page, 0 before the first.
 type Progress struct {
-	Done  int
-	Total int
+	Done       int
+	Total      int
+	Checkpoint Checkpoint
 }
 
 // UserPage is one page of a scan: the users PostHog listed from Offset on,
@@ -63,17 +73,18 @@ type UserPage struct {
 	Users  []User
 }
 
-// ScanError is the error a scan ends with when a page fails. Every user
-// before Checkpoint has been yielded; a scan started from Checkpoint goes on
-// with the next one. Err is the page's error.
+// ScanError is the error a scan ends with when a page fails or its context
+// is done. Every user before Checkpoint has been yielded; a scan started from
+// Checkpoint goes on with the next one. Err is the page's error:
+// errors.Is(err, context.Canceled) tells a cancelled scan from a failed page.
 type ScanError struct {
 	Checkpoint Checkpoint
 	Err        error
 }
 
-// Error says where to resume and why the scan stopped.
+// Error says where and why the scan stopped.
 func (e *ScanError) Error() string {
-	return fmt.Sprintf("posthogusers: scan stopped at offset %d (resume from its Checkpoint): %v", e.Checkpoint.Offset, e.Err)
+	return fmt.Sprintf("posthogusers: scan stopped at offset %d: %v", e.Checkpoint.Offset, e.Err)
 }
 
 // Unwrap returns the page's error.
@@ -83,11 +94,16 @@ func (e *ScanError) Unwrap() error { return e.Err }
 var ErrDrift = errors.New("posthogusers: the user list changed during the scan")
 
 // DriftError reports that PostHog's list of users changed while it was being
-// scanned, so the scan may have missed users. PostHog lists active users by
-// ID; a user added meanwhile comes at the end of the list and is seen, but a
-// user removed (deleted or deactivated) before the scan's position moves
-// every later user one place up, and the user that moves past the position
-// is missed. A scan never yields a user twice.
+// scanned in a way that may have made the scan miss users. PostHog lists
+// active users by ID, with offsets: a user who joins comes at the end of the
+// list and is seen, and a user listed again because the list moved down is
+// skipped, so neither loses anyone. But a user who leaves (deleted or
+// deactivated) before the scan's position moves every later user up one
+// place, and the user who moves past the position is missed. The scan
+// reports that from a count that went down between pages, a next link that
+// does not name where the page ended, a list that ended before or after its
+// count, and a resumed scan whose checkpoint no longer matches. A scan never
+// yields a user twice.
 type DriftError struct {
 	// FirstCount and LastCount are the counts PostHog reported on the first
 	// and on the last page.
@@ -169,13 +185,13 @@ func (sc *UserScan) Checkpoint() Checkpoint {
 func (sc *UserScan) Progress() Progress {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	return Progress{Done: sc.cp.Offset, Total: max(sc.total, sc.cp.Offset)}
+	return Progress{Done: sc.cp.Offset, Total: max(sc.total, sc.cp.Offset), Checkpoint: sc.cp}
 }
 
 // Users returns an iterator over the scan's users, decoded.
 func (sc *UserScan) Users() iter.Seq2[User, error] {
 	return func(yield func(User, error) bool) {
-		run(sc, userItems, func(u User) bool { return yield(u, nil) }, nil, func(err error) { yield(User{}, err) })
+		run(sc, userItems, func(u User, _ int) bool { return yield(u, nil) }, nil, func(err error) { yield(User{}, err) })
 	}
 }
 
@@ -185,7 +201,7 @@ func (sc *UserScan) Users() iter.Seq2[User, error] {
 // keep.
 func (sc *UserScan) Raw() iter.Seq2[jsontext.Value, error] {
 	return func(yield func(jsontext.Value, error) bool) {
-		run(sc, rawItems, func(v jsontext.Value) bool { return yield(v, nil) }, nil, func(err error) { yield(nil, err) })
+		run(sc, rawItems, func(v jsontext.Value, _ int) bool { return yield(v, nil) }, nil, func(err error) { yield(nil, err) })
 	}
 }
 
@@ -196,25 +212,23 @@ func (sc *UserScan) Pages() iter.Seq2[*UserPage, error] {
 	return func(yield func(*UserPage, error) bool) {
 		var page *UserPage
 		run(sc, userItems,
-			func(u User) bool {
+			func(u User, offset int) bool {
+				if page == nil {
+					page = &UserPage{Offset: offset}
+				}
 				page.Users = append(page.Users, u)
 				return true
 			},
-			&pageHooks{
-				start: func(offset int) { page = &UserPage{Offset: offset} },
-				end: func(info pageInfo) bool {
-					page.Count = info.count
-					return len(page.Users) == 0 || yield(page, nil)
-				},
+			func(info pageInfo) bool {
+				p := page
+				if page = nil; p == nil {
+					return true
+				}
+				p.Count = info.count
+				return yield(p, nil)
 			},
 			func(err error) { yield(nil, err) })
 	}
-}
-
-// pageHooks are called around each page a scan reads, in order.
-type pageHooks struct {
-	start func(offset int)
-	end   func(info pageInfo) bool // false stops the scan
 }
 
 // itemDecoder reads one user of a page from dec and returns it with its ID.
@@ -323,13 +337,13 @@ func (d *DriftError) note(reason string) {
 	}
 }
 
-// Drift returns what the scan has seen of changes to the list so far, or
-// nil when it has seen none. A scan whose loop ended without an error also
-// yields it as its last value.
+// Drift returns the changes to the list the scan has seen so far that may
+// have made it miss users, or nil when it has seen none. A scan whose loop
+// ended without an error also yields it as its last value.
 func (sc *UserScan) Drift() *DriftError {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if len(sc.drift.Reasons) == 0 && sc.drift.Skipped == 0 {
+	if len(sc.drift.Reasons) == 0 {
 		return nil
 	}
 	d := sc.drift

@@ -30,16 +30,19 @@ type cursor = Checkpoint
 type scanner[T any] struct {
 	sc        *UserScan
 	items     func() itemDecoder[T] // a decoder for each page
-	yieldItem func(T) bool          // false ends the loop
-	hooks     *pageHooks            // nil unless pages are yielded
+	yieldItem func(T, int) bool     // an item and its offset; false ends the loop
+	pageEnd   func(pageInfo) bool   // after each page, when pages are yielded; false ends the loop
 	cur       cursor                // the position of the items read so far
-	pauseTill atomic.Int64          // no request starts before this time (Unix ns)
-	wg        sync.WaitGroup        // the goroutines of a window
+	// checkFirst is set while the first item is the user before a resumed
+	// scan's checkpoint, asked for to check that it is the user of LastID.
+	checkFirst bool
+	pauseTill  atomic.Int64   // no request starts before this time (Unix ns)
+	wg         sync.WaitGroup // the goroutines of a window
 }
 
 // run runs a scan: one page at a time, or a window of pages. yieldErr is
 // called at most once, with the scan's error or its drift.
-func run[T any](sc *UserScan, items func() itemDecoder[T], yieldItem func(T) bool, hooks *pageHooks, yieldErr func(error)) {
+func run[T any](sc *UserScan, items func() itemDecoder[T], yieldItem func(T, int) bool, pageEnd func(pageInfo) bool, yieldErr func(error)) {
 	if !sc.ranged.CompareAndSwap(false, true) {
 		yieldErr(&InputError{Arg: "UserScan", Reason: "is ranged over a second time; start another with UsersService.Scan"})
 		return
@@ -49,7 +52,11 @@ func run[T any](sc *UserScan, items func() itemDecoder[T], yieldItem func(T) boo
 		return
 	}
 	ctx, cancel := context.WithCancel(sc.ctx)
-	r := &scanner[T]{sc: sc, items: items, yieldItem: yieldItem, hooks: hooks, cur: sc.opts.Start}
+	r := &scanner[T]{sc: sc, items: items, yieldItem: yieldItem, pageEnd: pageEnd, cur: sc.opts.Start}
+	if r.cur.Offset > 0 && r.cur.LastID > 0 {
+		r.cur.Offset--
+		r.checkFirst = true
+	}
 	defer r.wg.Wait() // after cancel: every request of the scan has ended
 	defer cancel()
 	var err error
@@ -94,9 +101,6 @@ func (r *scanner[T]) sequential(ctx context.Context) error {
 	failures := 0
 	for {
 		pageStart := r.cur.Offset
-		if r.hooks != nil {
-			r.hooks.start(pageStart)
-		}
 		var info pageInfo
 		for {
 			reqStart := r.cur.Offset
@@ -119,7 +123,7 @@ func (r *scanner[T]) sequential(ctx context.Context) error {
 		}
 		failures = 0
 		done := r.endPage(pageStart, info)
-		if r.hooks != nil && !r.hooks.end(info) {
+		if r.pageEnd != nil && !r.pageEnd(info) {
 			return errStop
 		}
 		if done {
@@ -282,16 +286,13 @@ func (r *scanner[T]) fetchWhole(ctx context.Context, offset, limit int) *buffere
 // deliver hands a page read whole to the loop. done reports that it was
 // the last page of the list.
 func (r *scanner[T]) deliver(page *bufferedPage[T]) (done bool, err error) {
-	if r.hooks != nil {
-		r.hooks.start(page.offset)
-	}
 	for i, item := range page.items {
 		if err := r.take(item, page.ids[i]); err != nil {
 			return false, err
 		}
 	}
 	done = r.endPage(page.offset, page.info)
-	if r.hooks != nil && !r.hooks.end(page.info) {
+	if r.pageEnd != nil && !r.pageEnd(page.info) {
 		return false, errStop
 	}
 	return done, nil
@@ -300,18 +301,24 @@ func (r *scanner[T]) deliver(page *bufferedPage[T]) (done bool, err error) {
 // take passes one item of a page to the loop, unless it was yielded already.
 func (r *scanner[T]) take(item T, id int64) error {
 	r.cur.Offset++
+	check := r.checkFirst
+	r.checkFirst = false
 	if r.cur.LastID > 0 && id <= r.cur.LastID {
-		r.sc.noteDrift(func(d *DriftError) {
-			d.Skipped++
-			d.note(fmt.Sprintf("user %d listed again at offset %d, after user %d", id, r.cur.Offset-1, r.cur.LastID))
-		})
+		if !check || id != r.cur.LastID {
+			r.sc.noteDrift(func(d *DriftError) { d.Skipped++ })
+		}
 		return nil
 	}
+	if check {
+		r.sc.noteDrift(func(d *DriftError) {
+			d.note(fmt.Sprintf("resuming, the user before offset %d is %d, not %d: users before the checkpoint left", r.cur.Offset, id, r.cur.LastID))
+		})
+	}
 	r.cur.LastID = id
-	if r.hooks == nil {
+	if r.pageEnd == nil {
 		r.sc.commit(r.cur)
 	}
-	if !r.yieldItem(item) {
+	if !r.yieldItem(item, r.cur.Offset-1) {
 		return errStop
 	}
 	return nil
@@ -329,7 +336,9 @@ func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool) {
 		switch {
 		case r.sc.count < 0:
 			r.sc.count, d.FirstCount = info.count, info.count
-		case info.count != d.LastCount:
+		case info.count < d.LastCount:
+			// Users who joined come at the end of the list; only users who
+			// left may make the scan miss some.
 			d.note(fmt.Sprintf("count %d at offset %d, %d before", info.count, pageStart, d.LastCount))
 		}
 		d.LastCount = info.count

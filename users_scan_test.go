@@ -96,13 +96,13 @@ var scanModes = []scanMode{
 		return ids, errs
 	}},
 	{"pages", func(sc *posthogusers.UserScan) (ids []int64, errs []error) {
-		next := sc.Checkpoint().Offset
+		next := -1 // the first page starts at the checkpoint, or before it when the list changed
 		for page, err := range sc.Pages() {
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			if page.Offset != next || len(page.Users) == 0 {
+			if next >= 0 && page.Offset != next || len(page.Users) == 0 {
 				errs = append(errs, fmt.Errorf("page at offset %d with %d users; want offset %d", page.Offset, len(page.Users), next))
 			}
 			next = page.Offset + len(page.Users)
@@ -144,11 +144,12 @@ func TestScan_inOrderExactlyOnce(t *testing.T) {
 					if got := sc.Checkpoint(); got != wantCP {
 						t.Errorf("Checkpoint() = %+v; want %+v", got, wantCP)
 					}
-					if got, want := sc.Progress(), (posthogusers.Progress{Done: n, Total: n}); got != want {
-						t.Errorf("Progress() = %+v; want %+v", got, want)
+					wantProgress := posthogusers.Progress{Done: n, Total: n, Checkpoint: wantCP}
+					if got := sc.Progress(); got != wantProgress {
+						t.Errorf("Progress() = %+v; want %+v", got, wantProgress)
 					}
-					if len(progress) == 0 || progress[len(progress)-1] != (posthogusers.Progress{Done: n, Total: n}) {
-						t.Errorf("OnProgress calls %v; want the last to be %d of %d", progress, n, n)
+					if len(progress) == 0 || progress[len(progress)-1] != wantProgress {
+						t.Errorf("OnProgress calls %v; want the last to be %+v", progress, wantProgress)
 					}
 					if d := sc.Drift(); d != nil {
 						t.Errorf("Drift() = %v", d)
@@ -339,17 +340,63 @@ func TestScan_drift(t *testing.T) {
 func TestScan_resumeSkipsUsersAlreadyYielded(t *testing.T) {
 	t.Parallel()
 	f := newScanFake(t, 30)
-	// A checkpoint whose offset is behind its last ID, as after users were
-	// added before it: users 6 and 7 of the list were yielded already.
+	// A checkpoint whose offset is behind its last ID, as after users joined
+	// before it: users 6 and 7 of the list were yielded already. Nobody is
+	// missing, so this is no drift.
 	start := posthogusers.Checkpoint{Offset: 5, LastID: f.ids[6]}
 	sc := f.scan(t.Context(), posthogusers.ScanOptions{Limit: 10, Start: start})
 	ids, errs := scanModes[0].run(sc)
 	if diff := cmp.Diff(f.ids[7:], ids); diff != "" {
 		t.Errorf("user IDs (-want +got):\n%s", diff)
 	}
-	var d *posthogusers.DriftError
-	if len(errs) != 1 || !errors.As(errs[0], &d) || d.Skipped != 2 {
-		t.Errorf("errors: %v; want a *DriftError with 2 skipped", errs)
+	if len(errs) != 0 || sc.Drift() != nil {
+		t.Errorf("errors %v, drift %v; want none", errs, sc.Drift())
+	}
+}
+
+func TestScan_resumeAfterUsersLeft(t *testing.T) {
+	t.Parallel()
+	for _, mode := range scanModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			f := newScanFake(t, 30)
+			// The checkpoint says user 4 of the list (index 3) was the last
+			// yielded at offset 5: two users before it have left since, so
+			// the user now before offset 5 is a later one.
+			start := posthogusers.Checkpoint{Offset: 5, LastID: f.ids[2]}
+			sc := f.scan(t.Context(), posthogusers.ScanOptions{Limit: 10, Start: start})
+			ids, errs := mode.run(sc)
+			// The scan asks for offset 4 to check the user before its
+			// checkpoint: that user had not been yielded, so it is.
+			if diff := cmp.Diff(f.ids[4:], ids); diff != "" {
+				t.Errorf("user IDs (-want +got):\n%s", diff)
+			}
+			var d *posthogusers.DriftError
+			if len(errs) != 1 || !errors.As(errs[0], &d) || !strings.Contains(d.Reasons[0], "before the checkpoint") {
+				t.Errorf("errors: %v; want a *DriftError about the checkpoint", errs)
+			}
+			if got := f.listOffsets(http.StatusOK); len(got) == 0 || got[0] != 4 {
+				t.Errorf("offsets requested %v; want the first at 4", got)
+			}
+		})
+	}
+}
+
+func TestScan_usersWhoJoinAreNoDrift(t *testing.T) {
+	t.Parallel()
+	f := newScanFake(t, 30)
+	var joined []int64
+	sc := f.scan(t.Context(), posthogusers.ScanOptions{Limit: 10, OnProgress: func(p posthogusers.Progress) {
+		if p.Done == 10 {
+			joined = append(joined, f.AddUser(posthogtest.UserSpec{}).ID)
+		}
+	}})
+	ids, errs := scanModes[0].run(sc)
+	if diff := cmp.Diff(append(slices.Clone(f.ids), joined...), ids); diff != "" {
+		t.Errorf("user IDs (-want +got):\n%s", diff)
+	}
+	if len(errs) != 0 {
+		t.Errorf("errors: %v; want none", errs)
 	}
 }
 
@@ -407,7 +454,7 @@ func TestScan_progressFromAnotherGoroutine(t *testing.T) {
 	_, errs := scanModes[0].run(sc)
 	close(done)
 	wg.Wait()
-	if len(errs) != 0 || sc.Progress() != (posthogusers.Progress{Done: 500, Total: 500}) {
+	if p := sc.Progress(); len(errs) != 0 || p.Done != 500 || p.Total != 500 || p.Checkpoint.LastID != f.ids[499] {
 		t.Errorf("errors %v, progress %+v", errs, sc.Progress())
 	}
 }
