@@ -212,7 +212,9 @@ func ExampleFake_InjectFault_page() {
 			break
 		}
 		fmt.Println("stopped after", read, "users:", stopped.Err)
-		opts.Start = stopped.Checkpoint // resume where the scan stopped
+		// Resume where the scan stopped. The resumed scan asks for the user
+		// before its checkpoint too, to check that the list did not change.
+		opts.Start = stopped.Checkpoint
 	}
 	fmt.Println("read", read, "users")
 	for _, r := range fake.Requests() {
@@ -224,6 +226,6 @@ func ExampleFake_InjectFault_page() {
 	// GET /api/users/?limit=3 200 attempt 1
 	// GET /api/users/?limit=3&offset=3 200 attempt 1
 	// GET /api/users/?limit=3&offset=6 502 attempt 1
-	// GET /api/users/?limit=3&offset=6 200 attempt 2
-	// GET /api/users/?limit=3&offset=9 200 attempt 1
+	// GET /api/users/?limit=3&offset=5 200 attempt 1
+	// GET /api/users/?limit=3&offset=8 200 attempt 1
 }
