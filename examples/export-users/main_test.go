@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -175,13 +176,15 @@ func TestExport_clean(t *testing.T) {
 	}
 }
 
-// startKilled starts the program as a process of its own on dir, with the
+// stopMidway starts the program as a process of its own on dir, with the
 // embedded fake answering each page 2ms late and never answering the last
-// page, waits until its checkpoint has passed offset, and kills it. It
-// returns the checkpoint it left.
-func startKilled(t *testing.T, dir string, offset int) state {
+// one, so that the run cannot end by itself. Once its checkpoint is past
+// offset, it sends the process sig (os.Kill, or os.Interrupt for Ctrl-C)
+// and waits for it to end. It returns the checkpoint left and the
+// program's output.
+func stopMidway(t *testing.T, dir string, offset int, sig os.Signal, extraArgs ...string) (state, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], testArgs(dir)...)
+	cmd := exec.Command(os.Args[0], testArgs(dir, extraArgs...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "POSTHOG_") && !strings.HasPrefix(kv, "EXPORT_USERS_") {
 			cmd.Env = append(cmd.Env, kv)
@@ -204,7 +207,7 @@ func startKilled(t *testing.T, dir string, offset int) state {
 		}
 		select {
 		case err := <-exited:
-			t.Fatalf("the program ended before it was killed: %v\n%s", err, output.String())
+			t.Fatalf("the program ended by itself: %v\n%s", err, output.String())
 		case <-time.After(time.Millisecond):
 		}
 		if time.Now().After(deadline) {
@@ -213,16 +216,16 @@ func startKilled(t *testing.T, dir string, offset int) state {
 			t.Fatalf("no checkpoint past offset %d within a minute\n%s", offset, output.String())
 		}
 	}
-	if err := cmd.Process.Kill(); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
-	<-exited
+	err := <-exited
 	st, ok := readState(t, cpPath)
 	if !ok {
-		t.Fatalf("no checkpoint after the kill\n%s", output.String())
+		t.Fatalf("no checkpoint after %v\n%s", sig, output.String())
 	}
-	t.Logf("killed once past offset %d: checkpoint %+v, output %d bytes", offset, st, len(readFile(t, filepath.Join(dir, "users.jsonl"))))
-	return st
+	t.Logf("%v once past offset %d (%v): checkpoint %+v, output %d bytes", sig, offset, err, st, len(readFile(t, filepath.Join(dir, "users.jsonl"))))
+	return st, output.String()
 }
 
 func TestExport_killedAndResumed(t *testing.T) {
@@ -231,7 +234,7 @@ func TestExport_killedAndResumed(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "users.jsonl")
 
-	first := startKilled(t, dir, 500)
+	first, _ := stopMidway(t, dir, 500, os.Kill)
 	// A write the kill cut short: a part of a line past the checkpoint.
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -244,16 +247,28 @@ func TestExport_killedAndResumed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	second := startKilled(t, dir, min(first.Scan.Offset+1, lastPage))
+	// Resumed one page at a time, and killed again.
+	second, _ := stopMidway(t, dir, min(max(first.Scan.Offset+1, 1200), lastPage), os.Kill, "-window", "1")
 	if second.Scan.Offset < first.Scan.Offset || second.Lines != int64(second.Scan.Offset) {
 		t.Errorf("checkpoints %+v, then %+v", first, second)
+	}
+	last := second
+	if runtime.GOOS != "windows" { // which cannot send os.Interrupt
+		var output string
+		last, output = stopMidway(t, dir, min(max(second.Scan.Offset+1, 1800), lastPage), os.Interrupt)
+		if !strings.Contains(output, "context canceled") || !strings.Contains(output, "run the same command again to resume") {
+			t.Errorf("after Ctrl-C, the output lacks the reason and how to resume:\n%s", output)
+		}
+		if last.Bytes != int64(len(readFile(t, out))) {
+			t.Errorf("after Ctrl-C, checkpoint %+v for an output of %d bytes", last, len(readFile(t, out)))
+		}
 	}
 
 	r := runInProcess(t, testArgs(dir), nil)
 	if r.code != exitOK {
 		t.Fatalf("resumed run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if s := fmt.Sprintf("%d users already in %s, going on at offset %d", second.Lines, out, second.Scan.Offset); !strings.Contains(r.stdout, s) {
+	if s := fmt.Sprintf("%d users already in %s, going on at offset %d", last.Lines, out, last.Scan.Offset); !strings.Contains(r.stdout, s) {
 		t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
 	}
 	if got := readFile(t, out); !bytes.Equal(got, want) {
