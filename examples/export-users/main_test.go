@@ -31,11 +31,11 @@ func TestMain(m *testing.M) {
 }
 
 // The exports of the tests: seededUsers generated users and the staff
-// user, 50 to a page. The last page is at offset 2300.
+// user, 100 to a page. The last page is at offset 2300.
 const (
 	seededUsers = 2345
 	totalUsers  = seededUsers + 1
-	testLimit   = 50
+	testLimit   = 100
 	lastPage    = 2300
 )
 
@@ -143,7 +143,7 @@ func TestExport_clean(t *testing.T) {
 	checkLines(t, want, totalUsers)
 	for _, tc := range []struct{ limit, window int }{
 		{limit: 50, window: 1},
-		{limit: 100, window: 4},
+		{limit: 250, window: 4},
 		{limit: 1000, window: 2},
 		{limit: 5000, window: 4},
 	} {
