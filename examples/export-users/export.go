@@ -77,7 +77,7 @@ func export(ctx context.Context, client *posthogusers.Client, o options, stdout,
 
 	bar := newProgressBar(stderr, st.Scan.Offset)
 	var sc *posthogusers.UserScan
-	var saveErr error
+	var pageErr error // saving the checkpoint after a page failed
 	sc = client.Users.Scan(ctx, &posthogusers.ScanOptions{
 		Limit:  o.limit,
 		Window: o.window,
@@ -86,11 +86,11 @@ func export(ctx context.Context, client *posthogusers.Client, o options, stdout,
 		// through the loop below.
 		OnProgress: func(p posthogusers.Progress) {
 			bar.update(p)
-			if saveErr != nil {
+			if pageErr != nil {
 				return
 			}
-			if saveErr = save(sc.Checkpoint()); saveErr == nil && o.afterPage != nil {
-				saveErr = o.afterPage(ctx, p)
+			if pageErr = save(sc.Checkpoint()); pageErr == nil && o.afterPage != nil {
+				pageErr = o.afterPage(ctx, p)
 			}
 		},
 	})
@@ -100,12 +100,12 @@ func export(ctx context.Context, client *posthogusers.Client, o options, stdout,
 			scanErr = err
 			break
 		}
-		if saveErr != nil {
+		if pageErr != nil {
 			break // the checkpoint on disk is older: resuming cuts this off
 		}
 		if bytes.IndexByte(user, '\n') >= 0 { // JSON Lines wants one line
 			if err := user.Compact(); err != nil {
-				return res, fmt.Errorf("user after offset %d: %w", sc.Checkpoint().Offset, err)
+				return res, fmt.Errorf("the user at offset %d: %w", sc.Checkpoint().Offset-1, err)
 			}
 		}
 		_, _ = w.Write(user) // a bufio.Writer's error comes back from Flush
@@ -118,8 +118,8 @@ func export(ctx context.Context, client *posthogusers.Client, o options, stdout,
 
 	var se *posthogusers.ScanError
 	switch {
-	case saveErr != nil:
-		return res, fmt.Errorf("saving progress: %w", saveErr)
+	case pageErr != nil:
+		return res, pageErr
 	case errors.As(scanErr, &se):
 		if err := save(se.Checkpoint); err != nil {
 			return res, fmt.Errorf("%w; saving the checkpoint: %w", scanErr, err)
@@ -168,7 +168,8 @@ func loadState(path string) (st state, ok bool, err error) {
 // openOutput opens the output file to write from the end of what st
 // covers: emptied when not resuming, cut back to st.Bytes when resuming.
 func openOutput(path string, st state, resume bool) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	// Only the owner may read it: the file holds every user's email.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening the output: %w", err)
 	}

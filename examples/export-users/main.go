@@ -11,7 +11,7 @@
 //	-window N         pages requested at once (default 4)
 //	-limit N          users a page (default 1000)
 //	-checkpoint FILE  where progress is saved (default FILE.checkpoint, next to -out)
-//	-base-url URL     the PostHog instance (default $POSTHOG_HOST, else https://us.posthog.com)
+//	-base-url URL     with a key only: the PostHog instance (default $POSTHOG_HOST, else https://us.posthog.com)
 //	-users N          with the embedded fake only: how many users to seed (default 200000)
 //
 // # Real PostHog or an embedded fake
@@ -42,9 +42,9 @@
 //	0  every user exported
 //	1  the export failed; if it says so, run the same command again to resume
 //	2  bad flags
-//	3  every page was read, but PostHog's list changed during the export (a
-//	   user was deleted or deactivated), so users may be missing: the output
-//	   is kept, and a new run gives a complete export
+//	3  every page was read, but PostHog's list changed during the export,
+//	   so users may be missing: the output is kept, and a new run may give
+//	   a complete export
 package main
 
 import (
@@ -99,7 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.limit, "limit", 1000, "how many users a page holds")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "where to save progress (default the -out file with .checkpoint added)")
 	fs.IntVar(&o.users, "users", 200_000, "with the embedded fake PostHog only: how many users to seed")
-	fs.StringVar(&o.baseURL, "base-url", "", "the PostHog instance (default $POSTHOG_HOST, else "+posthogusers.USCloud+")")
+	fs.StringVar(&o.baseURL, "base-url", "", "with POSTHOG_PERSONAL_API_KEY only: the PostHog instance (default $POSTHOG_HOST, else "+posthogusers.USCloud+")")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
