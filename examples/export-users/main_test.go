@@ -280,6 +280,35 @@ func TestExport_killedAndResumed(t *testing.T) {
 	}
 }
 
+// TestExport_resumedAtTheEnd resumes from a checkpoint at the end of the
+// list, as a run stopped between finishing the file and removing the
+// checkpoint leaves.
+func TestExport_resumedAtTheEnd(t *testing.T) {
+	t.Parallel()
+	want := cleanExport(t)
+	for _, window := range []string{"1", "3"} {
+		dir := t.TempDir()
+		out := filepath.Join(dir, "users.jsonl")
+		if err := os.WriteFile(out, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		st := state{Scan: posthogusers.Checkpoint{Offset: totalUsers, LastID: totalUsers}, Bytes: int64(len(want)), Lines: totalUsers}
+		if err := saveState(out+".checkpoint", st); err != nil {
+			t.Fatal(err)
+		}
+		r := runInProcess(t, testArgs(dir, "-window", window), nil)
+		if r.code != exitOK || r.stderr != "" {
+			t.Fatalf("-window %s: exit %d\n%s%s", window, r.code, r.stdout, r.stderr)
+		}
+		if got := readFile(t, out); !bytes.Equal(got, want) {
+			t.Errorf("-window %s: the output changed (%d bytes, %d wanted)", window, len(got), len(want))
+		}
+		if _, ok := readState(t, out+".checkpoint"); ok {
+			t.Errorf("-window %s: the checkpoint is left", window)
+		}
+	}
+}
+
 func TestExport_failingPage(t *testing.T) {
 	t.Parallel()
 	want := cleanExport(t)
