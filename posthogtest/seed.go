@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/hogkit/posthogusers"
@@ -41,6 +42,12 @@ type UserSpec struct {
 	// TwoFactor turns TOTP two-factor authentication on; [Fake.TOTPCode]
 	// gives its current code.
 	TwoFactor bool
+	// UUID is the user's UUID; the zero UUID picks a random one. Fixing it
+	// (with DateJoined) makes the user's JSON the same on every run.
+	// AddUser panics if another user has it.
+	UUID uuid.UUID
+	// DateJoined is when the user joined; the zero time is the fake's now.
+	DateJoined time.Time
 }
 
 // User names a user of the fake.
@@ -66,7 +73,12 @@ func (f *Fake) AddUser(spec UserSpec) User {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	u := f.newUser(0)
-	u.uuid = uuid.New()
+	u.uuid = spec.UUID
+	if u.uuid == uuid.Nil {
+		u.uuid = uuid.New()
+	} else if f.users.getUUID(f, u.uuid) != nil {
+		panic(fmt.Sprintf("posthogtest: AddUser: UUID %s is taken", u.uuid))
+	}
 	u.firstName, u.lastName = spec.FirstName, spec.LastName
 	u.isStaff = spec.IsStaff
 	u.password = spec.Password
@@ -74,7 +86,10 @@ func (f *Fake) AddUser(spec UserSpec) User {
 	u.verified = !spec.Unverified
 	u.githubLogin = spec.GitHubLogin
 	u.hedgehog = spec.HedgehogConfig
-	u.dateJoined = f.now().UTC()
+	u.dateJoined = spec.DateJoined.UTC()
+	if spec.DateJoined.IsZero() {
+		u.dateJoined = f.now().UTC()
+	}
 	if spec.NoOrganization {
 		u.memberships, u.currentTeam = nil, nil
 	}

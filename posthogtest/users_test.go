@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
@@ -368,4 +370,34 @@ func TestScopes(t *testing.T) {
 			t.Errorf("recorded request %+v holds a key", req)
 		}
 	}
+}
+
+func TestAddUser_fixedUUIDAndDateJoined(t *testing.T) {
+	t.Parallel()
+	id := uuid.MustParse("0190a3c4-0000-7000-8000-000000000001")
+	joined := time.Date(2025, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600))
+	fake := posthogtest.New()
+	u := fake.AddUser(posthogtest.UserSpec{IsStaff: true, UUID: id, DateJoined: joined})
+	if u.UUID != id {
+		t.Errorf("UUID %s; want %s", u.UUID, id)
+	}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	client, err := posthogusers.NewClient(fake.AddKey(u.UUID, "user:read"), posthogusers.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := client.Users.Get(t.Context(), id.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.UUID != id || !got.DateJoined.Equal(joined) {
+		t.Errorf("user %s joined %v; want %s joined %v", got.UUID, got.DateJoined, id, joined)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("AddUser with a taken UUID did not panic")
+		}
+	}()
+	fake.AddUser(posthogtest.UserSpec{UUID: id})
 }
