@@ -32,9 +32,13 @@ type answer struct {
 	Note         string
 }
 
+// yes, no and notChecked make answers.
 func yes(note string) answer       { return answer{Checked: true, Yes: true, Note: note} }
 func no(reason string) answer      { return answer{Checked: true, Note: reason} }
 func notChecked(why string) answer { return answer{Note: why} }
+
+// String is the answer as the report prints it: "yes (US Cloud)",
+// "no — API key missing required scope 'user:write'".
 func (a answer) String() string {
 	switch {
 	case !a.Checked:
