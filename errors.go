@@ -125,14 +125,21 @@ func (e *APIError) Error() string {
 		b.WriteString("; ")
 		b.WriteString(e.Hint)
 	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts", e.Attempts)
-		if len(e.History) > 0 {
-			fmt.Fprintf(&b, "; earlier: %s", strings.Join(e.History, "; "))
-		}
-		b.WriteString(")")
-	}
+	b.WriteString(e.attemptsNote())
 	return b.String()
+}
+
+// attemptsNote says, for a request sent more than once, how many times and
+// why each earlier attempt failed: " (after 4 attempts; earlier: 503
+// Service Unavailable; …)". It is "" for a request sent once.
+func (e *APIError) attemptsNote() string {
+	if e == nil || e.Attempts <= 1 {
+		return ""
+	}
+	if len(e.History) == 0 {
+		return fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return fmt.Sprintf(" (after %d attempts; earlier: %s)", e.Attempts, strings.Join(e.History, "; "))
 }
 
 // Is makes [errors.Is] match the sentinel of the error's status class.
@@ -179,7 +186,7 @@ type ScopeError struct {
 
 // Error names the operation and the missing scope.
 func (e *ScopeError) Error() string {
-	return fmt.Sprintf("posthogusers: %s %s needs scope %s; the key lacks it", e.Method, e.Path, e.Scope)
+	return fmt.Sprintf("posthogusers: %s %s needs scope %s; the key lacks it", e.Method, e.Path, e.Scope) + e.Err.attemptsNote()
 }
 
 // Unwrap returns the [*APIError], so that errors.Is(err, ErrForbidden) holds.
@@ -201,7 +208,7 @@ type SessionRequiredError struct {
 
 // Error names the operation and why it needs a session.
 func (e *SessionRequiredError) Error() string {
-	return fmt.Sprintf("posthogusers: %s %s needs a logged-in PostHog session: %s", e.Method, e.Path, e.Reason)
+	return fmt.Sprintf("posthogusers: %s %s needs a logged-in PostHog session: %s", e.Method, e.Path, e.Reason) + e.Err.attemptsNote()
 }
 
 // Unwrap returns the [*APIError].
@@ -222,12 +229,14 @@ type RateLimitError struct {
 
 // Error says how long PostHog asked the client to wait.
 func (e *RateLimitError) Error() string {
-	if e.RetryAfter > 0 {
-		return fmt.Sprintf("posthogusers: %s %s: rate limited by PostHog after %d attempt(s); retry after %v",
-			e.Err.Method, e.Err.path(), e.Err.Attempts, e.RetryAfter)
+	msg := fmt.Sprintf("posthogusers: %s %s: rate limited by PostHog after %d attempt(s)", e.Err.Method, e.Err.path(), e.Err.Attempts)
+	if len(e.Err.History) > 0 {
+		msg += "; earlier: " + strings.Join(e.Err.History, "; ")
 	}
-	return fmt.Sprintf("posthogusers: %s %s: rate limited by PostHog after %d attempt(s)",
-		e.Err.Method, e.Err.path(), e.Err.Attempts)
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf("; retry after %v", e.RetryAfter)
+	}
+	return msg
 }
 
 // Unwrap returns the [*APIError], so that errors.Is(err, ErrRateLimited)

@@ -2,7 +2,9 @@ package posthogusers_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/hogkit/posthogusers"
@@ -182,5 +184,30 @@ func TestAgainstFake(t *testing.T) {
 	}
 	if tr.Requests.Load() < int64(len(calls)) {
 		t.Errorf("%d requests validated for %d calls", tr.Requests.Load(), len(calls))
+	}
+}
+
+// TestAgainstFake_wrongBaseURL points a client at posthogtest's fake under
+// a wrong path: PostHog's "Endpoint not found." is told apart from a
+// missing user.
+func TestAgainstFake_wrongBaseURL(t *testing.T) {
+	t.Parallel()
+	fake := posthogtest.New()
+	ada := fake.AddUser(posthogtest.UserSpec{Email: "ada@example.com"})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	client, err := posthogusers.NewClient(fake.AddKey(ada.UUID, "user:read"), posthogusers.WithBaseURL(srv.URL+"/api/v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Users.Get(t.Context(), posthogusers.Me)
+	var e *posthogusers.EndpointNotFoundError
+	if !errors.As(err, &e) || errors.Is(err, posthogusers.ErrNotFound) || e.BaseURL != srv.URL+"/api/v1" {
+		t.Errorf("wrong base URL: %v; want an *EndpointNotFoundError naming it", err)
+	}
+	// The right base URL, a user that does not exist: ErrNotFound.
+	client, _ = posthogusers.NewClient(fake.AddKey(ada.UUID, "user:read"), posthogusers.WithBaseURL(srv.URL))
+	if _, err := client.Users.Get(t.Context(), "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07"); !errors.Is(err, posthogusers.ErrNotFound) && !errors.Is(err, posthogusers.ErrForbidden) {
+		t.Errorf("unknown user: %v; want ErrNotFound or, for a non-staff key, ErrForbidden", err)
 	}
 }

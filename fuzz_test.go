@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
-
 	"net/http"
 	"reflect"
 	"strings"
@@ -179,6 +179,102 @@ func FuzzSession(f *testing.F) {
 		}
 		if got := h.Get(csrfHeader); got != csrf {
 			t.Errorf("X-CSRFToken %q; want %q", got, csrf)
+		}
+	})
+}
+
+// FuzzParseEnvelope decodes any body as PostHog's error envelope: it never
+// panics, and a body that is not an envelope is told apart.
+func FuzzParseEnvelope(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"invalid_request","code":"not_found","detail":"Not found.","attr":null}`,
+		`{"type":"invalid_request","code":"not_found","detail":"Endpoint not found.","attr":null}`,
+		`{"detail":"x","attr":"a__b"}`, `{"attr":5}`, `[]`, `null`, ``, `<html>`, `{"type":1}`, "\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		env, ok := parseEnvelope(body)
+		if !ok && (env != errorEnvelope{}) {
+			t.Errorf("parseEnvelope(%q) = %+v, false; want the zero envelope", body, env)
+		}
+		missing := isEndpointMissing(body)
+		if len(bytes.TrimSpace(body)) == 0 && missing {
+			t.Errorf("an empty 404 body (PostHog's signal autonomy answer) counts as a missing endpoint")
+		}
+		if ok && env.Detail == "Not found." && missing {
+			t.Errorf("PostHog's missing object %q counts as a missing endpoint", body)
+		}
+	})
+}
+
+// FuzzResponseError sends a request that any answer may meet, with the
+// client's credential planted in the body and headers: the call never
+// panics, an answer outside 2xx is an error of its status's class, and no
+// error text shows the credential.
+func FuzzResponseError(f *testing.F) {
+	f.Add(404, []byte(`{"type":"invalid_request","code":"not_found","detail":"Not found.","attr":null}`), "", uint8(0), false)
+	f.Add(403, []byte(`{"type":"authentication_error","code":"permission_denied","detail":"API key missing required scope '`), "", uint8(90), false)
+	f.Add(429, []byte(`{"detail":"throttled"}`), "999999999999", uint8(3), true)
+	f.Add(502, []byte("<html>bad gateway</html>"), "Mon, 23 Nov 2026 12:00:30 GMT", uint8(6), false)
+	f.Add(401, []byte(`{"attr":"x","detail":"`), "", uint8(20), true)
+	f.Add(200, []byte(`{"id":"x"}`), "", uint8(0), false)
+	f.Add(204, []byte(``), "", uint8(0), true)
+	f.Add(302, []byte(``), "", uint8(0), false)
+	f.Fuzz(func(t *testing.T, status int, body []byte, retryAfter string, at uint8, session bool) {
+		if status < 100 || status > 599 {
+			status = 100 + (status%500+500)%500
+		}
+		key, opts, secrets := testKey, []Option{}, []string{testKey}
+		if session {
+			key, opts, secrets = "", []Option{WithSession(testSession)}, []string{testSession.ID, testSession.CSRFToken}
+		}
+		// The server echoes the credential somewhere in its body.
+		cut := min(int(at), len(body))
+		planted := append(append(append([]byte{}, body[:cut]...), secrets[int(at)%len(secrets)]...), body[cut:]...)
+		tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp := jsonResponse(r, status, string(planted))
+			if retryAfter != "" && !hasControl(retryAfter) {
+				resp.Header.Set("Retry-After", retryAfter)
+			}
+			resp.Header.Set("Location", "/api/users/"+secrets[0]+"/")
+			return resp, nil
+		})
+		opts = append(opts, WithHTTPClient(&http.Client{Transport: tr}), WithMaxRetries(0), WithMaxRateLimitRetries(0))
+		c, err := NewClient(key, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, call := range []func() error{
+			func() error { _, err := c.Users.Get(t.Context(), Me); return err },
+			func() error { return c.Integrations.DeleteGitHub(t.Context(), Me, "1") },
+		} {
+			err := call()
+			if status >= 200 && status <= 299 {
+				continue // success, or a body that does not decode
+			}
+			if err == nil {
+				if status >= 300 && status <= 399 {
+					continue // a redirect to the same origin, followed to the same answer
+				}
+				t.Fatalf("status %d: no error", status)
+			}
+			for _, s := range secrets {
+				for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+					if strings.Contains(text, s) {
+						t.Fatalf("status %d: the error shows the credential: %s", status, text)
+					}
+				}
+			}
+			var apiErr *APIError
+			if errors.As(err, &apiErr) && apiErr.StatusCode != status {
+				t.Errorf("status %d: APIError.StatusCode %d", status, apiErr.StatusCode)
+			}
+			for sentinel, code := range map[error]int{ErrUnauthorized: 401, ErrForbidden: 403, ErrConflict: 409, ErrValidation: 400, ErrRateLimited: 429} {
+				if errors.Is(err, sentinel) && status != code {
+					t.Errorf("status %d matches %v", status, sentinel)
+				}
+			}
 		}
 	})
 }

@@ -1,6 +1,9 @@
 package posthogusers
 
 import (
+	"fmt"
+
+	"github.com/google/uuid"
 	"net/http"
 	"net/url"
 	"strings"
@@ -151,6 +154,19 @@ var operations = [numOperations]operation{
 	opAutonomyGet:    {method: http.MethodGet, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
 	opAutonomySet:    {method: http.MethodPost, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
 	opAutonomyDelete: {method: http.MethodDelete, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
+}
+
+// userID checks a user ID argument and returns it in the form PostHog's
+// routes take: [Me], or a UUID in its canonical hyphenated lower-case form.
+func userID(id string) (string, error) {
+	if id == Me {
+		return id, nil
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return "", &InputError{Arg: "id", Reason: fmt.Sprintf("%s is neither posthogusers.Me (%q) nor a UUID", describeArg(id), Me)}
+	}
+	return u.String(), nil
 }
 
 // expandPath fills the {…} segments of an operation's path template with

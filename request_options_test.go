@@ -185,3 +185,28 @@ func TestWithDebugDumps(t *testing.T) {
 		t.Errorf("dump shows a header off the allow list:\n%s", out)
 	}
 }
+
+func TestWithLogger_retryReasons(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	c, _ := scripted(t, testKey, []Option{WithLogger(logger)},
+		func(r *http.Request) (*http.Response, error) { return throttled(r, "0"), nil },
+		fail(errReset),
+		reply(http.StatusOK, userBody))
+	if _, err := c.Users.Get(t.Context(), Me); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		`reason="429 Too Many Requests" wait=0s wait_source=Retry-After`,
+		`reason="read tcp: connection reset by peer"`, "wait_source=backoff",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "posthogusers: attempt") {
+		t.Errorf("attempts logged above Debug:\n%s", out)
+	}
+}

@@ -2,17 +2,21 @@ package posthogusers
 
 // This file is the request path, in the order a request takes it:
 //
-//	Users.Get(ctx, id, opts...)      users.go: names the operation and its arguments
-//	  fetch / Client.do               this file
-//	    newRequest                    build: operation table, user ID, path, query, body, headers, credential
-//	    c.retry.Do                    send: go-retryablehttp's loop, with the hooks of retry.go
+//	Users.Get(ctx, id, opts...)     users.go: names the operation and its arguments
+//	  fetch, Client.do              this file: options, then build, send, finish
+//	    newRequest                  build: the operation's row (operations.go), user ID,
+//	                                path, query, JSON body, headers, credential (auth.go)
+//	    c.retry.Do                  send: go-retryablehttp's loop, which calls the hooks
+//	                                of retry.go around each attempt:
 //	      Client.beforeAttempt        opens the attempt's record
-//	      http.Client.Do              the wire, through Client.checkRedirect
-//	      readBody                    reads the answer within the attempt
-//	      Client.checkRetry           records how the attempt went and applies the retry policy
-//	      Client.backoff              how long to wait
+//	      http.Client.Do              the wire, through userTransport and Client.checkRedirect
+//	      Client.checkRetry           records how the attempt went and applies the policy
+//	      readBody                    reads an answer that ends the attempts (checkRetry
+//	                                  then looks again, so a body cut short can be retried)
+//	      Client.backoff              how long to wait before the next attempt
 //	      Client.prepareRetry         a fresh credential for the next attempt
-//	    call.finish                   the 2xx body decoded, or the error (errors.go) for the last answer
+//	    call.finish                 the 2xx body decoded, or the error for the last
+//	                                answer (errors.go) or failure
 //
 // A scan's pages (users_scan.go) take the same path with a stream: readBody
 // leaves their 2xx body unread and call.finish hands it to the scan, which
@@ -20,8 +24,9 @@ package posthogusers
 // for a page whose body fails midway.
 //
 // The state of one call (its operation, options and the record of its
-// attempts) travels in the request's context as a *call; the
-// retryablehttp.Client is built once, in NewClient, and shared.
+// attempts) travels in the request's context as a *call, which only the
+// hooks change; the retryablehttp.Client is built once, in NewClient, and
+// shared by every call.
 
 import (
 	"bytes"

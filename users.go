@@ -279,16 +279,3 @@ func (r *UpdateUserRequest) validate() error {
 	}
 	return nil
 }
-
-// userID checks a user ID argument and returns it in the form PostHog's
-// routes take: [Me], or a UUID in its canonical hyphenated lower-case form.
-func userID(id string) (string, error) {
-	if id == Me {
-		return id, nil
-	}
-	u, err := uuid.Parse(id)
-	if err != nil {
-		return "", &InputError{Arg: "id", Reason: fmt.Sprintf("%s is neither posthogusers.Me (%q) nor a UUID", describeArg(id), Me)}
-	}
-	return u.String(), nil
-}

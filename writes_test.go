@@ -95,6 +95,12 @@ func TestDelete_retryFindsItGone(t *testing.T) {
 				t.Errorf("%s, %s then 404: %d attempts; want 2", d.name, name, n.Load())
 			}
 		}
+		// A 404 for the endpoint itself is no proof of a delete.
+		c, _ := deleteClient(t, d.session, reply(http.StatusBadGateway, ``),
+			reply(http.StatusNotFound, `{"type":"invalid_request","code":"not_found","detail":"Endpoint not found.","attr":null}`))
+		if err := d.call(t.Context(), c); !errors.Is(err, ErrEndpointNotFound) {
+			t.Errorf("%s, 502 then Endpoint not found: %v; want ErrEndpointNotFound", d.name, err)
+		}
 		// Nothing reached PostHog before the 404: it is a real 404.
 		for name, first := range map[string]step{
 			"refused": fail(errRefused),
