@@ -374,7 +374,7 @@ func endpointCases(t *testing.T) []endpointCase {
 			wantQuery: url.Values{"repo": {"babbage/api"}, "search": {"feat"}, "limit": {"50"}},
 			status:    http.StatusOK, resp: `{"branches":["feat/a","feat/b"],"default_branch":"main","has_more":false}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Integrations.GitHubBranches(ctx, Me, "12345", GitHubBranchesOptions{Repo: "babbage/api", Search: "feat", Limit: 50})
+				return c.Integrations.GitHubBranches(ctx, Me, "12345", "babbage/api", &GitHubBranchesOptions{Search: "feat", Limit: 50})
 			},
 			want: &GitHubBranchesPage{Branches: []string{"feat/a", "feat/b"}, DefaultBranch: "main"},
 		},
@@ -384,7 +384,7 @@ func endpointCases(t *testing.T) []endpointCase {
 			wantBody: `{"team_id":2,"connect_from":"posthog_code"}`,
 			status:   http.StatusOK, resp: `{"install_url":"https://github.com/apps/posthog/installations/new?state=x","connect_flow":"app_install"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Integrations.StartGitHubLink(ctx, Me, &StartGitHubLinkRequest{TeamID: Ptr(int64(2)), ConnectFrom: "posthog_code"})
+				return c.Integrations.StartGitHubLink(ctx, Me, StartGitHubLinkRequest{TeamID: Ptr(int64(2)), ConnectFrom: "posthog_code"})
 			},
 			want: &GitHubLinkStart{InstallURL: "https://github.com/apps/posthog/installations/new?state=x", ConnectFlow: GitHubFlowAppInstall},
 		},
@@ -394,7 +394,7 @@ func endpointCases(t *testing.T) []endpointCase {
 			wantBody: `{}`,
 			status:   http.StatusOK, resp: `{"install_url":"https://github.com/login/oauth/authorize?x=1","connect_flow":"oauth_authorize"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Integrations.StartGitHubLink(ctx, Me, nil)
+				return c.Integrations.StartGitHubLink(ctx, Me, StartGitHubLinkRequest{})
 			},
 			want: &GitHubLinkStart{InstallURL: "https://github.com/login/oauth/authorize?x=1", ConnectFlow: GitHubFlowOAuthAuthorize},
 		},
@@ -422,7 +422,7 @@ func endpointCases(t *testing.T) []endpointCase {
 			wantBody: `{"slack_team_id":"T0001"}`,
 			status:   http.StatusOK, resp: `{"install_url":"https://slack.com/openid/connect/authorize?x=1"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Integrations.StartSlackLink(ctx, Me, &StartSlackLinkRequest{SlackTeamID: "T0001"})
+				return c.Integrations.StartSlackLink(ctx, Me, StartSlackLinkRequest{SlackTeamID: "T0001"})
 			},
 			want: "https://slack.com/openid/connect/authorize?x=1",
 		},
@@ -712,23 +712,23 @@ func TestEndpoints_invalidInput(t *testing.T) {
 			return err
 		}, "Offset"},
 		{"branches without repo", func(ctx context.Context) error {
-			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", GitHubBranchesOptions{})
+			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", "", nil)
 			return err
-		}, "Repo"},
+		}, "repo"},
 		{"branches repo without owner", func(ctx context.Context) error {
-			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", GitHubBranchesOptions{Repo: "api"})
+			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", "api", nil)
 			return err
-		}, "Repo"},
+		}, "repo"},
 		{"branches limit too big", func(ctx context.Context) error {
-			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", GitHubBranchesOptions{Repo: "o/r", Limit: 1001})
+			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", "o/r", &GitHubBranchesOptions{Limit: 1001})
 			return err
 		}, "Limit"},
 		{"GitHub start team zero", func(ctx context.Context) error {
-			_, err := c.Integrations.StartGitHubLink(ctx, Me, &StartGitHubLinkRequest{TeamID: Ptr(int64(0))})
+			_, err := c.Integrations.StartGitHubLink(ctx, Me, StartGitHubLinkRequest{TeamID: Ptr(int64(0))})
 			return err
 		}, "TeamID"},
 		{"Slack start team negative", func(ctx context.Context) error {
-			_, err := c.Integrations.StartSlackLink(ctx, Me, &StartSlackLinkRequest{TeamID: Ptr(int64(-1))})
+			_, err := c.Integrations.StartSlackLink(ctx, Me, StartSlackLinkRequest{TeamID: Ptr(int64(-1))})
 			return err
 		}, "TeamID"},
 		{"Slack user lower case", func(ctx context.Context) error { return c.Integrations.DeleteSlack(ctx, Me, "u0123") }, "slackUserID"},
@@ -1066,7 +1066,7 @@ func TestIntegrationsService_AllGitHubBranches(t *testing.T) {
 		}
 	})
 	var got []string
-	for b, err := range ts.client.Integrations.AllGitHubBranches(t.Context(), Me, "42", GitHubBranchesOptions{Repo: "o/r"}) {
+	for b, err := range ts.client.Integrations.AllGitHubBranches(t.Context(), Me, "42", "o/r", nil) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1081,7 +1081,7 @@ func TestIntegrationsService_AllGitHubBranches(t *testing.T) {
 
 	// An error ends the iteration after one yield.
 	var errs int
-	for _, err := range ts.client.Integrations.AllGitHubBranches(t.Context(), Me, "42", GitHubBranchesOptions{Repo: "o/r", Offset: 5}) {
+	for _, err := range ts.client.Integrations.AllGitHubBranches(t.Context(), Me, "42", "o/r", &GitHubBranchesOptions{Offset: 5}) {
 		if err != nil {
 			errs++
 			if !errors.Is(err, ErrNotFound) {

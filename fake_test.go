@@ -133,11 +133,11 @@ func TestAgainstFake(t *testing.T) {
 			return err
 		}},
 		{"Integrations.GitHubBranches", func(ctx context.Context) error {
-			_, err := client.Integrations.GitHubBranches(ctx, me, inst, posthogusers.GitHubBranchesOptions{Repo: "babbage/api"})
+			_, err := client.Integrations.GitHubBranches(ctx, me, inst, "babbage/api", nil)
 			return err
 		}},
 		{"Integrations.AllGitHubBranches", func(ctx context.Context) error {
-			for _, err := range client.Integrations.AllGitHubBranches(ctx, me, inst, posthogusers.GitHubBranchesOptions{Repo: "babbage/api"}) {
+			for _, err := range client.Integrations.AllGitHubBranches(ctx, me, inst, "babbage/api", nil) {
 				if err != nil {
 					return err
 				}
@@ -145,7 +145,7 @@ func TestAgainstFake(t *testing.T) {
 			return nil
 		}},
 		{"Integrations.StartGitHubLink", func(ctx context.Context) error {
-			_, err := client.Integrations.StartGitHubLink(ctx, me, nil)
+			_, err := client.Integrations.StartGitHubLink(ctx, me, posthogusers.StartGitHubLinkRequest{})
 			return err
 		}},
 		{"Integrations.PrepareGitHubCallback", func(ctx context.Context) error {
@@ -156,7 +156,7 @@ func TestAgainstFake(t *testing.T) {
 			return err
 		}},
 		{"Integrations.StartSlackLink", func(ctx context.Context) error {
-			_, err := client.Integrations.StartSlackLink(ctx, me, nil)
+			_, err := client.Integrations.StartSlackLink(ctx, me, posthogusers.StartSlackLinkRequest{})
 			return err
 		}},
 		{"Integrations.DeleteSlack", func(ctx context.Context) error { return client.Integrations.DeleteSlack(ctx, me, "U0123ABC456") }},

@@ -139,10 +139,8 @@ type GitHubReposRefresh struct {
 	InstallationStatus InstallationStatus `json:"installation_status"`
 }
 
-// GitHubBranchesOptions selects and pages [IntegrationsService.GitHubBranches].
+// GitHubBranchesOptions filters and pages [IntegrationsService.GitHubBranches].
 type GitHubBranchesOptions struct {
-	// Repo is the repository, "owner/repo". Required.
-	Repo string `url:"repo"`
 	// Search keeps branches whose name contains it.
 	Search string `url:"search,omitempty"`
 	// Limit is the page size, 1 to 1000; 0 means PostHog's default of 100.
@@ -165,7 +163,7 @@ type GitHubBranchesPage struct {
 // Both fields are optional.
 type StartGitHubLinkRequest struct {
 	// TeamID is the project to link for; nil means the user's current one.
-	TeamID *int64 `json:"team_id,omitempty"`
+	TeamID *int64 `json:"team_id,omitzero"`
 	// ConnectFrom tells PostHog where to send the user back, such as
 	// "posthog_code" or "posthog_mobile".
 	ConnectFrom string `json:"connect_from,omitempty"`
@@ -207,7 +205,7 @@ type SlackWorkspace struct {
 type StartSlackLinkRequest struct {
 	// TeamID is the project whose Slack installation to link against; nil
 	// means the user's current one.
-	TeamID *int64 `json:"team_id,omitempty"`
+	TeamID *int64 `json:"team_id,omitzero"`
 	// SlackTeamID picks one Slack workspace of that project.
 	SlackTeamID string `json:"slack_team_id,omitempty"`
 }
@@ -337,32 +335,38 @@ func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, instal
 }
 
 // GitHubBranches returns one page of the branches of a repository a linked
-// GitHub App installation can reach. opts.Repo ("owner/repo") is required.
+// GitHub App installation can reach. repo ("owner/repo") is required; opts
+// may be nil.
 // Needs scope user:read.
 //
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/branches/
-func (s *IntegrationsService) GitHubBranches(ctx context.Context, id, installationID string, opts GitHubBranchesOptions, reqOpts ...RequestOption) (*GitHubBranchesPage, error) {
+func (s *IntegrationsService) GitHubBranches(ctx context.Context, id, installationID, repo string, opts *GitHubBranchesOptions, reqOpts ...RequestOption) (*GitHubBranchesPage, error) {
 	if err := checkInstallationID(installationID); err != nil {
 		return nil, err
 	}
-	if err := opts.validate(); err != nil {
+	q, err := newBranchesQuery(repo, opts)
+	if err != nil {
 		return nil, err
 	}
-	return fetch[GitHubBranchesPage](ctx, s.client, request{op: opGitHubBranches, user: id, params: []string{installationID}, query: opts}, reqOpts...)
+	return fetch[GitHubBranchesPage](ctx, s.client, request{op: opGitHubBranches, user: id, params: []string{installationID}, query: q}, reqOpts...)
 }
 
-// AllGitHubBranches returns an iterator over every branch of a repository
-// that matches opts, from opts' offset on, with the behaviour of
-// [IntegrationsService.AllGitHubRepos]. Needs scope user:read.
+// AllGitHubBranches returns an iterator over every branch of repo that
+// matches opts, from opts' offset on, with the behaviour of
+// [IntegrationsService.AllGitHubRepos]. opts may be nil and is never
+// modified. Needs scope user:read.
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/branches/
-func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, installationID string, opts GitHubBranchesOptions, reqOpts ...RequestOption) iter.Seq2[string, error] {
-	return pageByOffset(opts.Offset, func(offset int) ([]string, bool, error) {
-		q := opts
-		q.Offset = offset
-		page, err := s.GitHubBranches(ctx, id, installationID, q, reqOpts...)
+func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, installationID, repo string, opts *GitHubBranchesOptions, reqOpts ...RequestOption) iter.Seq2[string, error] {
+	var o GitHubBranchesOptions
+	if opts != nil {
+		o = *opts
+	}
+	return pageByOffset(o.Offset, func(offset int) ([]string, bool, error) {
+		o.Offset = offset
+		page, err := s.GitHubBranches(ctx, id, installationID, repo, &o, reqOpts...)
 		if err != nil {
 			return nil, false, err
 		}
@@ -371,7 +375,8 @@ func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, install
 }
 
 // StartGitHubLink starts linking a GitHub account to a user and returns the
-// URL to open in the user's browser. req may be nil. When every installation
+// URL to open in the user's browser. The zero req links for the user's
+// current project. When every installation
 // the user can reach is already linked, PostHog answers 400. Needs scope
 // user:write.
 //
@@ -381,15 +386,11 @@ func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, install
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/start/
-func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, req *StartGitHubLinkRequest, reqOpts ...RequestOption) (*GitHubLinkStart, error) {
-	body := any(struct{}{})
-	if req != nil {
-		if req.TeamID != nil && *req.TeamID <= 0 {
-			return nil, &InputError{Arg: "TeamID", Reason: fmt.Sprintf("%d is not a project ID", *req.TeamID)}
-		}
-		body = req
+func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, req StartGitHubLinkRequest, reqOpts ...RequestOption) (*GitHubLinkStart, error) {
+	if err := checkTeamID(req.TeamID); err != nil {
+		return nil, err
 	}
-	return fetch[GitHubLinkStart](ctx, s.client, request{op: opGitHubStart, user: id, body: body}, reqOpts...)
+	return fetch[GitHubLinkStart](ctx, s.client, request{op: opGitHubStart, user: id, body: req}, reqOpts...)
 }
 
 // PrepareGitHubCallback tells PostHog which GitHub App installation the
@@ -439,17 +440,13 @@ func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id st
 // PostHog API docs: https://posthog.com/docs/api/users
 //
 //meta:operation POST /api/users/{uuid}/integrations/slack/start/
-func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req *StartSlackLinkRequest, reqOpts ...RequestOption) (installURL string, err error) {
-	body := any(struct{}{})
-	if req != nil {
-		if req.TeamID != nil && *req.TeamID <= 0 {
-			return "", &InputError{Arg: "TeamID", Reason: fmt.Sprintf("%d is not a project ID", *req.TeamID)}
-		}
-		body = req
+func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req StartSlackLinkRequest, reqOpts ...RequestOption) (installURL string, err error) {
+	if err := checkTeamID(req.TeamID); err != nil {
+		return "", err
 	}
 	resp, err := fetch[struct {
 		InstallURL string `json:"install_url"`
-	}](ctx, s.client, request{op: opSlackStart, user: id, body: body}, reqOpts...)
+	}](ctx, s.client, request{op: opSlackStart, user: id, body: req}, reqOpts...)
 	if err != nil {
 		return "", err
 	}
@@ -490,24 +487,32 @@ func checkInstallationID(installationID string) error {
 	return nil
 }
 
-// validate checks branch options against PostHog's bounds.
-func (o *GitHubBranchesOptions) validate() error {
-	if strings.TrimSpace(o.Repo) == "" {
-		return &InputError{Arg: "Repo", Reason: `is required ("owner/repo")`}
-	}
-	if owner, name, ok := strings.Cut(o.Repo, "/"); !ok || owner == "" || name == "" {
-		return &InputError{Arg: "Repo", Reason: describeArg(o.Repo) + ` is not "owner/repo"`}
-	}
-	return checkWindow(o.Limit, o.Offset, 1000)
+// branchesQuery is the query of [IntegrationsService.GitHubBranches].
+type branchesQuery struct {
+	Repo string `url:"repo"`
+	GitHubBranchesOptions
 }
 
-// checkWindow checks a page size (0 for the server's default) and offset.
-func checkWindow(limit, offset, maxLimit int) error {
-	if limit < 0 || limit > maxLimit {
-		return &InputError{Arg: "Limit", Reason: fmt.Sprintf("%d is outside 1–%d", limit, maxLimit)}
+// newBranchesQuery checks a repository and branch options against
+// PostHog's bounds and makes the query.
+func newBranchesQuery(repo string, opts *GitHubBranchesOptions) (*branchesQuery, error) {
+	if strings.TrimSpace(repo) == "" {
+		return nil, &InputError{Arg: "repo", Reason: `is required ("owner/repo")`}
 	}
-	if offset < 0 {
-		return &InputError{Arg: "Offset", Reason: fmt.Sprintf("%d is negative", offset)}
+	if owner, name, ok := strings.Cut(repo, "/"); !ok || owner == "" || name == "" {
+		return nil, &InputError{Arg: "repo", Reason: describeArg(repo) + ` is not "owner/repo"`}
+	}
+	q := &branchesQuery{Repo: repo}
+	if opts != nil {
+		q.GitHubBranchesOptions = *opts
+	}
+	return q, checkWindow(q.Limit, q.Offset, 1000)
+}
+
+// checkTeamID checks an optional project ID.
+func checkTeamID(id *int64) error {
+	if id != nil && *id <= 0 {
+		return &InputError{Arg: "TeamID", Reason: fmt.Sprintf("%d is not a project ID", *id)}
 	}
 	return nil
 }

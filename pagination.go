@@ -147,3 +147,17 @@ func nextOffset(next string) (offset int, ok bool) {
 	offset, err = strconv.Atoi(v)
 	return offset, err == nil && offset >= 0
 }
+
+// checkWindow checks the page size (0 for the server's default) and offset
+// of a listing's options; maxLimit is PostHog's largest page.
+func checkWindow(limit, offset, maxLimit int) error {
+	switch {
+	case limit < 0:
+		return &InputError{Arg: "Limit", Reason: fmt.Sprintf("%d is negative", limit)}
+	case limit > maxLimit:
+		return &InputError{Arg: "Limit", Reason: fmt.Sprintf("%d is over PostHog's maximum of %d", limit, maxLimit)}
+	case offset < 0:
+		return &InputError{Arg: "Offset", Reason: fmt.Sprintf("%d is negative", offset)}
+	}
+	return nil
+}

@@ -38,7 +38,7 @@ func TestInputErrors_neverEchoArguments(t *testing.T) {
 		},
 		"Integrations.DeleteSlack": func(ctx context.Context) error { return c.Integrations.DeleteSlack(ctx, Me, k) },
 		"Integrations.GitHubBranches": func(ctx context.Context) error {
-			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", GitHubBranchesOptions{Repo: k})
+			_, err := c.Integrations.GitHubBranches(ctx, Me, "1", k, nil)
 			return err
 		},
 		"Users.SkipOnboarding": func(ctx context.Context) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -212,18 +213,13 @@ func checkText(arg, s string, maxChars int) error {
 	return nil
 }
 
-// validate checks options before a request is built.
+// validate checks options before a request is built. PostHog sets no
+// maximum page size.
 func (o *ListUsersOptions) validate() error {
 	if o == nil {
 		return nil
 	}
-	if o.Limit < 0 {
-		return &InputError{Arg: "Limit", Reason: fmt.Sprintf("%d is negative", o.Limit)}
-	}
-	if o.Offset < 0 {
-		return &InputError{Arg: "Offset", Reason: fmt.Sprintf("%d is negative", o.Offset)}
-	}
-	return nil
+	return checkWindow(o.Limit, o.Offset, math.MaxInt)
 }
 
 // validate checks a PUT body: both required fields, then the rest as for

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,14 +84,10 @@ func (sc *UserScan) validate() error {
 	switch {
 	case sc.ctx == nil:
 		return &InputError{Arg: "ctx", Reason: "the context is nil"}
-	case sc.opts.Limit < 0:
-		return &InputError{Arg: "Limit", Reason: fmt.Sprintf("%d is negative", sc.opts.Limit)}
-	case sc.opts.Start.Offset < 0:
-		return &InputError{Arg: "Start.Offset", Reason: fmt.Sprintf("%d is negative", sc.opts.Start.Offset)}
 	case sc.opts.Start.LastID < 0:
 		return &InputError{Arg: "Start.LastID", Reason: fmt.Sprintf("%d is negative", sc.opts.Start.LastID)}
 	}
-	return nil
+	return checkWindow(sc.opts.Limit, sc.opts.Start.Offset, math.MaxInt)
 }
 
 // sequential reads one page at a time from r.cur, each user decoded as the

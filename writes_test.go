@@ -145,7 +145,7 @@ func TestWrites_redirectThatDropsTheBodyRefused(t *testing.T) {
 			return err
 		},
 		"POST": func(ctx context.Context, c *Client) error {
-			_, err := c.Integrations.StartGitHubLink(ctx, Me, nil)
+			_, err := c.Integrations.StartGitHubLink(ctx, Me, StartGitHubLinkRequest{})
 			return err
 		},
 		"PUT": func(ctx context.Context, c *Client) error {

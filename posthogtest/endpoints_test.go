@@ -309,7 +309,7 @@ func TestIntegrations(t *testing.T) {
 	wantError(t, do(t, srv, "GET", "/api/users/@me/integrations/?kind=jira", "", bearer(srv.Key)),
 		http.StatusBadRequest, "invalid_input", "Unsupported integration kind: 'jira'")
 	var branches []string
-	for b, err := range client.Integrations.AllGitHubBranches(ctx, posthogusers.Me, inst, posthogusers.GitHubBranchesOptions{Repo: "babbage/api", Limit: 2}) {
+	for b, err := range client.Integrations.AllGitHubBranches(ctx, posthogusers.Me, inst, "babbage/api", &posthogusers.GitHubBranchesOptions{Limit: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,11 +321,11 @@ func TestIntegrations(t *testing.T) {
 	if ref, err := client.Integrations.RefreshGitHubRepos(ctx, posthogusers.Me, inst); err != nil || len(ref.Repositories) != 5 {
 		t.Errorf("refresh: %+v, %v", ref, err)
 	}
-	start, err := client.Integrations.StartGitHubLink(ctx, posthogusers.Me, nil)
+	start, err := client.Integrations.StartGitHubLink(ctx, posthogusers.Me, posthogusers.StartGitHubLinkRequest{})
 	if err != nil || start.InstallURL == "" || start.ConnectFlow != posthogusers.GitHubFlowAppInstall {
 		t.Errorf("GitHub start: %+v, %v", start, err)
 	}
-	if _, err := client.Integrations.StartGitHubLink(ctx, posthogusers.Me, &posthogusers.StartGitHubLinkRequest{TeamID: posthogusers.Ptr(int64(77))}); err == nil ||
+	if _, err := client.Integrations.StartGitHubLink(ctx, posthogusers.Me, posthogusers.StartGitHubLinkRequest{TeamID: posthogusers.Ptr(int64(77))}); err == nil ||
 		!strings.Contains(err.Error(), "Invalid or inaccessible team_id for this user.") {
 		t.Errorf("GitHub start for another team: %v", err)
 	}
@@ -336,7 +336,7 @@ func TestIntegrations(t *testing.T) {
 	if err != nil || len(ws) != 1 || ws[0].SlackTeamID != "T2" || ws[0].PostHogTeamID != 2 {
 		t.Errorf("linkable workspaces: %+v, %v", ws, err)
 	}
-	if u, err := client.Integrations.StartSlackLink(ctx, posthogusers.Me, &posthogusers.StartSlackLinkRequest{SlackTeamID: "T2"}); err != nil || !strings.Contains(u, "T2") {
+	if u, err := client.Integrations.StartSlackLink(ctx, posthogusers.Me, posthogusers.StartSlackLinkRequest{SlackTeamID: "T2"}); err != nil || !strings.Contains(u, "T2") {
 		t.Errorf("Slack start: %q, %v", u, err)
 	}
 	if err := client.Integrations.DeleteSlack(ctx, posthogusers.Me, "U0123ABC456"); err != nil {
