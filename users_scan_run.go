@@ -175,61 +175,14 @@ func (r *scanner[T]) windowPages(ctx context.Context, start, n, limit int) (last
 	if n == 0 {
 		return false, nil
 	}
-	k := r.sc.opts.Window
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	slots := make([]chan *bufferedPage[T], k)
-	for i := range slots {
-		slots[i] = make(chan *bufferedPage[T], 1)
-	}
-	tokens := make(chan struct{}, k) // a token for each page requested and not yet taken
-	var (
-		mu       sync.Mutex
-		inflight = map[int]context.CancelFunc{}
-		failed   = n // the first page that failed
-	)
-	r.wg.Add(1)
-	go func() { // the dispatcher
-		defer r.wg.Done()
-		for i := range n {
-			off := start + i*limit
-			select {
-			case tokens <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			mu.Lock()
-			if i > failed {
-				mu.Unlock()
-				return
-			}
-			pctx, pcancel := context.WithCancel(ctx)
-			inflight[i] = pcancel
-			mu.Unlock()
-			r.wg.Add(1)
-			go func() {
-				defer r.wg.Done()
-				page := r.fetchWhole(pctx, off, limit)
-				mu.Lock()
-				delete(inflight, i)
-				if page.err != nil && i < failed {
-					failed = i
-					for j, c := range inflight {
-						if j > i {
-							c()
-						}
-					}
-				}
-				mu.Unlock()
-				pcancel()
-				slots[i%k] <- page
-			}()
-		}
-	}()
+	w := newPageWindow(r, start, n, limit)
+	r.wg.Go(func() { w.dispatch(ctx) })
 	for i := range n {
 		var page *bufferedPage[T]
 		select {
-		case page = <-slots[i%k]:
+		case page = <-w.slot(i):
 		case <-ctx.Done():
 			return false, r.fail(ctx.Err())
 		}
@@ -250,12 +203,82 @@ func (r *scanner[T]) windowPages(ctx context.Context, start, n, limit int) (last
 		if err != nil {
 			return false, err
 		}
-		<-tokens
+		<-w.tokens // the page is taken: another may be requested
 		if done && i == n-1 {
 			return true, nil
 		}
 	}
 	return false, nil
+}
+
+// pageWindow is the pages of windowPages in flight. Page i is handed over
+// in slot i mod Window; a page is requested only once a token is free, and
+// the loop frees a token when it has taken a page, so a slot is always empty
+// when its next page arrives.
+type pageWindow[T any] struct {
+	r               *scanner[T]
+	start, n, limit int
+	slots           []chan *bufferedPage[T]
+	tokens          chan struct{} // one for each page requested and not yet taken
+	mu              sync.Mutex
+	inflight        map[int]context.CancelFunc // the pages being requested
+	failed          int                        // the first page that failed; n for none
+}
+
+func newPageWindow[T any](r *scanner[T], start, n, limit int) *pageWindow[T] {
+	k := r.sc.opts.Window
+	w := &pageWindow[T]{r: r, start: start, n: n, limit: limit, slots: make([]chan *bufferedPage[T], k),
+		tokens: make(chan struct{}, k), inflight: map[int]context.CancelFunc{}, failed: n}
+	for i := range w.slots {
+		w.slots[i] = make(chan *bufferedPage[T], 1)
+	}
+	return w
+}
+
+// slot is where page i is handed over.
+func (w *pageWindow[T]) slot(i int) chan *bufferedPage[T] { return w.slots[i%len(w.slots)] }
+
+// dispatch requests the pages in order, each when a token is free, until
+// ctx is done or a page has failed.
+func (w *pageWindow[T]) dispatch(ctx context.Context) {
+	for i := range w.n {
+		select {
+		case w.tokens <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		w.mu.Lock()
+		if i > w.failed {
+			w.mu.Unlock()
+			return
+		}
+		pctx, cancel := context.WithCancel(ctx)
+		w.inflight[i] = cancel
+		w.mu.Unlock()
+		w.r.wg.Go(func() {
+			defer cancel()
+			page := w.r.fetchWhole(pctx, w.start+i*w.limit, w.limit)
+			w.finished(i, page.err)
+			w.slot(i) <- page
+		})
+	}
+}
+
+// finished records that page i has been read; when it failed, the pages
+// after it are cancelled.
+func (w *pageWindow[T]) finished(i int, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.inflight, i)
+	if err == nil || i >= w.failed {
+		return
+	}
+	w.failed = i
+	for j, cancel := range w.inflight {
+		if j > i {
+			cancel()
+		}
+	}
 }
 
 // fetchWhole reads the page of limit users at offset whole, requesting it
