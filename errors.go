@@ -454,8 +454,10 @@ func (k *call) classify(apiErr *APIError) error {
 	return apiErr
 }
 
-// redactURL returns u as a string without user information or a
-// personal_api_key query parameter.
+// redactURL returns u as a string for an error or a log: without user
+// information, and with the value of every query parameter but limit and
+// offset replaced by "[redacted]", since filters such as email are personal
+// data and a personal_api_key parameter is a credential.
 func redactURL(u *url.URL) string {
 	if u == nil {
 		return ""
@@ -464,10 +466,14 @@ func redactURL(u *url.URL) string {
 	r.User = nil
 	if r.RawQuery != "" {
 		q := r.Query()
-		if q.Has("personal_api_key") {
-			q.Set("personal_api_key", "[redacted]")
-			r.RawQuery = q.Encode()
+		for name, values := range q {
+			if name != "limit" && name != "offset" {
+				for i := range values {
+					values[i] = "[redacted]"
+				}
+			}
 		}
+		r.RawQuery = q.Encode()
 	}
 	return r.String()
 }

@@ -339,7 +339,7 @@ func TestParseRetryAfter(t *testing.T) {
 func TestRedactURL(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want string }{
-		{"https://us.posthog.com/api/users/?email=a%40b.c", "https://us.posthog.com/api/users/?email=a%40b.c"},
+		{"https://us.posthog.com/api/users/?email=a%40b.c&limit=100&offset=300", "https://us.posthog.com/api/users/?email=%5Bredacted%5D&limit=100&offset=300"},
 		{"https://u:p@us.posthog.com/api/users/", "https://us.posthog.com/api/users/"},
 		{"https://us.posthog.com/api/users/?personal_api_key=phx_x&limit=1", "https://us.posthog.com/api/users/?limit=1&personal_api_key=%5Bredacted%5D"},
 	}

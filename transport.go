@@ -315,7 +315,7 @@ func (k *call) transportError(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w (%w)", ctxErr, err)
 	}
-	err = fmt.Errorf("posthogusers: %s %s: %s: %w", k.method, k.path, k.attemptSummary(), stripURLQuery(err))
+	err = fmt.Errorf("posthogusers: %s %s: %s: %w", k.method, k.path, k.attemptSummary(), redactURLError(err))
 	if k.beyondDeadline > 0 {
 		return &deadlineError{wait: k.beyondDeadline, err: err}
 	}
@@ -473,15 +473,14 @@ func (t userTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// stripURLQuery drops the query and user information from the URL of a
-// *url.Error, so that filter values such as an email address do not end up
-// in error strings.
-func stripURLQuery(err error) error {
+// redactURLError redacts the URL of a *url.Error as [redactURL] does, so
+// that filter values such as an email address do not end up in error
+// strings.
+func redactURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		if u, perr := url.Parse(ue.URL); perr == nil {
-			u.RawQuery, u.User = "", nil
-			ue.URL = u.String()
+			ue.URL = redactURL(u)
 		}
 	}
 	return err
