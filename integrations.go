@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hogkit/posthogusers/internal/wire"
 )
 
 // IntegrationsService is a user's personal integrations: the GitHub App
@@ -467,7 +468,7 @@ func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req
 //
 //meta:operation DELETE /api/users/{uuid}/integrations/slack/{slack_user_id}/
 func (s *IntegrationsService) DeleteSlack(ctx context.Context, id, slackUserID string, reqOpts ...RequestOption) error {
-	if !isSlackUserID(slackUserID) {
+	if !wire.IsSlackMemberID(slackUserID) {
 		return &InputError{Arg: "slackUserID", Reason: describeArg(slackUserID) + " is not a Slack member ID (U or W, then capital letters and digits)"}
 	}
 	return s.client.do(ctx, request{op: opSlackDelete, user: id, params: []string{slackUserID}}, nil, reqOpts...)
@@ -515,20 +516,6 @@ func checkTeamID(id *int64) error {
 		return &InputError{Arg: "TeamID", Reason: fmt.Sprintf("%d is not a project ID", *id)}
 	}
 	return nil
-}
-
-// isSlackUserID reports whether s matches PostHog's route for Slack member
-// IDs, [UW][A-Z0-9]+.
-func isSlackUserID(s string) bool {
-	if len(s) < 2 || (s[0] != 'U' && s[0] != 'W') {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if c := s[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // pageByOffset returns an iterator over lists paged by offset with a

@@ -1,12 +1,12 @@
 package posthogusers
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/hogkit/posthogusers/internal/wire"
 )
 
 // The SDK reads and writes JSON with github.com/go-json-experiment/json, the
@@ -23,11 +23,6 @@ import (
 //     map, which would turn "clear this field" into "leave it as it is".
 //
 // The tests in json_test.go pin each of these.
-
-// isJSONNull reports whether v is the JSON literal null, ignoring white space.
-func isJSONNull(v []byte) bool {
-	return bytes.Equal(bytes.TrimSpace(v), []byte("null"))
-}
 
 // looseTime is a time PostHog computes for session fields, read as ISO 8601
 // with or without a zone (UTC when none). null and anything unreadable
@@ -107,7 +102,7 @@ func mergePatch(target, patch jsontext.Value) (jsontext.Value, error) {
 		t = map[string]jsontext.Value{}
 	}
 	for k, v := range p {
-		if isJSONNull(v) {
+		if wire.IsNull(v) {
 			delete(t, k)
 			continue
 		}
