@@ -43,9 +43,11 @@ type fakePostHog struct {
 // with environment variables that are not part of the program's interface:
 //
 //	EXPORT_USERS_FAKE_LATENCY=DURATION  every page is answered that late
-//	EXPORT_USERS_FAKE_HOLD=OFFSET       the page at OFFSET is answered only when the
-//	                                    request is given up (so a run cannot end
-//	                                    before a test kills it)
+//	EXPORT_USERS_FAKE_HOLD=OFFSET       a page starting at OFFSET, or up to 20
+//	                                    before it, is answered only when the request
+//	                                    is given up (so a run cannot end before a test
+//	                                    kills it; a resumed scan starts one user
+//	                                    before its checkpoint, so its pages move)
 //	EXPORT_USERS_FAKE_FAIL=OFFSET       every request for the page at OFFSET fails
 //	                                    with a 500, and retries wait milliseconds
 //	EXPORT_USERS_FAKE_DRIFT=OFFSET      once the export has passed OFFSET, a user
@@ -110,8 +112,8 @@ func startFake(n int, h fakeHooks) (*fakePostHog, error) {
 	f := &fakePostHog{key: fake.AddKey(staff.UUID, "user:read"), users: fake.UserCount()}
 
 	const list = "/api/users/"
-	if h.holdAt >= 0 {
-		fake.InjectFault(posthogtest.Fault{Method: "GET", Path: list, Query: offsetQuery(h.holdAt), Latency: 24 * time.Hour})
+	for off := h.holdAt; off >= 0 && off >= h.holdAt-20; off-- {
+		fake.InjectFault(posthogtest.Fault{Method: "GET", Path: list, Query: offsetQuery(off), Latency: 24 * time.Hour})
 	}
 	if h.failAt >= 0 {
 		fake.InjectFault(posthogtest.Fault{Method: "GET", Path: list, Query: offsetQuery(h.failAt), Status: 500})
