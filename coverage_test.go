@@ -147,9 +147,9 @@ func TestOperations_matchSchema(t *testing.T) {
 			if !anonymous {
 				t.Errorf("%s: anonymous in the table, not in the schema", key)
 			}
-		case accessSessionOnly, accessSessionAuth:
+		case accessKeyRefused, accessSessionAuth:
 			pak, _ := sop.Extensions["x-pak-access"].(string)
-			want := map[access]string{accessSessionOnly: "refused", accessSessionAuth: "session-only authentication"}[op.access]
+			want := map[access]string{accessKeyRefused: "refused", accessSessionAuth: "session-only authentication"}[op.access]
 			if len(scopes) != 0 || !strings.HasPrefix(pak, want) {
 				t.Errorf("%s: the table says %q; schema security %v, x-pak-access %q", key, want, scopes, pak)
 			}

@@ -341,30 +341,30 @@ type errorEnvelope struct {
 // It keeps at most maxErrorBodySize bytes of the body (readBody read them
 // within the attempt) and removes the call's credentials from anything it
 // keeps.
-func (k *call) responseError(resp *http.Response) error {
+func (cl *call) responseError(resp *http.Response) error {
 	body, ok := bodyOf(resp)
 	if !ok {
 		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
 	}
-	for _, secret := range k.secrets {
+	for _, secret := range cl.secrets {
 		if secret != "" && bytes.Contains(body, []byte(secret)) {
 			body = bytes.ReplaceAll(body, []byte(secret), []byte("[redacted]"))
 		}
 	}
-	u := k.url
+	u := cl.url
 	if resp.Request != nil && resp.Request.URL != nil {
 		u = resp.Request.URL // after any redirect
 	}
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
-		Method:     k.method,
+		Method:     cl.method,
 		URL:        redactURL(u),
-		Attempts:   max(len(k.attempts), 1),
+		Attempts:   max(len(cl.attempts), 1),
 		Body:       body,
-		History:    k.history(),
-		apiPath:    k.path,
+		History:    cl.history(),
+		apiPath:    cl.path,
 	}
-	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), k.c.now()); ok {
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), cl.c.now()); ok {
 		apiErr.RetryAfter = d
 	}
 	if env, ok := parseEnvelope(body); ok {
@@ -373,11 +373,11 @@ func (k *call) responseError(resp *http.Response) error {
 			apiErr.Attr = *env.Attr
 		}
 	}
-	err := k.classify(apiErr)
-	if k.beyondDeadline > 0 && resp.StatusCode != http.StatusTooManyRequests {
+	err := cl.classify(apiErr)
+	if cl.beyondDeadline > 0 && resp.StatusCode != http.StatusTooManyRequests {
 		// A 503 whose Retry-After passes the deadline; a 429's is the
 		// *RateLimitError itself.
-		return &deadlineError{wait: k.beyondDeadline, err: err}
+		return &deadlineError{wait: cl.beyondDeadline, err: err}
 	}
 	return err
 }
@@ -410,26 +410,26 @@ func isEndpointMissing(body []byte) bool {
 // classify wraps apiErr in the error type its status and detail call for.
 // The refusals of keys and tokens only become a [*SessionRequiredError] when
 // the client authenticates with one: a session that gets 401 has expired.
-func (k *call) classify(apiErr *APIError) error {
+func (cl *call) classify(apiErr *APIError) error {
 	switch apiErr.StatusCode {
 	case http.StatusTooManyRequests:
 		return &RateLimitError{RetryAfter: apiErr.RetryAfter, Err: apiErr}
 	case http.StatusNotFound:
 		if isEndpointMissing(apiErr.Body) {
 			apiErr.endpointMissing = true
-			return &EndpointNotFoundError{BaseURL: k.c.baseString, Err: apiErr}
+			return &EndpointNotFoundError{BaseURL: cl.c.baseString, Err: apiErr}
 		}
 	}
-	if k.c.cred.isSession() {
+	if cl.c.cred.isSession() {
 		return apiErr
 	}
 	switch apiErr.StatusCode {
 	case http.StatusUnauthorized:
-		if k.op.access == accessSessionAuth {
-			return &SessionRequiredError{Method: k.method, Path: k.path, Err: apiErr,
+		if cl.op.access == accessSessionAuth {
+			return &SessionRequiredError{Method: cl.method, Path: cl.path, Err: apiErr,
 				Reason: "PostHog only accepts session authentication here and ignores personal API keys and OAuth tokens"}
 		}
-		switch k.c.base.Host {
+		switch cl.c.base.Host {
 		case "us.posthog.com":
 			apiErr.Hint = "a key works in one PostHog Cloud region only: a key made on EU Cloud needs WithBaseURL(posthogusers.EUCloud)"
 		case "eu.posthog.com":
@@ -440,14 +440,14 @@ func (k *call) classify(apiErr *APIError) error {
 		case strings.HasPrefix(apiErr.Detail, detailMissingScopePrefix):
 			scope := strings.TrimSuffix(strings.TrimPrefix(apiErr.Detail, detailMissingScopePrefix), "'")
 			if scope == "" {
-				scope = string(k.op.scope)
+				scope = string(cl.op.scope)
 			}
-			return &ScopeError{Scope: Scope(scope), Method: k.method, Path: k.path, Err: apiErr}
-		case apiErr.Detail == detailNoKeyAccess, k.op.access == accessSessionOnly:
-			return &SessionRequiredError{Method: k.method, Path: k.path, Err: apiErr,
+			return &ScopeError{Scope: Scope(scope), Method: cl.method, Path: cl.path, Err: apiErr}
+		case apiErr.Detail == detailNoKeyAccess, cl.op.access == accessKeyRefused:
+			return &SessionRequiredError{Method: cl.method, Path: cl.path, Err: apiErr,
 				Reason: "PostHog refuses personal API keys and OAuth tokens on this endpoint, whatever their scopes"}
 		case strings.HasPrefix(apiErr.Detail, detailIdentityChange):
-			return &SessionRequiredError{Method: k.method, Path: k.path, Err: apiErr,
+			return &SessionRequiredError{Method: cl.method, Path: cl.path, Err: apiErr,
 				Reason: "PostHog only lets a user change their email or password from the PostHog app, not with an API key or token"}
 		}
 	}

@@ -28,11 +28,11 @@ type access int
 const (
 	// accessScoped: keys are accepted when they carry the operation's scope.
 	accessScoped access = iota
-	// accessSessionOnly: keys are refused with 403 "This action does not
-	// support personal API key access", even with scope "*".
-	accessSessionOnly
-	// accessSessionAuth: only session authentication is tried, so a key gets
-	// 401 as if no credential had been sent.
+	// accessKeyRefused: keys get 403 "This action does not support
+	// personal API key access", even with scope "*"; sessions are accepted.
+	accessKeyRefused
+	// accessSessionAuth: the endpoint authenticates sessions only and never
+	// reads a key, so a key gets 401 as if no credential had been sent.
 	accessSessionAuth
 	// accessAnonymous: no authentication is needed.
 	accessAnonymous
@@ -119,11 +119,11 @@ var operations = [numOperations]operation{
 	opUsersHedgehogConfig:            {method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserRead},
 	opUsersUpdateHedgehogConfig:      {method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserWrite},
 	opUsersProductIntroSeen:          {method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", takesUser: true, scope: ScopeUserWrite},
-	opUsersScenePersonalisation:      {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", takesUser: true, access: accessSessionOnly},
-	opUsersCancelEmailChange:         {method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessSessionOnly},
+	opUsersScenePersonalisation:      {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", takesUser: true, access: accessKeyRefused},
+	opUsersCancelEmailChange:         {method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessKeyRefused},
 	opUsersVerifyEmail:               {method: http.MethodPost, path: "/api/users/verify_email/", access: accessAnonymous, sendOnce: true},
 	opUsersRequestEmailVerification:  {method: http.MethodPost, path: "/api/users/request_email_verification/", access: accessAnonymous},
-	opUsersSkipOnboarding:            {method: http.MethodPost, path: "/api/users/{uuid}/onboarding/skip/", takesUser: true, access: accessSessionOnly},
+	opUsersSkipOnboarding:            {method: http.MethodPost, path: "/api/users/{uuid}/onboarding/skip/", takesUser: true, access: accessKeyRefused},
 	opUsersLoginSessions:             {method: http.MethodGet, path: "/api/users/{uuid}/login_sessions/", takesUser: true, access: accessSessionAuth},
 	opUsersRevokeLoginSession:        {method: http.MethodDelete, path: "/api/users/{uuid}/login_sessions/{session_id}/", takesUser: true, access: accessSessionAuth},
 	opUsersRevokeOtherLoginSessions:  {method: http.MethodPost, path: "/api/users/{uuid}/login_sessions/revoke_others/", takesUser: true, access: accessSessionAuth},
@@ -131,13 +131,13 @@ var operations = [numOperations]operation{
 	opUsersRegisterPushToken:         {method: http.MethodPost, path: "/api/users/@me/push_tokens/", scope: ScopeUserWrite},
 	opUsersUnregisterPushToken:       {method: http.MethodPost, path: "/api/users/@me/push_tokens/unregister/", scope: ScopeUserWrite},
 
-	opTwoFactorStartSetup:       {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", takesUser: true, access: accessSessionOnly},
-	opTwoFactorStartSetupLegacy: {method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", takesUser: true, access: accessSessionOnly},
-	opTwoFactorStatus:           {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_status/", takesUser: true, access: accessSessionOnly},
-	opTwoFactorValidate:         {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_validate/", takesUser: true, access: accessSessionOnly, sendOnce: true},
-	opTwoFactorValidateLegacy:   {method: http.MethodPost, path: "/api/users/{uuid}/validate_2fa/", takesUser: true, access: accessSessionOnly, sendOnce: true},
-	opTwoFactorBackupCodes:      {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_backup_codes/", takesUser: true, access: accessSessionOnly, sendOnce: true},
-	opTwoFactorDisable:          {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_disable/", takesUser: true, access: accessSessionOnly},
+	opTwoFactorStartSetup:       {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", takesUser: true, access: accessKeyRefused},
+	opTwoFactorStartSetupLegacy: {method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", takesUser: true, access: accessKeyRefused},
+	opTwoFactorStatus:           {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_status/", takesUser: true, access: accessKeyRefused},
+	opTwoFactorValidate:         {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_validate/", takesUser: true, access: accessKeyRefused, sendOnce: true},
+	opTwoFactorValidateLegacy:   {method: http.MethodPost, path: "/api/users/{uuid}/validate_2fa/", takesUser: true, access: accessKeyRefused, sendOnce: true},
+	opTwoFactorBackupCodes:      {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_backup_codes/", takesUser: true, access: accessKeyRefused, sendOnce: true},
+	opTwoFactorDisable:          {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_disable/", takesUser: true, access: accessKeyRefused},
 
 	opIntegrationsList:        {method: http.MethodGet, path: "/api/users/{uuid}/integrations/", takesUser: true, scope: ScopeUserRead},
 	opGitHubDelete:            {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/github/{installation_id}/", takesUser: true, scope: ScopeUserWrite},

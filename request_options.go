@@ -148,7 +148,7 @@ var dumpHeaders = []string{"Accept", "Content-Type", "Content-Length", "User-Age
 const maxDumpBody = 4 << 10
 
 // dumpRequest logs an attempt's request for WithDebugDumps.
-func (c *Client) dumpRequest(ctx context.Context, k *call, req *http.Request) {
+func (c *Client) dumpRequest(ctx context.Context, cl *call, req *http.Request) {
 	var body []byte
 	if req.GetBody != nil {
 		if rc, err := req.GetBody(); err == nil {
@@ -160,19 +160,19 @@ func (c *Client) dumpRequest(ctx context.Context, k *call, req *http.Request) {
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "posthogusers: request dump",
 		slog.String("method", req.Method),
-		slog.String("url", scrubString(req.URL.String(), k.secrets)),
-		slog.Any("header", dumpHeader(req.Header, k.secrets)),
-		slog.String("body", scrubString(string(body), k.secrets)))
+		slog.String("url", scrubString(req.URL.String(), cl.secrets)),
+		slog.Any("header", dumpHeader(req.Header, cl.secrets)),
+		slog.String("body", scrubString(string(body), cl.secrets)))
 }
 
 // dumpResponse logs an attempt's response for WithDebugDumps.
-func (c *Client) dumpResponse(ctx context.Context, k *call, resp *http.Response) {
+func (c *Client) dumpResponse(ctx context.Context, cl *call, resp *http.Response) {
 	attrs := []slog.Attr{
 		slog.Int("status", resp.StatusCode),
-		slog.Any("header", dumpHeader(resp.Header, k.secrets)),
+		slog.Any("header", dumpHeader(resp.Header, cl.secrets)),
 	}
 	if data, ok := bodyOf(resp); ok {
-		attrs = append(attrs, slog.String("body", scrubString(string(data[:min(len(data), maxDumpBody)]), k.secrets)))
+		attrs = append(attrs, slog.String("body", scrubString(string(data[:min(len(data), maxDumpBody)]), cl.secrets)))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "posthogusers: response dump", attrs...)
 }

@@ -80,13 +80,13 @@ type attempt struct {
 // beforeAttempt is the RequestLogHook: it opens the record of attempt
 // number n+1.
 func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, n int) {
-	k := callOf(req.Context())
-	if k == nil {
+	cl := callOf(req.Context())
+	if cl == nil {
 		return
 	}
-	k.attempts = append(k.attempts[:min(n, len(k.attempts))], attempt{start: c.now(), ctxDoneAtStart: req.Context().Err() != nil})
+	cl.attempts = append(cl.attempts[:min(n, len(cl.attempts))], attempt{start: c.now(), ctxDoneAtStart: req.Context().Err() != nil})
 	if c.dumps && c.logger != nil {
-		c.dumpRequest(req.Context(), k, req)
+		c.dumpRequest(req.Context(), cl, req)
 	}
 }
 
@@ -108,49 +108,49 @@ func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, n int)
 //     requests safe to repeat;
 //   - no wait starts that would end after the context's deadline.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	k := callOf(ctx)
-	if k == nil || len(k.attempts) == 0 {
+	cl := callOf(ctx)
+	if cl == nil || len(cl.attempts) == 0 {
 		return false, err
 	}
-	a := &k.attempts[len(k.attempts)-1]
-	k.record(a, resp, err)
-	retry, err := c.decide(ctx, k, a, resp, err)
+	a := &cl.attempts[len(cl.attempts)-1]
+	cl.record(a, resp, err)
+	retry, err := c.decide(ctx, cl, a, resp, err)
 	// retryablehttp asks again about an answer that ends the attempts,
 	// once readBody has read it: log the attempt once, then.
 	if _, read := bodyOf(resp); retry || resp == nil || read {
-		c.logAttempt(ctx, k, a, resp)
+		c.logAttempt(ctx, cl, a, resp)
 	}
 	if retry {
-		c.logRetry(ctx, k, a)
+		c.logRetry(ctx, cl, a)
 	}
 	return retry, err
 }
 
 // decide applies the retry policy to an attempt.
-func (c *Client) decide(ctx context.Context, k *call, a *attempt, resp *http.Response, err error) (bool, error) {
+func (c *Client) decide(ctx context.Context, cl *call, a *attempt, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
-	if !k.retryable(a, resp, err) || !k.withinBudget(a) {
+	if !cl.retryable(a, resp, err) || !cl.withinBudget(a) {
 		return false, nil
 	}
 	if a.kind == attemptUnauthorized {
-		k.refreshed = true
+		cl.refreshed = true
 		return true, nil
 	}
-	a.waitMin, a.waitMax = c.waitBounds(len(k.attempts)-1, a)
+	a.waitMin, a.waitMax = c.waitBounds(len(cl.attempts)-1, a)
 	if deadline, ok := ctx.Deadline(); ok && c.now().Add(a.waitMin).After(deadline) {
-		k.beyondDeadline = a.waitMin
+		cl.beyondDeadline = a.waitMin
 		return false, nil
 	}
-	if a.hasRetryAfter && k.onRetryAfter != nil {
-		k.onRetryAfter(a.retryAfter)
+	if a.hasRetryAfter && cl.onRetryAfter != nil {
+		cl.onRetryAfter(a.retryAfter)
 	}
 	return true, nil
 }
 
 // record notes how an attempt went.
-func (k *call) record(a *attempt, resp *http.Response, err error) {
+func (cl *call) record(a *attempt, resp *http.Response, err error) {
 	a.kind, a.failure, a.mayHaveActed = attemptAnswered, "", false
 	var be *bodyError
 	switch {
@@ -172,7 +172,7 @@ func (k *call) record(a *attempt, resp *http.Response, err error) {
 	}
 	a.retryAfter, a.hasRetryAfter = 0, false
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		a.retryAfter, a.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), k.c.now())
+		a.retryAfter, a.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), cl.c.now())
 	}
 }
 
@@ -194,30 +194,30 @@ func neverSent(err error) bool {
 }
 
 // retryable applies the policy to an attempt, budgets aside.
-func (k *call) retryable(a *attempt, resp *http.Response, err error) bool {
+func (cl *call) retryable(a *attempt, resp *http.Response, err error) bool {
 	switch a.kind {
 	case attemptAnswered:
 		return false
 	case attemptUnauthorized:
-		_, isSource := k.c.cred.(*tokenSourceCredential)
-		return isSource && k.replayable() && !k.refreshed
+		_, isSource := cl.c.cred.(*tokenSourceCredential)
+		return isSource && cl.replayable() && !cl.refreshed
 	case attemptThrottled:
 		// PostHog throttles before acting: safe for every method, but an
 		// operation that must run once is not sent again after it arrived.
-		return !k.op.sendOnce && k.waitAllowed(a)
+		return !cl.op.sendOnce && cl.waitAllowed(a)
 	}
 	// attemptFailed
 	var be *bodyError
 	if err != nil && !errors.As(err, &be) {
-		return retryableError(k.replayable(), err)
+		return retryableError(cl.replayable(), err)
 	}
-	if !k.replayable() {
+	if !cl.replayable() {
 		return false
 	}
 	if resp.StatusCode >= 500 {
 		switch resp.StatusCode {
 		case http.StatusServiceUnavailable:
-			return k.waitAllowed(a)
+			return cl.waitAllowed(a)
 		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
 			return true
 		}
@@ -230,30 +230,30 @@ func (k *call) retryable(a *attempt, resp *http.Response, err error) bool {
 // allowed: failures and throttling have separate budgets, so that a run of
 // 5xx does not use up the retries a throttled export needs, nor the other
 // way round.
-func (k *call) withinBudget(a *attempt) bool {
+func (cl *call) withinBudget(a *attempt) bool {
 	if a.kind == attemptUnauthorized {
 		return true // at most once, by retryable
 	}
 	used := 0
-	for _, b := range k.attempts[:len(k.attempts)-1] {
+	for _, b := range cl.attempts[:len(cl.attempts)-1] {
 		if b.kind == a.kind {
 			used++
 		}
 	}
-	budget := k.c.maxRetries
+	budget := cl.c.maxRetries
 	if a.kind == attemptThrottled {
-		budget = k.c.maxRateLimitRetries
+		budget = cl.c.maxRateLimitRetries
 	}
-	if k.cfg.maxRetries != nil {
-		budget = *k.cfg.maxRetries
+	if cl.cfg.maxRetries != nil {
+		budget = *cl.cfg.maxRetries
 	}
 	return used < budget
 }
 
 // replayable reports whether the call may be sent again after it may have
 // reached PostHog.
-func (k *call) replayable() bool {
-	return idempotent(k.method) && !k.op.sendOnce
+func (cl *call) replayable() bool {
+	return idempotent(cl.method) && !cl.op.sendOnce
 }
 
 // idempotent reports whether a request with this method may be sent again
@@ -268,8 +268,8 @@ func idempotent(method string) bool {
 
 // waitAllowed reports whether the Retry-After of an attempt, if any, is
 // within the client's WithMaxRetryAfter.
-func (k *call) waitAllowed(a *attempt) bool {
-	return !a.hasRetryAfter || a.retryAfter <= k.c.maxRetryAfter
+func (cl *call) waitAllowed(a *attempt) bool {
+	return !a.hasRetryAfter || a.retryAfter <= cl.c.maxRetryAfter
 }
 
 // retryableError reports whether a transport error may be retried: for
@@ -362,12 +362,12 @@ func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 // prepareRetry is the PrepareRetry hook: the next attempt gets the
 // credential afresh, so that a token source hands out a current token.
 func (c *Client) prepareRetry(req *http.Request) error {
-	k := callOf(req.Context())
-	if k == nil {
+	cl := callOf(req.Context())
+	if cl == nil {
 		return nil
 	}
 	req.Header = req.Header.Clone() // the previous attempt's request keeps its own
-	return k.authorize(req)
+	return cl.authorize(req)
 }
 
 // lastError is the ErrorHandler hook, called when the attempts end in an
@@ -384,37 +384,37 @@ func lastError(resp *http.Response, err error, _ int) (*http.Response, error) {
 // logAttempt logs a finished attempt at Debug level when the client has a
 // logger: method, path, attempt, status or error, duration. Never a header,
 // a query or a body.
-func (c *Client) logAttempt(ctx context.Context, k *call, a *attempt, resp *http.Response) {
+func (c *Client) logAttempt(ctx context.Context, cl *call, a *attempt, resp *http.Response) {
 	l := c.logger
 	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("method", k.method),
-		slog.String("path", k.path),
-		slog.Int("attempt", len(k.attempts)),
+		slog.String("method", cl.method),
+		slog.String("path", cl.path),
+		slog.Int("attempt", len(cl.attempts)),
 		slog.Duration("duration", c.now().Sub(a.start)),
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if a.failure != "" {
-		attrs = append(attrs, slog.String("error", scrubString(a.failure, k.secrets)))
+		attrs = append(attrs, slog.String("error", scrubString(a.failure, cl.secrets)))
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "posthogusers: attempt", attrs...)
 }
 
 // logRetry logs a retry about to wait, with its reason, at Info level.
-func (c *Client) logRetry(ctx context.Context, k *call, a *attempt) {
+func (c *Client) logRetry(ctx context.Context, cl *call, a *attempt) {
 	l := c.logger
 	if l == nil {
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("method", k.method),
-		slog.String("path", k.path),
-		slog.Int("attempt", len(k.attempts)),
-		slog.String("reason", scrubString(a.failure, k.secrets)),
+		slog.String("method", cl.method),
+		slog.String("path", cl.path),
+		slog.Int("attempt", len(cl.attempts)),
+		slog.String("reason", scrubString(a.failure, cl.secrets)),
 	}
 	switch {
 	case a.kind == attemptUnauthorized:

@@ -89,12 +89,12 @@ func (c *Client) do(ctx context.Context, r request, out any, opts ...RequestOpti
 		ctx, cancel = context.WithTimeout(ctx, cfg.timeout)
 		defer cancel()
 	}
-	k, req, err := c.newRequest(ctx, r, cfg)
+	cl, req, err := c.newRequest(ctx, r, cfg)
 	if err != nil {
 		return err
 	}
 	resp, err := c.retry.Do(req)
-	return k.finish(ctx, resp, err, out)
+	return cl.finish(ctx, resp, err, out)
 }
 
 // call is the state of one request across its attempts. newRequest creates
@@ -148,14 +148,14 @@ func (c *Client) newRequest(ctx context.Context, r request, cfg requestConfig) (
 	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken == "" && !safeMethod(op.method) && op.access != accessAnonymous {
 		return nil, nil, &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
 	}
-	k := &call{c: c, op: op, method: op.method, path: path, cfg: cfg, secrets: c.cred.secrets(),
+	cl := &call{c: c, op: op, method: op.method, path: path, cfg: cfg, secrets: c.cred.secrets(),
 		stream: r.stream, onRetryAfter: r.onRetryAfter}
 
 	rawURL := c.baseString + path
 	if r.query != nil {
 		v, err := query.Values(r.query)
 		if err != nil {
-			return nil, nil, fmt.Errorf("posthogusers: %s %s: encoding query: %w", k.method, path, err)
+			return nil, nil, fmt.Errorf("posthogusers: %s %s: encoding query: %w", cl.method, path, err)
 		}
 		if len(v) > 0 {
 			rawURL += "?" + v.Encode()
@@ -165,15 +165,15 @@ func (c *Client) newRequest(ctx context.Context, r request, cfg requestConfig) (
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return nil, nil, fmt.Errorf("posthogusers: %s %s: encoding body: %w", k.method, path, err)
+			return nil, nil, fmt.Errorf("posthogusers: %s %s: encoding body: %w", cl.method, path, err)
 		}
 		body = b
 	}
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, k), op.method, rawURL, body)
+	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, cl), op.method, rawURL, body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("posthogusers: %s %s: %w", k.method, path, err)
+		return nil, nil, fmt.Errorf("posthogusers: %s %s: %w", cl.method, path, err)
 	}
-	k.url = req.URL
+	cl.url = req.URL
 	for name, values := range cfg.header {
 		req.Header[name] = append([]string(nil), values...)
 	}
@@ -182,27 +182,27 @@ func (c *Client) newRequest(ctx context.Context, r request, cfg requestConfig) (
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if err := k.authorize(req.Request); err != nil {
+	if err := cl.authorize(req.Request); err != nil {
 		return nil, nil, err
 	}
 	req.SetResponseHandler(readBody)
-	return k, req, nil
+	return cl, req, nil
 }
 
 // authorize adds the client's credential to an attempt's headers, unless
 // the operation needs none, and notes the values it sent as secrets of the
 // call.
-func (k *call) authorize(req *http.Request) error {
-	if k.op.access == accessAnonymous {
+func (cl *call) authorize(req *http.Request) error {
+	if cl.op.access == accessAnonymous {
 		return nil
 	}
-	sent, err := k.c.cred.authorize(req.Header, k.method)
+	sent, err := cl.c.cred.authorize(req.Header, cl.method)
 	if err != nil {
-		return fmt.Errorf("posthogusers: %s %s: %w", k.method, k.path, err)
+		return fmt.Errorf("posthogusers: %s %s: %w", cl.method, cl.path, err)
 	}
 	for _, s := range sent {
-		if s != "" && !slices.Contains(k.secrets, s) {
-			k.secrets = append(k.secrets, s)
+		if s != "" && !slices.Contains(cl.secrets, s) {
+			cl.secrets = append(cl.secrets, s)
 		}
 	}
 	return nil
@@ -237,12 +237,12 @@ func (e *bodyError) Unwrap() error { return e.err }
 // a 2xx body, at most maxErrorBodySize of any other), so that a body cut
 // short fails the attempt, which CheckRetry may then retry.
 func readBody(resp *http.Response) error {
-	var k *call
+	var cl *call
 	if resp.Request != nil {
-		k = callOf(resp.Request.Context())
+		cl = callOf(resp.Request.Context())
 	}
 	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	if ok && k != nil && k.stream != nil {
+	if ok && cl != nil && cl.stream != nil {
 		return nil // read as it arrives, by the call's stream
 	}
 	var buf bytes.Buffer
@@ -256,8 +256,8 @@ func readBody(resp *http.Response) error {
 	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit))
 	drainAndClose(resp.Body)
 	resp.Body = memBody{bytes.NewReader(buf.Bytes()), buf.Bytes()}
-	if k != nil && k.c.dumps && k.c.logger != nil {
-		k.c.dumpResponse(resp.Request.Context(), k, resp)
+	if cl != nil && cl.c.dumps && cl.c.logger != nil {
+		cl.c.dumpResponse(resp.Request.Context(), cl, resp)
 	}
 	if err != nil {
 		return &bodyError{err}
@@ -270,23 +270,23 @@ const maxPresize = 64 << 20
 
 // finish turns the outcome of the attempts into do's result: the decoded
 // 2xx body, or an error for the last answer or failure.
-func (k *call) finish(ctx context.Context, resp *http.Response, err error, out any) error {
+func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out any) error {
 	if resp != nil {
 		defer drainAndClose(resp.Body)
-		k.cfg.fillResponse(resp, len(k.attempts))
+		cl.cfg.fillResponse(resp, len(cl.attempts))
 	}
 	if err != nil {
-		return k.scrub(k.outcome(k.transportError(ctx, err)))
+		return cl.scrub(cl.outcome(cl.transportError(ctx, err)))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if k.deleteDone(resp) {
+		if cl.deleteDone(resp) {
 			return nil
 		}
-		return k.scrub(k.outcome(k.responseError(resp)))
+		return cl.scrub(cl.outcome(cl.responseError(resp)))
 	}
-	if k.stream != nil {
-		if err := k.stream(resp.Body); err != nil {
-			return k.scrub(err)
+	if cl.stream != nil {
+		if err := cl.stream(resp.Body); err != nil {
+			return cl.scrub(err)
 		}
 		return nil
 	}
@@ -300,14 +300,14 @@ func (k *call) finish(ctx context.Context, resp *http.Response, err error, out a
 		derr = json.UnmarshalRead(resp.Body, out)
 	}
 	if derr != nil {
-		return k.scrub(fmt.Errorf("posthogusers: %s %s: decoding %d response: %w", k.method, k.path, resp.StatusCode, derr))
+		return cl.scrub(fmt.Errorf("posthogusers: %s %s: decoding %d response: %w", cl.method, cl.path, resp.StatusCode, derr))
 	}
 	return nil
 }
 
 // transportError describes a failure without a usable answer: the
 // connection, a refused redirect, a body cut short, or the context.
-func (k *call) transportError(ctx context.Context, err error) error {
+func (cl *call) transportError(ctx context.Context, err error) error {
 	var re *RedirectError
 	if errors.As(err, &re) {
 		return re
@@ -315,30 +315,30 @@ func (k *call) transportError(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w (%w)", ctxErr, err)
 	}
-	err = fmt.Errorf("posthogusers: %s %s: %s: %w", k.method, k.path, k.attemptSummary(), redactURLError(err))
-	if k.beyondDeadline > 0 {
-		return &deadlineError{wait: k.beyondDeadline, err: err}
+	err = fmt.Errorf("posthogusers: %s %s: %s: %w", cl.method, cl.path, cl.attemptSummary(), redactURLError(err))
+	if cl.beyondDeadline > 0 {
+		return &deadlineError{wait: cl.beyondDeadline, err: err}
 	}
 	return err
 }
 
 // attemptSummary says how many attempts were made and how the earlier ones
 // failed.
-func (k *call) attemptSummary() string {
-	n := max(len(k.attempts), 1)
-	if h := k.history(); len(h) > 0 {
+func (cl *call) attemptSummary() string {
+	n := max(len(cl.attempts), 1)
+	if h := cl.history(); len(h) > 0 {
 		return fmt.Sprintf("after %d attempts (earlier: %s)", n, strings.Join(h, "; "))
 	}
 	return fmt.Sprintf("after %d attempt(s)", n)
 }
 
 // history says why each attempt before the last failed.
-func (k *call) history() []string {
-	if len(k.attempts) < 2 {
+func (cl *call) history() []string {
+	if len(cl.attempts) < 2 {
 		return nil
 	}
-	h := make([]string, 0, len(k.attempts)-1)
-	for _, a := range k.attempts[:len(k.attempts)-1] {
+	h := make([]string, 0, len(cl.attempts)-1)
+	for _, a := range cl.attempts[:len(cl.attempts)-1] {
 		h = append(h, a.failure)
 	}
 	return h
@@ -348,14 +348,14 @@ func (k *call) history() []string {
 // is done: an earlier attempt may have reached PostHog and deleted it (it
 // failed with a 5xx or a connection broken after sending), so this
 // attempt's "not found" is the earlier attempt's work.
-func (k *call) deleteDone(resp *http.Response) bool {
-	if k.method != http.MethodDelete || resp.StatusCode != http.StatusNotFound || len(k.attempts) < 2 {
+func (cl *call) deleteDone(resp *http.Response) bool {
+	if cl.method != http.MethodDelete || resp.StatusCode != http.StatusNotFound || len(cl.attempts) < 2 {
 		return false
 	}
 	if body, _ := bodyOf(resp); isEndpointMissing(body) {
 		return false
 	}
-	for _, a := range k.attempts[:len(k.attempts)-1] {
+	for _, a := range cl.attempts[:len(cl.attempts)-1] {
 		if a.mayHaveActed {
 			return true
 		}
@@ -365,11 +365,11 @@ func (k *call) deleteDone(resp *http.Response) bool {
 
 // outcome marks the error of a write that may have been applied: an attempt
 // may have reached PostHog and been acted on, but no answer says so.
-func (k *call) outcome(err error) error {
-	if safeMethod(k.method) {
+func (cl *call) outcome(err error) error {
+	if safeMethod(cl.method) {
 		return err
 	}
-	for _, a := range k.attempts {
+	for _, a := range cl.attempts {
 		if a.mayHaveActed {
 			return &outcomeUnknownError{err: err}
 		}
@@ -414,8 +414,8 @@ func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) 
 		first := via[0]
 		refuse := func(reason string) error {
 			path, secrets := first.URL.EscapedPath(), c.cred.secrets()
-			if k := callOf(req.Context()); k != nil {
-				path, secrets = k.path, k.secrets
+			if cl := callOf(req.Context()); cl != nil {
+				path, secrets = cl.path, cl.secrets
 			}
 			u := *req.URL
 			u.RawQuery, u.Fragment, u.User = "", "", nil
@@ -488,11 +488,11 @@ func redactURLError(err error) error {
 
 // scrub returns err with every credential value of the call removed from
 // its text, wherever it came from (a transport error, a URL, a body).
-func (k *call) scrub(err error) error {
+func (cl *call) scrub(err error) error {
 	text := err.Error()
-	for _, s := range k.secrets {
+	for _, s := range cl.secrets {
 		if s != "" && strings.Contains(text, s) {
-			return &scrubbedError{err: err, secrets: k.secrets}
+			return &scrubbedError{err: err, secrets: cl.secrets}
 		}
 	}
 	return err
