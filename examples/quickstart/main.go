@@ -50,8 +50,9 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		return err
 	}
 
-	// 1. List users. A non-staff key sees only its own user.
-	fmt.Fprintln(w, "\nUsers:")
+	// 1. List users. Listing every user needs a staff key: a key of a user
+	// who is not staff lists that user alone.
+	fmt.Fprintln(w, "\nUsers (a staff key lists every user; any other key lists only its own user):")
 	n := 0
 	for user, err := range client.Users.All(ctx, &posthogusers.ListUsersOptions{Limit: 100}) {
 		if err != nil {

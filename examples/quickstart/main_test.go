@@ -14,7 +14,7 @@ func TestRun_embeddedFake(t *testing.T) {
 	for _, want := range []string{
 		"Using an embedded fake PostHog at http://127.0.0.1:",
 		" ada@example.com\n",
-		"(1 in all)",
+		"(5 in all)",
 		`Me: Ada Lovelace <ada@example.com>, Analytical Engines, theme not set`,
 		`Updated: first name is "Ada"`,
 		"Updating with a read-only key: the key lacks scope user:write",
