@@ -2,7 +2,8 @@
 //
 // Create a [Client] with a personal API key and use its services:
 //
-//	client, err := posthogusers.NewClient(os.Getenv("POSTHOG_PERSONAL_API_KEY"))
+//	key := os.Getenv("POSTHOG_PERSONAL_API_KEY")
+//	client, err := posthogusers.NewClient(key)
 //	if err != nil {
 //		return err
 //	}
@@ -28,10 +29,11 @@
 // cookies. The client then sends the session cookie, and on requests that
 // change something the CSRF token and Origin that Django requires.
 //
-//	client, err := posthogusers.NewClient("", posthogusers.WithSession(posthogusers.Session{
+//	session := posthogusers.Session{
 //		ID:        sessionID, // the sessionid cookie
 //		CSRFToken: csrfToken, // the posthog_csrftoken cookie
-//	}))
+//	}
+//	client, err := posthogusers.NewClient("", posthogusers.WithSession(session))
 //
 // # Services
 //
@@ -92,7 +94,8 @@
 // PostHog's raw JSON or in whole pages, and a [*DriftError] when the list
 // changed during the scan, so the job knows users may be missing:
 //
-//	sc := client.Users.Scan(ctx, &posthogusers.ScanOptions{Limit: 1000, Window: 8})
+//	opts := &posthogusers.ScanOptions{Limit: 1000, Window: 8}
+//	sc := client.Users.Scan(ctx, opts)
 //	for user, err := range sc.Users() {
 //		if err != nil {
 //			return err // a *ScanError says where to resume
