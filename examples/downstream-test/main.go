@@ -25,39 +25,21 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http/httptest"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/hogkit/posthogusers"
+	"github.com/hogkit/posthogusers/examples/internal/target"
 	"github.com/hogkit/posthogusers/posthogtest"
 )
 
-func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "downstream-test:", err)
-		os.Exit(1)
-	}
-}
+func main() { target.Main("downstream-test", run) }
 
 // run is the program, given where to write and how to read the environment.
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	key, host := getenv("POSTHOG_PERSONAL_API_KEY"), getenv("POSTHOG_HOST")
-	if key == "" {
-		srv, staffKey := startFake()
-		defer srv.Close()
-		key, host = staffKey, srv.URL
-		fmt.Fprintf(w, "Using an embedded fake PostHog at %s (set POSTHOG_PERSONAL_API_KEY to use real PostHog)\n", host)
-	} else {
-		if host == "" {
-			host = posthogusers.USCloud
-		}
-		fmt.Fprintf(w, "Using PostHog at %s\n", host)
-	}
-	client, err := posthogusers.NewClient(key, posthogusers.WithBaseURL(host))
+	pg := target.Choose(getenv, seedFake)
+	defer pg.Close()
+	fmt.Fprintf(w, "Using %s\n", pg)
+	client, err := posthogusers.NewClient(pg.Key, posthogusers.WithBaseURL(pg.BaseURL))
 	if err != nil {
 		return err
 	}
@@ -81,13 +63,12 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	return nil
 }
 
-// startFake starts an in-memory PostHog with two staff users, Ada and
-// Grace, and one other user, Charles, and returns it with a key of Ada's
-// that has the user:read scope.
-func startFake() (srv *httptest.Server, staffKey string) {
-	fake := posthogtest.New()
+// seedFake gives the in-memory PostHog two staff users, Ada and Grace, and
+// one other user, Charles, and returns a key of Ada's that has the user:read
+// scope.
+func seedFake(fake *posthogtest.Fake) (staffKey string) {
 	ada := fake.AddUser(posthogtest.UserSpec{Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", IsStaff: true})
 	fake.AddUser(posthogtest.UserSpec{Email: "charles@example.com", FirstName: "Charles", LastName: "Babbage"})
 	fake.AddUser(posthogtest.UserSpec{Email: "grace@example.com", FirstName: "Grace", LastName: "Hopper", IsStaff: true})
-	return httptest.NewServer(fake), fake.AddKey(ada.UUID, "user:read")
+	return fake.AddKey(ada.UUID, "user:read")
 }

@@ -14,38 +14,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"time"
 
 	"github.com/hogkit/posthogusers"
+	"github.com/hogkit/posthogusers/examples/internal/target"
+	"github.com/hogkit/posthogusers/posthogtest"
 )
 
-func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
-	}
-}
+func main() { target.Main("quickstart", run) }
 
 // run is the program, given where to write and how to read the environment.
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	key, host := getenv("POSTHOG_PERSONAL_API_KEY"), getenv("POSTHOG_HOST")
 	var readOnlyKey string
-	if key == "" {
-		fake, rw, ro := startFake()
-		defer fake.Close()
-		key, readOnlyKey, host = rw, ro, fake.URL
-		fmt.Fprintf(w, "Using an embedded fake PostHog at %s (set POSTHOG_PERSONAL_API_KEY to use real PostHog)\n", host)
-	} else {
-		if host == "" {
-			host = posthogusers.USCloud
-		}
-		fmt.Fprintf(w, "Using PostHog at %s\n", host)
-	}
+	pg := target.Choose(getenv, func(fake *posthogtest.Fake) string {
+		key, ro := seedFake(fake)
+		readOnlyKey = ro
+		return key
+	})
+	defer pg.Close()
+	fmt.Fprintf(w, "Using %s\n", pg)
+	host := pg.BaseURL
 
-	client, err := posthogusers.NewClient(key, posthogusers.WithBaseURL(host))
+	client, err := posthogusers.NewClient(pg.Key, posthogusers.WithBaseURL(host))
 	if err != nil {
 		return err
 	}

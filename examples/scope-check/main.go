@@ -29,35 +29,21 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http/httptest"
-	"os"
-	"time"
 
-	"github.com/hogkit/posthogusers"
+	"github.com/hogkit/posthogusers/examples/internal/target"
 	"github.com/hogkit/posthogusers/posthogtest"
 )
 
-func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "scope-check:", err)
-		os.Exit(1)
-	}
-}
+func main() { target.Main("scope-check", run) }
 
 // run is the program, given where to write and how to read the environment.
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	key, host := getenv("POSTHOG_PERSONAL_API_KEY"), getenv("POSTHOG_HOST")
-	if key == "" {
-		srv, readOnlyKey := startFake()
-		defer srv.Close()
-		key, host = readOnlyKey, srv.URL
-		fmt.Fprintf(w, "Checking a read-only key of an embedded fake PostHog at %s (set POSTHOG_PERSONAL_API_KEY to check a real key)\n", host)
-	} else if host == "" {
-		host = posthogusers.USCloud
+	pg := target.Choose(getenv, seedFake)
+	defer pg.Close()
+	if pg.Fake != nil {
+		fmt.Fprintf(w, "Checking a read-only key of %s\n", pg)
 	}
-	r, err := checkKey(ctx, key, host)
+	r, err := checkKey(ctx, pg.Key, pg.BaseURL)
 	if err != nil {
 		return err
 	}
@@ -65,11 +51,9 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	return err
 }
 
-// startFake starts an in-memory PostHog with one user, Ada, who is not
-// staff, and returns it with a key of Ada's that has the user:read scope
-// only.
-func startFake() (srv *httptest.Server, readOnlyKey string) {
-	fake := posthogtest.New()
+// seedFake gives the in-memory PostHog one user, Ada, who is not staff,
+// and returns a key of Ada's that has the user:read scope only.
+func seedFake(fake *posthogtest.Fake) (readOnlyKey string) {
 	ada := fake.AddUser(posthogtest.UserSpec{Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace"})
-	return httptest.NewServer(fake), fake.AddKey(ada.UUID, "user:read")
+	return fake.AddKey(ada.UUID, "user:read")
 }
