@@ -256,26 +256,24 @@ func WithUserAgent(token string) Option {
 // failures are retried is described in the package documentation under
 // Retries.
 func WithMaxRetries(n int) Option {
-	return func(c *Client) error {
-		if n < 0 {
-			return &InputError{Arg: "WithMaxRetries", Reason: fmt.Sprintf("%d is negative", n)}
-		}
-		c.maxRetries = n
-		return nil
-	}
+	return func(c *Client) error { return setRetries(&c.maxRetries, "WithMaxRetries", n) }
 }
 
 // WithMaxRateLimitRetries sets how many times a request may be retried after
 // PostHog throttled it (429); 0 returns the [*RateLimitError] at once. The
 // default is 5. Failures have their own budget, [WithMaxRetries].
 func WithMaxRateLimitRetries(n int) Option {
-	return func(c *Client) error {
-		if n < 0 {
-			return &InputError{Arg: "WithMaxRateLimitRetries", Reason: fmt.Sprintf("%d is negative", n)}
-		}
-		c.maxRateLimitRetries = n
-		return nil
+	return func(c *Client) error { return setRetries(&c.maxRateLimitRetries, "WithMaxRateLimitRetries", n) }
+}
+
+// setRetries sets *dst to n, the number of retries given to the option
+// named option, which must not be negative.
+func setRetries(dst *int, option string, n int) error {
+	if n < 0 {
+		return &InputError{Arg: option, Reason: fmt.Sprintf("%d is negative", n)}
 	}
+	*dst = n
+	return nil
 }
 
 // WithRetryWait sets the shortest and longest wait between attempts when

@@ -91,11 +91,8 @@ func WithRequestTimeout(d time.Duration) RequestOption {
 // [WithMaxRetries] and [WithMaxRateLimitRetries]; 0 sends it once.
 func WithRequestMaxRetries(n int) RequestOption {
 	return func(cfg *requestConfig) error {
-		if n < 0 {
-			return &InputError{Arg: "WithRequestMaxRetries", Reason: fmt.Sprintf("%d is negative", n)}
-		}
-		cfg.maxRetries = &n
-		return nil
+		cfg.maxRetries = new(int)
+		return setRetries(cfg.maxRetries, "WithRequestMaxRetries", n)
 	}
 }
 
