@@ -327,9 +327,28 @@ func (cl *call) transportError(ctx context.Context, err error) error {
 func (cl *call) attemptSummary() string {
 	n := max(len(cl.attempts), 1)
 	if h := cl.history(); len(h) > 0 {
-		return fmt.Sprintf("after %d attempts (earlier: %s)", n, strings.Join(h, "; "))
+		return fmt.Sprintf("after %d attempts (earlier: %s)", n, strings.Join(collapseRepeats(h), "; "))
 	}
 	return fmt.Sprintf("after %d attempt(s)", n)
+}
+
+// collapseRepeats writes a run of the same failure once, with its count:
+// ["503", "503", "reset"] reads ["2× 503", "reset"].
+func collapseRepeats(h []string) []string {
+	var out []string
+	for i := 0; i < len(h); {
+		j := i + 1
+		for j < len(h) && h[j] == h[i] {
+			j++
+		}
+		if j-i > 1 {
+			out = append(out, fmt.Sprintf("%d× %s", j-i, h[i]))
+		} else {
+			out = append(out, h[i])
+		}
+		i = j
+	}
+	return out
 }
 
 // history says why each attempt before the last failed.
