@@ -191,17 +191,27 @@ func (sc *UserScan) Progress() Progress {
 // Users returns an iterator over the scan's users, decoded.
 func (sc *UserScan) Users() iter.Seq2[User, error] {
 	return func(yield func(User, error) bool) {
-		run(sc, userItems, func(u User, _ int) bool { return yield(u, nil) }, nil, func(err error) { yield(User{}, err) })
+		run(sc, scanMode[User]{
+			items:     userItems,
+			yieldItem: func(u User, _ int) bool { return yield(u, nil) },
+			yieldErr:  func(err error) { yield(User{}, err) },
+		})
 	}
 }
 
 // Raw returns an iterator over the scan's users as PostHog's JSON, each
 // object as sent, without decoding it: the fastest way to copy users
-// elsewhere, such as to a JSON Lines file. Each value is the caller's to
-// keep.
+// elsewhere, such as to a JSON Lines file. Each value is checked to be JSON
+// (its syntax and UTF-8) but, not being decoded, not for duplicate names.
+// Each value is the caller's to keep.
 func (sc *UserScan) Raw() iter.Seq2[jsontext.Value, error] {
 	return func(yield func(jsontext.Value, error) bool) {
-		run(sc, rawItems, func(v jsontext.Value, _ int) bool { return yield(v, nil) }, nil, func(err error) { yield(nil, err) })
+		run(sc, scanMode[jsontext.Value]{
+			items:     rawItems,
+			jsonOpts:  []jsontext.Options{jsontext.AllowDuplicateNames(true)},
+			yieldItem: func(v jsontext.Value, _ int) bool { return yield(v, nil) },
+			yieldErr:  func(err error) { yield(nil, err) },
+		})
 	}
 }
 
@@ -211,15 +221,16 @@ func (sc *UserScan) Raw() iter.Seq2[jsontext.Value, error] {
 func (sc *UserScan) Pages() iter.Seq2[*UserPage, error] {
 	return func(yield func(*UserPage, error) bool) {
 		var page *UserPage
-		run(sc, userItems,
-			func(u User, offset int) bool {
+		run(sc, scanMode[User]{
+			items: userItems,
+			yieldItem: func(u User, offset int) bool {
 				if page == nil {
 					page = &UserPage{Offset: offset}
 				}
 				page.Users = append(page.Users, u)
 				return true
 			},
-			func(info pageInfo) bool {
+			pageEnd: func(info pageInfo) bool {
 				p := page
 				if page = nil; p == nil {
 					return true
@@ -227,8 +238,19 @@ func (sc *UserScan) Pages() iter.Seq2[*UserPage, error] {
 				p.Count = info.count
 				return yield(p, nil)
 			},
-			func(err error) { yield(nil, err) })
+			yieldErr: func(err error) { yield(nil, err) },
+		})
 	}
+}
+
+// scanMode is how one of UserScan's iterators ranges: how it reads a page's
+// items, and what it does with them.
+type scanMode[T any] struct {
+	items     func() itemDecoder[T] // a decoder for each page
+	jsonOpts  []jsontext.Options    // for each page's JSON decoder
+	yieldItem func(T, int) bool     // an item and its offset; false ends the loop
+	pageEnd   func(pageInfo) bool   // after each page, when pages are yielded; false ends the loop
+	yieldErr  func(error)           // the scan's error or drift, at most once
 }
 
 // itemDecoder reads one user of a page from dec and returns it with its ID.
@@ -264,16 +286,17 @@ func rawItems() itemDecoder[jsontext.Value] {
 }
 
 // rawUserID reads the "id" member of the user's JSON object dec holds.
+// Member names are compared as they are written, without unquoting them.
 func rawUserID(dec *jsontext.Decoder) (int64, error) {
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != jsontext.KindBeginObject {
 		return 0, fmt.Errorf("%w: a user is not a JSON object", errPage)
 	}
 	for dec.PeekKind() == jsontext.KindString {
-		name, err := dec.ReadToken()
+		name, err := dec.ReadValue()
 		if err != nil {
 			return 0, err
 		}
-		if name.String() == "id" {
+		if string(name) == `"id"` {
 			var id int64
 			if err := json.UnmarshalDecode(dec, &id); err != nil {
 				return 0, fmt.Errorf("%w: a user's id: %w", errPage, err)

@@ -129,3 +129,28 @@ func decodePageString(body string, each func(User)) (pageInfo, error) {
 		return err
 	})
 }
+
+func TestScan_rawYieldsWhatItDoesNotDecode(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	// A member PostHog might add twice: Raw passes the user on as sent,
+	// while decoding it into a User refuses the ambiguous object.
+	user := strings.Replace(string(mustJSON(t, fixtureUser(t, 1))), `"id":1,`, `"id":1,"extra":1,"extra":2,`, 1)
+	ts.mux.HandleFunc("GET /api/users/{$}", func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusOK, []byte(`{"count":1,"next":null,"previous":null,"results":[`+user+`]}`))
+	})
+	var raw []string
+	for v, err := range ts.client.Users.Scan(t.Context(), nil).Raw() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = append(raw, string(v))
+	}
+	if len(raw) != 1 || raw[0] != user {
+		t.Errorf("Raw yielded %.80q; want the user as sent", raw)
+	}
+	_, errs := collect(t, ts.client.Users.Scan(t.Context(), nil).Users())
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "duplicate") {
+		t.Errorf("Users: errors %v; want one about the duplicate name", errs)
+	}
+}

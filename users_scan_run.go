@@ -29,11 +29,9 @@ type cursor = Checkpoint
 
 // scanner is one run of a scan over items of type T.
 type scanner[T any] struct {
-	sc        *UserScan
-	items     func() itemDecoder[T] // a decoder for each page
-	yieldItem func(T, int) bool     // an item and its offset; false ends the loop
-	pageEnd   func(pageInfo) bool   // after each page, when pages are yielded; false ends the loop
-	cur       cursor                // the position of the items read so far
+	sc *UserScan
+	scanMode[T]
+	cur cursor // the position of the items read so far
 	// checkFirst is set while the first item is the user before a resumed
 	// scan's checkpoint, asked for to check that it is the user of LastID.
 	checkFirst bool
@@ -41,9 +39,9 @@ type scanner[T any] struct {
 	wg         sync.WaitGroup // the goroutines of a window
 }
 
-// run runs a scan: one page at a time, or a window of pages. yieldErr is
-// called at most once, with the scan's error or its drift.
-func run[T any](sc *UserScan, items func() itemDecoder[T], yieldItem func(T, int) bool, pageEnd func(pageInfo) bool, yieldErr func(error)) {
+// run runs a scan: one page at a time, or a window of pages.
+func run[T any](sc *UserScan, mode scanMode[T]) {
+	yieldErr := mode.yieldErr
 	if !sc.ranged.CompareAndSwap(false, true) {
 		yieldErr(&InputError{Arg: "UserScan", Reason: "is ranged over a second time; start another with UsersService.Scan"})
 		return
@@ -53,7 +51,7 @@ func run[T any](sc *UserScan, items func() itemDecoder[T], yieldItem func(T, int
 		return
 	}
 	ctx, cancel := context.WithCancel(sc.ctx)
-	r := &scanner[T]{sc: sc, items: items, yieldItem: yieldItem, pageEnd: pageEnd, cur: sc.opts.Start}
+	r := &scanner[T]{sc: sc, scanMode: mode, cur: sc.opts.Start}
 	if r.cur.Offset > 0 && r.cur.LastID > 0 {
 		r.cur.Offset--
 		r.checkFirst = true
@@ -405,7 +403,7 @@ func (r *scanner[T]) fetch(ctx context.Context, offset, limit int, item func(T, 
 		stream: func(body io.Reader) error {
 			br := &bodyReader{r: body}
 			var err error
-			info, err = decodePage(jsontext.NewDecoder(br), func(dec *jsontext.Decoder) error {
+			info, err = decodePage(jsontext.NewDecoder(br, r.jsonOpts...), func(dec *jsontext.Decoder) error {
 				v, id, err := decode(dec)
 				if err != nil {
 					return fmt.Errorf("%w: user %d of the page: %w", errPage, info.items+1, err)
