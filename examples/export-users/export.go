@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/hogkit/posthogusers"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -47,49 +48,30 @@ func export(ctx context.Context, client *posthogusers.Client, o options, stdout,
 	if err != nil {
 		return res, err
 	}
-	out, err := openOutput(o.out, st, resumed)
+	f, err := openOutput(o.out, st, resumed)
 	if err != nil {
 		return res, err
 	}
-	defer func() {
-		if out != nil {
-			_ = out.Close()
-		}
-	}()
+	out := &output{path: o.out, checkpoint: o.checkpoint, f: f, w: bufio.NewWriterSize(f, 1<<20), written: st}
+	defer out.close()
 	if resumed {
 		fmt.Fprintf(stdout, "Resuming from %s: %d users already in %s, going on at offset %d\n", o.checkpoint, st.Lines, o.out, st.Scan.Offset)
 	}
 
-	w := bufio.NewWriterSize(out, 1<<20)
-	written := st // what out and w hold
-	// save makes what has been written durable and records it, with cp,
-	// in the checkpoint file.
-	save := func(cp posthogusers.Checkpoint) error {
-		if err := w.Flush(); err != nil {
-			return fmt.Errorf("writing %s: %w", o.out, err)
-		}
-		if err := out.Sync(); err != nil {
-			return fmt.Errorf("syncing %s: %w", o.out, err)
-		}
-		written.Scan = cp
-		return saveState(o.checkpoint, written)
-	}
-
 	bar := newProgressBar(stderr, st.Scan.Offset)
-	var sc *posthogusers.UserScan
 	var pageErr error // saving the checkpoint after a page failed
-	sc = client.Users.Scan(ctx, &posthogusers.ScanOptions{
+	sc := client.Users.Scan(ctx, &posthogusers.ScanOptions{
 		Limit:  o.limit,
 		Window: o.window,
 		Start:  st.Scan,
-		// After every page, every user before sc.Checkpoint() has been
-		// through the loop below.
+		// After every page, every user before p.Checkpoint has been through
+		// the loop below.
 		OnProgress: func(p posthogusers.Progress) {
 			bar.update(p)
 			if pageErr != nil {
 				return
 			}
-			if pageErr = save(sc.Checkpoint()); pageErr == nil && o.afterPage != nil {
+			if pageErr = out.save(p.Checkpoint); pageErr == nil && o.afterPage != nil {
 				pageErr = o.afterPage(ctx, p)
 			}
 		},
@@ -103,25 +85,19 @@ func export(ctx context.Context, client *posthogusers.Client, o options, stdout,
 		if pageErr != nil {
 			break // the checkpoint on disk is older: resuming cuts this off
 		}
-		if bytes.IndexByte(user, '\n') >= 0 { // JSON Lines wants one line
-			if err := user.Compact(); err != nil {
-				return res, fmt.Errorf("the user at offset %d: %w", sc.Checkpoint().Offset-1, err)
-			}
+		if err := out.write(user); err != nil {
+			return res, fmt.Errorf("the user at offset %d: %w", sc.Checkpoint().Offset-1, err)
 		}
-		_, _ = w.Write(user) // a bufio.Writer's error comes back from Flush
-		_ = w.WriteByte('\n')
-		written.Bytes += int64(len(user)) + 1
-		written.Lines++
 	}
 	bar.finish()
-	res.lines, res.bytes = written.Lines, written.Bytes
+	res.lines, res.bytes = out.written.Lines, out.written.Bytes
 
 	var se *posthogusers.ScanError
 	switch {
 	case pageErr != nil:
 		return res, pageErr
 	case errors.As(scanErr, &se):
-		if err := save(se.Checkpoint); err != nil {
+		if err := out.save(se.Checkpoint); err != nil {
 			return res, fmt.Errorf("%w; saving the checkpoint: %w", scanErr, err)
 		}
 		res.saved = true
@@ -129,22 +105,77 @@ func export(ctx context.Context, client *posthogusers.Client, o options, stdout,
 	case scanErr != nil && !errors.Is(scanErr, posthogusers.ErrDrift):
 		return res, scanErr
 	}
-
-	// Every page was read: finish the file, then drop the checkpoint.
-	if err := w.Flush(); err != nil {
-		return res, fmt.Errorf("writing %s: %w", o.out, err)
-	}
-	if err := out.Sync(); err != nil {
-		return res, fmt.Errorf("syncing %s: %w", o.out, err)
-	}
-	err, out = out.Close(), nil
-	if err != nil {
-		return res, fmt.Errorf("closing %s: %w", o.out, err)
-	}
-	if err := os.Remove(o.checkpoint); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return res, fmt.Errorf("removing the checkpoint: %w", err)
+	if err := out.finish(); err != nil {
+		return res, err
 	}
 	return res, scanErr // nil, or the drift
+}
+
+// output is the JSON Lines file an export writes, with its checkpoint.
+type output struct {
+	path, checkpoint string
+	f                *os.File
+	w                *bufio.Writer
+	written          state // what f and w hold
+}
+
+// write adds a user as one line.
+func (o *output) write(user jsontext.Value) error {
+	if bytes.IndexByte(user, '\n') >= 0 { // JSON Lines wants one line
+		if err := user.Compact(); err != nil {
+			return err
+		}
+	}
+	_, _ = o.w.Write(user) // a bufio.Writer's error comes back from Flush
+	_ = o.w.WriteByte('\n')
+	o.written.Bytes += int64(len(user)) + 1
+	o.written.Lines++
+	return nil
+}
+
+// sync makes what has been written durable.
+func (o *output) sync() error {
+	if err := o.w.Flush(); err != nil {
+		return fmt.Errorf("writing %s: %w", o.path, err)
+	}
+	if err := o.f.Sync(); err != nil {
+		return fmt.Errorf("syncing %s: %w", o.path, err)
+	}
+	return nil
+}
+
+// save makes what has been written durable and records it, with cp, in the
+// checkpoint file.
+func (o *output) save(cp posthogusers.Checkpoint) error {
+	if err := o.sync(); err != nil {
+		return err
+	}
+	o.written.Scan = cp
+	return saveState(o.checkpoint, o.written)
+}
+
+// finish completes the file once every page was read, then drops the
+// checkpoint.
+func (o *output) finish() error {
+	if err := o.sync(); err != nil {
+		return err
+	}
+	err := o.f.Close()
+	o.f = nil
+	if err != nil {
+		return fmt.Errorf("closing %s: %w", o.path, err)
+	}
+	if err := os.Remove(o.checkpoint); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing the checkpoint: %w", err)
+	}
+	return nil
+}
+
+// close closes the file if finish did not.
+func (o *output) close() {
+	if o.f != nil {
+		_ = o.f.Close()
+	}
 }
 
 // loadState reads the checkpoint file; ok is false when there is none.
