@@ -1,6 +1,7 @@
 package posthogusers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -13,6 +14,46 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )
+
+// usersEndpointCases are the endpoint cases of users.go that the tests
+// below do not cover on their own.
+var usersEndpointCases = []endpointCase{
+	{
+		name: "Users.Replace", session: true,
+		route:    "PUT /api/users/@me/{$}",
+		wantBody: `{"email":"ada@example.com","password":"correct horse battery staple","current_password":"old password","first_name":"Ada"}`,
+		status:   http.StatusOK, resp: usersGetFixture,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			u, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{
+				Email: "ada@example.com", Password: "correct horse battery staple",
+				UpdateUserRequest: UpdateUserRequest{FirstName: Ptr("Ada"), CurrentPassword: Ptr("old password")},
+			})
+			if err != nil {
+				return nil, err
+			}
+			return u.Email, nil
+		},
+		want: "ada@example.com",
+	},
+}
+
+// usersInvalidInputCases are the arguments of Users.Replace the client
+// refuses.
+var usersInvalidInputCases = []invalidInputCase{
+	{"Replace without password", func(ctx context.Context, c *Client) error {
+		_, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com"})
+		return err
+	}, "Password"},
+	{"Replace without email", func(ctx context.Context, c *Client) error {
+		_, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{Password: "p"})
+		return err
+	}, "Email"},
+	{"Replace with a bad embedded field", func(ctx context.Context, c *Client) error {
+		_, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com", Password: "p",
+			UpdateUserRequest: UpdateUserRequest{FirstName: Ptr(tooLong + tooLong)}})
+		return err
+	}, "FirstName"},
+}
 
 func TestUsersService_Get(t *testing.T) {
 	t.Parallel()
