@@ -141,25 +141,19 @@ func TestKeyRefused(t *testing.T) {
 	ctx := t.Context()
 	c := ts.client
 	calls := map[string]func() error{
-		"TwoFactor.StartSetup":       func() error { _, err := c.TwoFactor.StartSetup(ctx, Me); return err },
-		"TwoFactor.StartSetupLegacy": func() error { _, err := c.TwoFactor.StartSetupLegacy(ctx, Me); return err },
-		"TwoFactor.Status":           func() error { _, err := c.TwoFactor.Status(ctx, Me); return err },
-		"TwoFactor.Validate":         func() error { return c.TwoFactor.Validate(ctx, Me, "123456") },
-		"TwoFactor.ValidateLegacy":   func() error { return c.TwoFactor.ValidateLegacy(ctx, Me, "123456") },
-		"TwoFactor.BackupCodes":      func() error { _, err := c.TwoFactor.BackupCodes(ctx, Me); return err },
-		"TwoFactor.Disable":          func() error { return c.TwoFactor.Disable(ctx, Me) },
-		"Users.SetScenePersonalisation": func() error {
-			_, err := c.Users.SetScenePersonalisation(ctx, Me, "ProjectHomepage", 7)
-			return err
-		},
-		"Users.CancelEmailChange": func() error { _, err := c.Users.CancelEmailChange(ctx); return err },
-		"Users.SkipOnboarding": func() error {
-			_, err := c.Users.SkipOnboarding(ctx, Me, SkipOnboardingOther, "")
-			return err
-		},
-		"Users.LoginSessions":             func() error { _, err := c.Users.LoginSessions(ctx, Me); return err },
+		"TwoFactor.StartSetup":            func() error { return errOf(c.TwoFactor.StartSetup(ctx, Me)) },
+		"TwoFactor.StartSetupLegacy":      func() error { return errOf(c.TwoFactor.StartSetupLegacy(ctx, Me)) },
+		"TwoFactor.Status":                func() error { return errOf(c.TwoFactor.Status(ctx, Me)) },
+		"TwoFactor.Validate":              func() error { return c.TwoFactor.Validate(ctx, Me, "123456") },
+		"TwoFactor.ValidateLegacy":        func() error { return c.TwoFactor.ValidateLegacy(ctx, Me, "123456") },
+		"TwoFactor.BackupCodes":           func() error { return errOf(c.TwoFactor.BackupCodes(ctx, Me)) },
+		"TwoFactor.Disable":               func() error { return c.TwoFactor.Disable(ctx, Me) },
+		"Users.SetScenePersonalisation":   func() error { return errOf(c.Users.SetScenePersonalisation(ctx, Me, "ProjectHomepage", 7)) },
+		"Users.CancelEmailChange":         func() error { return errOf(c.Users.CancelEmailChange(ctx)) },
+		"Users.SkipOnboarding":            func() error { return errOf(c.Users.SkipOnboarding(ctx, Me, SkipOnboardingOther, "")) },
+		"Users.LoginSessions":             func() error { return errOf(c.Users.LoginSessions(ctx, Me)) },
 		"Users.RevokeLoginSession":        func() error { return c.Users.RevokeLoginSession(ctx, Me, "k1") },
-		"Users.RevokeOtherLoginSessions":  func() error { _, err := c.Users.RevokeOtherLoginSessions(ctx, Me); return err },
+		"Users.RevokeOtherLoginSessions":  func() error { return errOf(c.Users.RevokeOtherLoginSessions(ctx, Me)) },
 		"Users.CompleteCredentialsReview": func() error { return c.Users.CompleteCredentialsReview(ctx, Me) },
 		"Users.Delete":                    func() error { return c.Users.Delete(ctx, Me) },
 	}

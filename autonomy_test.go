@@ -82,25 +82,20 @@ var signalAutonomyEndpointCases = []endpointCase{
 var signalAutonomyInvalidInputCases = []invalidInputCase{
 	{"autonomy negative user", func(ctx context.Context, c *Client) error { return c.SignalAutonomy.Delete(ctx, -1) }, "user"},
 	{"autonomy bad priority", func(ctx context.Context, c *Client) error {
-		_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{AutostartPriority: NewNullable(Priority("P5"))})
-		return err
+		return errOf(c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{AutostartPriority: NewNullable(Priority("P5"))}))
 	}, "AutostartPriority"},
 	{"autonomy blank priority", func(ctx context.Context, c *Client) error {
-		_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{SlackNotificationMinPriority: NewNullable(Priority(""))})
-		return err
+		return errOf(c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{SlackNotificationMinPriority: NewNullable(Priority(""))}))
 	}, "SlackNotificationMinPriority"},
 	{"autonomy channel and direct message", func(ctx context.Context, c *Client) error {
-		_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{
-			SlackNotificationChannel: NewNullable("C1|#a"), SlackNotificationDirectMessage: Ptr(true)})
-		return err
+		return errOf(c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{
+			SlackNotificationChannel: NewNullable("C1|#a"), SlackNotificationDirectMessage: Ptr(true)}))
 	}, "SlackNotificationDirectMessage"},
 	{"autonomy channel too long", func(ctx context.Context, c *Client) error {
-		_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{SlackNotificationChannel: NewNullable(strings.Repeat("c", 256))})
-		return err
+		return errOf(c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{SlackNotificationChannel: NewNullable(strings.Repeat("c", 256))}))
 	}, "SlackNotificationChannel"},
 	{"autonomy integration zero", func(ctx context.Context, c *Client) error {
-		_, err := c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{SlackNotificationIntegrationID: NewNullable(int64(0))})
-		return err
+		return errOf(c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{SlackNotificationIntegrationID: NewNullable(int64(0))}))
 	}, "SlackNotificationIntegrationID"},
 }
 

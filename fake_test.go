@@ -3,6 +3,7 @@ package posthogusers_test
 import (
 	"context"
 	"errors"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -41,6 +42,23 @@ func newFakeEnv(t *testing.T, tr http.RoundTripper) *fakeEnv {
 	return f
 }
 
+// errOf returns the error of a call that returns a value and an error, so
+// that againstFakeCalls holds any method as a func returning an error.
+func errOf[T any](_ T, err error) error { return err }
+
+// errOf2 is errOf for a call that returns two values and an error.
+func errOf2[T, U any](_ T, _ U, err error) error { return err }
+
+// drain ranges over seq to its end or its first error, which it returns.
+func drain[T any](seq iter.Seq2[T, error]) error {
+	for _, err := range seq {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fakeCall is one call of an SDK method against the fake.
 type fakeCall struct {
 	name string
@@ -50,71 +68,45 @@ type fakeCall struct {
 // againstFakeCalls calls every method of the SDK. They run in order: some
 // build on the state earlier ones leave.
 var againstFakeCalls = []fakeCall{
-	{"Users.List", func(ctx context.Context, f *fakeEnv) error { _, err := f.client.Users.List(ctx, nil); return err }},
-	{"Users.All", func(ctx context.Context, f *fakeEnv) error {
-		for _, err := range f.client.Users.All(ctx, nil) {
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}},
-	{"Users.Get", func(ctx context.Context, f *fakeEnv) error { _, err := f.client.Users.Get(ctx, me); return err }},
+	{"Users.List", func(ctx context.Context, f *fakeEnv) error { return errOf(f.client.Users.List(ctx, nil)) }},
+	{"Users.All", func(ctx context.Context, f *fakeEnv) error { return drain(f.client.Users.All(ctx, nil)) }},
+	{"Users.Get", func(ctx context.Context, f *fakeEnv) error { return errOf(f.client.Users.Get(ctx, me)) }},
 	{"Users.Update", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Users.Update(ctx, me, posthogusers.UpdateUserRequest{LastName: posthogusers.Ptr("King")})
-		return err
+		return errOf(f.client.Users.Update(ctx, me, posthogusers.UpdateUserRequest{LastName: posthogusers.Ptr("King")}))
 	}},
 	{"Users.Replace", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.session.Users.Replace(ctx, me, posthogusers.ReplaceUserRequest{Email: "ada@example.com", Password: "a new long password",
-			UpdateUserRequest: posthogusers.UpdateUserRequest{CurrentPassword: posthogusers.Ptr("analytical engine 1843")}})
-		return err
+		return errOf(f.session.Users.Replace(ctx, me, posthogusers.ReplaceUserRequest{Email: "ada@example.com", Password: "a new long password",
+			UpdateUserRequest: posthogusers.UpdateUserRequest{CurrentPassword: posthogusers.Ptr("analytical engine 1843")}}))
 	}},
-	{"Users.GitHubLogin", func(ctx context.Context, f *fakeEnv) error {
-		_, _, err := f.client.Users.GitHubLogin(ctx, me)
-		return err
-	}},
-	{"Users.HedgehogConfig", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Users.HedgehogConfig(ctx, me)
-		return err
-	}},
+	{"Users.GitHubLogin", func(ctx context.Context, f *fakeEnv) error { return errOf2(f.client.Users.GitHubLogin(ctx, me)) }},
+	{"Users.HedgehogConfig", func(ctx context.Context, f *fakeEnv) error { return errOf(f.client.Users.HedgehogConfig(ctx, me)) }},
 	{"Users.ReplaceHedgehogConfig", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Users.ReplaceHedgehogConfig(ctx, me, map[string]string{"color": "blue"})
-		return err
+		return errOf(f.client.Users.ReplaceHedgehogConfig(ctx, me, map[string]string{"color": "blue"}))
 	}},
 	{"Users.MergeHedgehogConfig", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Users.MergeHedgehogConfig(ctx, me, map[string]string{"hat": "beret"})
-		return err
+		return errOf(f.client.Users.MergeHedgehogConfig(ctx, me, map[string]string{"hat": "beret"}))
 	}},
 	{"Users.MarkProductIntroSeen", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Users.MarkProductIntroSeen(ctx, me, "surveys", true)
-		return err
+		return errOf(f.client.Users.MarkProductIntroSeen(ctx, me, "surveys", true))
 	}},
 	{"Users.SetScenePersonalisation", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.session.Users.SetScenePersonalisation(ctx, me, "ProjectHomepage", 7)
-		return err
+		return errOf(f.session.Users.SetScenePersonalisation(ctx, me, "ProjectHomepage", 7))
 	}},
 	{"Users.CancelEmailChange", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.pendingSession.Users.CancelEmailChange(ctx)
-		return err
+		return errOf(f.pendingSession.Users.CancelEmailChange(ctx))
 	}},
 	{"Users.RequestEmailVerification", func(ctx context.Context, f *fakeEnv) error {
 		return f.client.Users.RequestEmailVerification(ctx, f.unverified.UUID)
 	}},
 	{"Users.VerifyEmail", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Users.VerifyEmail(ctx, f.unverified.UUID, f.srv.EmailVerificationCode(f.unverified.UUID))
-		return err
+		return errOf(f.client.Users.VerifyEmail(ctx, f.unverified.UUID, f.srv.EmailVerificationCode(f.unverified.UUID)))
 	}},
 	{"Users.SkipOnboarding", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.session.Users.SkipOnboarding(ctx, me, posthogusers.SkipOnboardingOther, "")
-		return err
+		return errOf(f.session.Users.SkipOnboarding(ctx, me, posthogusers.SkipOnboardingOther, ""))
 	}},
-	{"Users.LoginSessions", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.session.Users.LoginSessions(ctx, me)
-		return err
-	}},
+	{"Users.LoginSessions", func(ctx context.Context, f *fakeEnv) error { return errOf(f.session.Users.LoginSessions(ctx, me)) }},
 	{"Users.RevokeOtherLoginSessions", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.session.Users.RevokeOtherLoginSessions(ctx, me)
-		return err
+		return errOf(f.session.Users.RevokeOtherLoginSessions(ctx, me))
 	}},
 	{"Users.RevokeLoginSession", func(ctx context.Context, f *fakeEnv) error {
 		other := f.srv.SessionClient(f.srv.User.UUID)
@@ -126,80 +118,50 @@ var againstFakeCalls = []fakeCall{
 	}},
 	{"Users.CompleteCredentialsReview", func(ctx context.Context, f *fakeEnv) error { return f.session.Users.CompleteCredentialsReview(ctx, me) }},
 	{"Users.RegisterPushToken", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Users.RegisterPushToken(ctx, "apns:1", posthogusers.PushPlatformIOS)
-		return err
+		return errOf(f.client.Users.RegisterPushToken(ctx, "apns:1", posthogusers.PushPlatformIOS))
 	}},
 	{"Users.UnregisterPushToken", func(ctx context.Context, f *fakeEnv) error { return f.client.Users.UnregisterPushToken(ctx, "apns:1") }},
-	{"TwoFactor.Status", func(ctx context.Context, f *fakeEnv) error { _, err := f.session.TwoFactor.Status(ctx, me); return err }},
+	{"TwoFactor.Status", func(ctx context.Context, f *fakeEnv) error { return errOf(f.session.TwoFactor.Status(ctx, me)) }},
 	{"TwoFactor.StartSetupLegacy", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.session.TwoFactor.StartSetupLegacy(ctx, me)
-		return err
+		return errOf(f.session.TwoFactor.StartSetupLegacy(ctx, me))
 	}},
 	{"TwoFactor.ValidateLegacy", func(ctx context.Context, f *fakeEnv) error {
 		return f.session.TwoFactor.ValidateLegacy(ctx, me, f.srv.TOTPCode(f.srv.User.UUID))
 	}},
-	{"TwoFactor.StartSetup", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.session.TwoFactor.StartSetup(ctx, me)
-		return err
-	}},
+	{"TwoFactor.StartSetup", func(ctx context.Context, f *fakeEnv) error { return errOf(f.session.TwoFactor.StartSetup(ctx, me)) }},
 	{"TwoFactor.Validate", func(ctx context.Context, f *fakeEnv) error {
 		return f.session.TwoFactor.Validate(ctx, me, f.srv.TOTPCode(f.srv.User.UUID))
 	}},
-	{"TwoFactor.BackupCodes", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.session.TwoFactor.BackupCodes(ctx, me)
-		return err
-	}},
+	{"TwoFactor.BackupCodes", func(ctx context.Context, f *fakeEnv) error { return errOf(f.session.TwoFactor.BackupCodes(ctx, me)) }},
 	{"TwoFactor.Disable", func(ctx context.Context, f *fakeEnv) error { return f.session.TwoFactor.Disable(ctx, me) }},
-	{"Integrations.ListGitHub", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Integrations.ListGitHub(ctx, me)
-		return err
-	}},
-	{"Integrations.ListSlack", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Integrations.ListSlack(ctx, me)
-		return err
-	}},
+	{"Integrations.ListGitHub", func(ctx context.Context, f *fakeEnv) error { return errOf(f.client.Integrations.ListGitHub(ctx, me)) }},
+	{"Integrations.ListSlack", func(ctx context.Context, f *fakeEnv) error { return errOf(f.client.Integrations.ListSlack(ctx, me)) }},
 	{"Integrations.GitHubRepos", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Integrations.GitHubRepos(ctx, me, f.inst, nil)
-		return err
+		return errOf(f.client.Integrations.GitHubRepos(ctx, me, f.inst, nil))
 	}},
 	{"Integrations.AllGitHubRepos", func(ctx context.Context, f *fakeEnv) error {
-		for _, err := range f.client.Integrations.AllGitHubRepos(ctx, me, f.inst, nil) {
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return drain(f.client.Integrations.AllGitHubRepos(ctx, me, f.inst, nil))
 	}},
 	{"Integrations.RefreshGitHubRepos", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Integrations.RefreshGitHubRepos(ctx, me, f.inst)
-		return err
+		return errOf(f.client.Integrations.RefreshGitHubRepos(ctx, me, f.inst))
 	}},
 	{"Integrations.GitHubBranches", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Integrations.GitHubBranches(ctx, me, f.inst, "babbage/api", nil)
-		return err
+		return errOf(f.client.Integrations.GitHubBranches(ctx, me, f.inst, "babbage/api", nil))
 	}},
 	{"Integrations.AllGitHubBranches", func(ctx context.Context, f *fakeEnv) error {
-		for _, err := range f.client.Integrations.AllGitHubBranches(ctx, me, f.inst, "babbage/api", nil) {
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return drain(f.client.Integrations.AllGitHubBranches(ctx, me, f.inst, "babbage/api", nil))
 	}},
 	{"Integrations.StartGitHubLink", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Integrations.StartGitHubLink(ctx, me, posthogusers.StartGitHubLinkRequest{})
-		return err
+		return errOf(f.client.Integrations.StartGitHubLink(ctx, me, posthogusers.StartGitHubLinkRequest{}))
 	}},
 	{"Integrations.PrepareGitHubCallback", func(ctx context.Context, f *fakeEnv) error {
 		return f.client.Integrations.PrepareGitHubCallback(ctx, me, f.inst)
 	}},
 	{"Integrations.LinkableSlackWorkspaces", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Integrations.LinkableSlackWorkspaces(ctx, me)
-		return err
+		return errOf(f.client.Integrations.LinkableSlackWorkspaces(ctx, me))
 	}},
 	{"Integrations.StartSlackLink", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.Integrations.StartSlackLink(ctx, me, posthogusers.StartSlackLinkRequest{})
-		return err
+		return errOf(f.client.Integrations.StartSlackLink(ctx, me, posthogusers.StartSlackLinkRequest{}))
 	}},
 	{"Integrations.DeleteSlack", func(ctx context.Context, f *fakeEnv) error {
 		return f.client.Integrations.DeleteSlack(ctx, me, "U0123ABC456")
@@ -208,13 +170,11 @@ var againstFakeCalls = []fakeCall{
 		return f.client.Integrations.DeleteGitHub(ctx, me, f.inst)
 	}},
 	{"SignalAutonomy.Set", func(ctx context.Context, f *fakeEnv) error {
-		_, err := f.client.SignalAutonomy.Set(ctx, posthogusers.AutonomyMe, posthogusers.SignalAutonomyUpdate{
-			AutostartPriority: posthogusers.NewNullable(posthogusers.PriorityP2)})
-		return err
+		return errOf(f.client.SignalAutonomy.Set(ctx, posthogusers.AutonomyMe, posthogusers.SignalAutonomyUpdate{
+			AutostartPriority: posthogusers.NewNullable(posthogusers.PriorityP2)}))
 	}},
 	{"SignalAutonomy.Get", func(ctx context.Context, f *fakeEnv) error {
-		_, _, err := f.client.SignalAutonomy.Get(ctx, posthogusers.AutonomyMe)
-		return err
+		return errOf2(f.client.SignalAutonomy.Get(ctx, posthogusers.AutonomyMe))
 	}},
 	{"SignalAutonomy.Delete", func(ctx context.Context, f *fakeEnv) error {
 		return f.client.SignalAutonomy.Delete(ctx, posthogusers.AutonomyMe)

@@ -256,3 +256,10 @@ func testSessionAuth(t testing.TB, r *http.Request) {
 		t.Errorf("Referer: got %q; want %q", got, want)
 	}
 }
+
+// errOf returns the error of a call that returns a value and an error, so
+// that a table of calls holds any method as a func returning an error.
+func errOf[T any](_ T, err error) error { return err }
+
+// errOf2 is errOf for a call that returns two values and an error.
+func errOf2[T, U any](_ T, _ U, err error) error { return err }

@@ -157,40 +157,30 @@ var integrationsEndpointCases = []endpointCase{
 // integrationsInvalidInputCases are the arguments integrations.go refuses.
 var integrationsInvalidInputCases = []invalidInputCase{
 	{"installation id with letters", func(ctx context.Context, c *Client) error { return c.Integrations.DeleteGitHub(ctx, Me, "12a") }, "installationID"},
-	{"installation id empty", func(ctx context.Context, c *Client) error {
-		_, err := c.Integrations.GitHubRepos(ctx, Me, "", nil)
-		return err
-	}, "installationID"},
+	{"installation id empty", func(ctx context.Context, c *Client) error { return errOf(c.Integrations.GitHubRepos(ctx, Me, "", nil)) }, "installationID"},
 	{"installation id path", func(ctx context.Context, c *Client) error {
 		return c.Integrations.PrepareGitHubCallback(ctx, Me, "../1")
 	}, "installationID"},
 	{"repos limit too big", func(ctx context.Context, c *Client) error {
-		_, err := c.Integrations.GitHubRepos(ctx, Me, "1", &GitHubReposOptions{Limit: 501})
-		return err
+		return errOf(c.Integrations.GitHubRepos(ctx, Me, "1", &GitHubReposOptions{Limit: 501}))
 	}, "Limit"},
 	{"repos negative offset", func(ctx context.Context, c *Client) error {
-		_, err := c.Integrations.GitHubRepos(ctx, Me, "1", &GitHubReposOptions{Offset: -1})
-		return err
+		return errOf(c.Integrations.GitHubRepos(ctx, Me, "1", &GitHubReposOptions{Offset: -1}))
 	}, "Offset"},
 	{"branches without repo", func(ctx context.Context, c *Client) error {
-		_, err := c.Integrations.GitHubBranches(ctx, Me, "1", "", nil)
-		return err
+		return errOf(c.Integrations.GitHubBranches(ctx, Me, "1", "", nil))
 	}, "repo"},
 	{"branches repo without owner", func(ctx context.Context, c *Client) error {
-		_, err := c.Integrations.GitHubBranches(ctx, Me, "1", "api", nil)
-		return err
+		return errOf(c.Integrations.GitHubBranches(ctx, Me, "1", "api", nil))
 	}, "repo"},
 	{"branches limit too big", func(ctx context.Context, c *Client) error {
-		_, err := c.Integrations.GitHubBranches(ctx, Me, "1", "o/r", &GitHubBranchesOptions{Limit: 1001})
-		return err
+		return errOf(c.Integrations.GitHubBranches(ctx, Me, "1", "o/r", &GitHubBranchesOptions{Limit: 1001}))
 	}, "Limit"},
 	{"GitHub start team zero", func(ctx context.Context, c *Client) error {
-		_, err := c.Integrations.StartGitHubLink(ctx, Me, StartGitHubLinkRequest{TeamID: Ptr(int64(0))})
-		return err
+		return errOf(c.Integrations.StartGitHubLink(ctx, Me, StartGitHubLinkRequest{TeamID: Ptr(int64(0))}))
 	}, "TeamID"},
 	{"Slack start team negative", func(ctx context.Context, c *Client) error {
-		_, err := c.Integrations.StartSlackLink(ctx, Me, StartSlackLinkRequest{TeamID: Ptr(int64(-1))})
-		return err
+		return errOf(c.Integrations.StartSlackLink(ctx, Me, StartSlackLinkRequest{TeamID: Ptr(int64(-1))}))
 	}, "TeamID"},
 	{"Slack user lower case", func(ctx context.Context, c *Client) error { return c.Integrations.DeleteSlack(ctx, Me, "u0123") }, "slackUserID"},
 	{"Slack user wrong letter", func(ctx context.Context, c *Client) error { return c.Integrations.DeleteSlack(ctx, Me, "T0123") }, "slackUserID"},

@@ -67,5 +67,5 @@ var twoFactorEndpointCases = []endpointCase{
 // twoFactorInvalidInputCases are the arguments twofactor.go refuses.
 var twoFactorInvalidInputCases = []invalidInputCase{
 	{"2FA empty code", func(ctx context.Context, c *Client) error { return c.TwoFactor.Validate(ctx, Me, "  ") }, "code"},
-	{"2FA bad id", func(ctx context.Context, c *Client) error { _, err := c.TwoFactor.Status(ctx, "@you"); return err }, "id"},
+	{"2FA bad id", func(ctx context.Context, c *Client) error { return errOf(c.TwoFactor.Status(ctx, "@you")) }, "id"},
 }

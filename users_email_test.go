@@ -46,14 +46,8 @@ var usersEmailEndpointCases = []endpointCase{
 
 // usersEmailInvalidInputCases are the arguments users_email.go refuses.
 var usersEmailInvalidInputCases = []invalidInputCase{
-	{"verify nil UUID", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.VerifyEmail(ctx, uuid.Nil, "123456")
-		return err
-	}, "userUUID"},
-	{"verify empty code", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.VerifyEmail(ctx, uuid.New(), "")
-		return err
-	}, "code"},
+	{"verify nil UUID", func(ctx context.Context, c *Client) error { return errOf(c.Users.VerifyEmail(ctx, uuid.Nil, "123456")) }, "userUUID"},
+	{"verify empty code", func(ctx context.Context, c *Client) error { return errOf(c.Users.VerifyEmail(ctx, uuid.New(), "")) }, "code"},
 	{"request verification nil UUID", func(ctx context.Context, c *Client) error {
 		return c.Users.RequestEmailVerification(ctx, uuid.Nil)
 	}, "userUUID"},

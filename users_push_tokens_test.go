@@ -33,11 +33,9 @@ var usersPushTokensEndpointCases = []endpointCase{
 var usersPushTokensInvalidInputCases = []invalidInputCase{
 	{"push token empty", func(ctx context.Context, c *Client) error { return c.Users.UnregisterPushToken(ctx, "") }, "token"},
 	{"push token too long", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.RegisterPushToken(ctx, strings.Repeat("t", 513), PushPlatformIOS)
-		return err
+		return errOf(c.Users.RegisterPushToken(ctx, strings.Repeat("t", 513), PushPlatformIOS))
 	}, "token"},
 	{"push platform unknown", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.RegisterPushToken(ctx, "t", "windows")
-		return err
+		return errOf(c.Users.RegisterPushToken(ctx, "t", "windows"))
 	}, "platform"},
 }

@@ -97,50 +97,35 @@ var usersSettingsEndpointCases = []endpointCase{
 
 // usersSettingsInvalidInputCases are the arguments users_settings.go refuses.
 var usersSettingsInvalidInputCases = []invalidInputCase{
-	{"GitHubLogin bad id", func(ctx context.Context, c *Client) error { _, _, err := c.Users.GitHubLogin(ctx, "me"); return err }, "id"},
+	{"GitHubLogin bad id", func(ctx context.Context, c *Client) error { return errOf2(c.Users.GitHubLogin(ctx, "me")) }, "id"},
 	{"hedgehog config array", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, []int{1})
-		return err
+		return errOf(c.Users.ReplaceHedgehogConfig(ctx, Me, []int{1}))
 	}, "config"},
-	{"hedgehog config null", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, nil)
-		return err
-	}, "config"},
+	{"hedgehog config null", func(ctx context.Context, c *Client) error { return errOf(c.Users.ReplaceHedgehogConfig(ctx, Me, nil)) }, "config"},
 	{"hedgehog config invalid raw JSON", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, jsontext.Value(`{"a":`))
-		return err
+		return errOf(c.Users.ReplaceHedgehogConfig(ctx, Me, jsontext.Value(`{"a":`)))
 	}, "config"},
 	{"hedgehog config unencodable", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.ReplaceHedgehogConfig(ctx, Me, map[string]any{"f": func() {}})
-		return err
+		return errOf(c.Users.ReplaceHedgehogConfig(ctx, Me, map[string]any{"f": func() {}}))
 	}, "config"},
-	{"hedgehog merge patch not an object", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.MergeHedgehogConfig(ctx, Me, "x")
-		return err
-	}, "patch"},
+	{"hedgehog merge patch not an object", func(ctx context.Context, c *Client) error { return errOf(c.Users.MergeHedgehogConfig(ctx, Me, "x")) }, "patch"},
 	{"product key empty", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.MarkProductIntroSeen(ctx, Me, " ", true)
-		return err
+		return errOf(c.Users.MarkProductIntroSeen(ctx, Me, " ", true))
 	}, "productKey"},
 	{"product key too long", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.MarkProductIntroSeen(ctx, Me, tooLong, true)
-		return err
+		return errOf(c.Users.MarkProductIntroSeen(ctx, Me, tooLong, true))
 	}, "productKey"},
 	{"scene empty", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.SetScenePersonalisation(ctx, Me, "", 1)
-		return err
+		return errOf(c.Users.SetScenePersonalisation(ctx, Me, "", 1))
 	}, "scene"},
 	{"dashboard zero", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.SetScenePersonalisation(ctx, Me, "ProjectHomepage", 0)
-		return err
+		return errOf(c.Users.SetScenePersonalisation(ctx, Me, "ProjectHomepage", 0))
 	}, "dashboard"},
 	{"skip onboarding bad reason", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.SkipOnboarding(ctx, Me, "delegated", "")
-		return err
+		return errOf(c.Users.SkipOnboarding(ctx, Me, "delegated", ""))
 	}, "reason"},
 	{"skip onboarding long step", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.SkipOnboarding(ctx, Me, SkipOnboardingLater, strings.Repeat("s", 65))
-		return err
+		return errOf(c.Users.SkipOnboarding(ctx, Me, SkipOnboardingLater, strings.Repeat("s", 65)))
 	}, "stepAtSkip"},
 }
 

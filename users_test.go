@@ -41,17 +41,14 @@ var usersEndpointCases = []endpointCase{
 // refuses.
 var usersInvalidInputCases = []invalidInputCase{
 	{"Replace without password", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com"})
-		return err
+		return errOf(c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com"}))
 	}, "Password"},
 	{"Replace without email", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{Password: "p"})
-		return err
+		return errOf(c.Users.Replace(ctx, Me, ReplaceUserRequest{Password: "p"}))
 	}, "Email"},
 	{"Replace with a bad embedded field", func(ctx context.Context, c *Client) error {
-		_, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com", Password: "p",
-			UpdateUserRequest: UpdateUserRequest{FirstName: Ptr(tooLong + tooLong)}})
-		return err
+		return errOf(c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com", Password: "p",
+			UpdateUserRequest: UpdateUserRequest{FirstName: Ptr(tooLong + tooLong)}}))
 	}, "FirstName"},
 }
 
@@ -239,8 +236,8 @@ func TestUsersService_invalidIDs(t *testing.T) {
 	})
 	for _, id := range []string{"", "me", "@ME", "42", "../../api/projects", "0190a3c4-5b1e-7c2d-9f3a", "0190a3c4/5b1e-7c2d-9f3a-2b6e8d4c1a07", strings.Repeat("x", 500)} {
 		calls := map[string]func() error{
-			"Get":    func() error { _, err := ts.client.Users.Get(t.Context(), id); return err },
-			"Update": func() error { _, err := ts.client.Users.Update(t.Context(), id, UpdateUserRequest{}); return err },
+			"Get":    func() error { return errOf(ts.client.Users.Get(t.Context(), id)) },
+			"Update": func() error { return errOf(ts.client.Users.Update(t.Context(), id, UpdateUserRequest{})) },
 			"Delete": func() error { return ts.client.Users.Delete(t.Context(), id) },
 		}
 		for name, call := range calls {
