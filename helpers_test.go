@@ -202,6 +202,7 @@ func testJSONBody(t testing.TB, r *http.Request, want string) {
 // roundTripFunc is an http.RoundTripper made of a function.
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
+// RoundTrip calls f.
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // jsonResponse builds a response for a RoundTripper.

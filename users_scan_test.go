@@ -28,6 +28,8 @@ type scanFake struct {
 	ids    []int64 // the seeded users' IDs, in PostHog's order
 }
 
+// newScanFake starts a scanFake with n seeded users for t; opts configure
+// its client.
 func newScanFake(t *testing.T, n int, opts ...posthogusers.Option) *scanFake {
 	t.Helper()
 	client, srv := posthogtest.NewServer(t, posthogtest.WithStaff(), posthogtest.WithClientOptions(opts...))

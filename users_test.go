@@ -434,6 +434,7 @@ func TestUsersService_List_invalidOptions(t *testing.T) {
 	}
 }
 
+// keys returns the keys of m, in no order.
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
