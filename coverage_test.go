@@ -58,6 +58,8 @@ func metaOperations(t *testing.T) (ops map[string][]string, missing []string) {
 	return ops, missing
 }
 
+// receiverName returns the name of a method's receiver type, without its
+// pointer, or "" when it is not a plain named type.
 func receiverName(e ast.Expr) string {
 	if star, ok := e.(*ast.StarExpr); ok {
 		e = star.X

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,195 +13,204 @@ import (
 // sentinels are every sentinel a response error can match.
 var sentinels = []error{ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrValidation, ErrRateLimited, ErrSessionRequired, ErrInvalidInput}
 
+// responseErrorCase is an error response of PostHog and what the client
+// must make of it.
+type responseErrorCase struct {
+	name     string
+	call     func(c *Client, t *testing.T) error
+	route    string
+	status   int
+	fixture  string
+	header   http.Header
+	want     []error // sentinels the error must match; it must match no other
+	wantMsg  string
+	wantType func(t *testing.T, err error) // further checks of err, if any
+}
+
+// responseErrorCases are PostHog's error responses, one of each kind the
+// client tells apart.
+var responseErrorCases = []responseErrorCase{
+	{
+		name: "missing write scope",
+		call: func(c *Client, t *testing.T) error {
+			_, err := c.Users.Update(t.Context(), Me, UpdateUserRequest{LastName: Ptr("L")})
+			return err
+		},
+		route:   "PATCH /api/users/{id}/{$}",
+		status:  http.StatusForbidden,
+		fixture: "errors/scope_user_write.json",
+		want:    []error{ErrForbidden},
+		wantMsg: "posthogusers: PATCH /api/users/@me/ needs scope user:write; the key lacks it",
+		wantType: func(t *testing.T, err error) {
+			var se *ScopeError
+			if !errors.As(err, &se) {
+				t.Fatalf("got %T; want *ScopeError", err)
+			}
+			if se.Scope != ScopeUserWrite || se.Method != http.MethodPatch || se.Path != "/api/users/@me/" {
+				t.Errorf("ScopeError: got %+v; want user:write on PATCH /api/users/@me/", se)
+			}
+			if se.Err.Code != "permission_denied" || se.Err.StatusCode != http.StatusForbidden {
+				t.Errorf("wrapped APIError: got %+v", se.Err)
+			}
+		},
+	},
+	{
+		name:    "missing read scope",
+		call:    func(c *Client, t *testing.T) error { _, err := c.Users.List(t.Context(), nil); return err },
+		route:   "GET /api/users/{$}",
+		status:  http.StatusForbidden,
+		fixture: "errors/scope_user_read.json",
+		want:    []error{ErrForbidden},
+		wantMsg: "posthogusers: GET /api/users/ needs scope user:read; the key lacks it",
+		wantType: func(t *testing.T, err error) {
+			var se *ScopeError
+			if !errors.As(err, &se) || se.Scope != ScopeUserRead {
+				t.Errorf("got %#v; want *ScopeError for user:read", err)
+			}
+		},
+	},
+	{
+		name: "email or password change with a key",
+		call: func(c *Client, t *testing.T) error {
+			_, err := c.Users.Update(t.Context(), Me, UpdateUserRequest{Email: Ptr("new@example.com")})
+			return err
+		},
+		route:   "PATCH /api/users/{id}/{$}",
+		status:  http.StatusForbidden,
+		fixture: "errors/identity_change.json",
+		want:    []error{ErrForbidden, ErrSessionRequired},
+		wantMsg: "posthogusers: PATCH /api/users/@me/ needs a logged-in PostHog session: PostHog only lets a user change their email or password from the PostHog app",
+		wantType: func(t *testing.T, err error) {
+			var se *SessionRequiredError
+			if !errors.As(err, &se) || se.Err.Code != "permission_denied" {
+				t.Errorf("got %#v; want *SessionRequiredError wrapping the 403", err)
+			}
+		},
+	},
+	{
+		name:    "delete with a key",
+		call:    func(c *Client, t *testing.T) error { return c.Users.Delete(t.Context(), Me) },
+		route:   "DELETE /api/users/{id}/{$}",
+		status:  http.StatusUnauthorized,
+		fixture: "errors/not_authenticated.json",
+		want:    []error{ErrUnauthorized, ErrSessionRequired},
+		wantMsg: "posthogusers: DELETE /api/users/@me/ needs a logged-in PostHog session: PostHog only accepts session authentication here",
+		wantType: func(t *testing.T, err error) {
+			var se *SessionRequiredError
+			if !errors.As(err, &se) || se.Err.StatusCode != http.StatusUnauthorized {
+				t.Errorf("got %#v; want *SessionRequiredError wrapping the 401", err)
+			}
+		},
+	},
+	{
+		name:    "invalid key",
+		call:    func(c *Client, t *testing.T) error { _, err := c.Users.Get(t.Context(), Me); return err },
+		route:   "GET /api/users/{id}/{$}",
+		status:  http.StatusUnauthorized,
+		fixture: "errors/authentication_failed.json",
+		want:    []error{ErrUnauthorized},
+		wantMsg: "posthogusers: GET /api/users/@me/: 401 Unauthorized: authentication_failed: Personal API key found in request Authorization header is invalid.",
+		wantType: func(t *testing.T, err error) {
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Type != "authentication_error" || ae.Attempts != 1 {
+				t.Errorf("got %#v; want an *APIError from one attempt", err)
+			}
+		},
+	},
+	{
+		name: "non-staff reading another user",
+		call: func(c *Client, t *testing.T) error {
+			_, err := c.Users.Get(t.Context(), "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07")
+			return err
+		},
+		route:   "GET /api/users/{id}/{$}",
+		status:  http.StatusForbidden,
+		fixture: "errors/not_me.json",
+		want:    []error{ErrForbidden},
+		wantMsg: "only allowed to access the `@me` user instance.",
+		wantType: func(t *testing.T, err error) {
+			var ae *APIError
+			var se *ScopeError
+			if !errors.As(err, &ae) || errors.As(err, &se) {
+				t.Errorf("got %#v; want a plain *APIError", err)
+			}
+		},
+	},
+	{
+		name: "not found",
+		call: func(c *Client, t *testing.T) error {
+			_, err := c.Users.Get(t.Context(), "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07")
+			return err
+		},
+		route:   "GET /api/users/{id}/{$}",
+		status:  http.StatusNotFound,
+		fixture: "errors/not_found.json",
+		want:    []error{ErrNotFound},
+		wantMsg: "posthogusers: GET /api/users/0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07/: 404 Not Found: not_found: Not found.",
+	},
+	{
+		name:    "conflict",
+		call:    func(c *Client, t *testing.T) error { return c.Users.Delete(t.Context(), Me) },
+		route:   "DELETE /api/users/{id}/{$}",
+		status:  http.StatusConflict,
+		fixture: "errors/conflict.json",
+		want:    []error{ErrConflict},
+		wantMsg: "409 Conflict: conflict: Cannot delete user with organization memberships.",
+	},
+	{
+		name: "validation",
+		call: func(c *Client, t *testing.T) error {
+			_, err := c.Users.Update(t.Context(), Me, UpdateUserRequest{NotificationSettings: map[string]any{"invalid_key": true}})
+			return err
+		},
+		route:   "PATCH /api/users/{id}/{$}",
+		status:  http.StatusBadRequest,
+		fixture: "errors/invalid_notification_key.json",
+		want:    []error{ErrValidation},
+		wantMsg: "400 Bad Request: invalid_input: Key invalid_key is not valid as a key for notification settings (attr notification_settings)",
+		wantType: func(t *testing.T, err error) {
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Attr != "notification_settings" || ae.Type != "validation_error" {
+				t.Errorf("got %#v; want an *APIError with attr notification_settings", err)
+			}
+		},
+	},
+	{
+		name: "not staff",
+		call: func(c *Client, t *testing.T) error {
+			_, err := c.Users.Update(t.Context(), Me, UpdateUserRequest{IsStaff: Ptr(true)})
+			return err
+		},
+		route:   "PATCH /api/users/{id}/{$}",
+		status:  http.StatusForbidden,
+		fixture: "errors/not_staff.json",
+		want:    []error{ErrForbidden},
+		wantMsg: "You are not a staff user, contact your instance admin.",
+	},
+	{
+		name:    "throttled beyond the longest wait",
+		call:    func(c *Client, t *testing.T) error { _, err := c.Users.Get(t.Context(), Me); return err },
+		route:   "GET /api/users/{id}/{$}",
+		status:  http.StatusTooManyRequests,
+		fixture: "errors/throttled.json",
+		header:  http.Header{"Retry-After": {"3600"}},
+		want:    []error{ErrRateLimited},
+		wantMsg: "posthogusers: GET /api/users/@me/: rate limited by PostHog after 1 attempt(s); retry after 1h0m0s",
+		wantType: func(t *testing.T, err error) {
+			var rl *RateLimitError
+			if !errors.As(err, &rl) || rl.RetryAfter != time.Hour || rl.Err.Code != "throttled" {
+				t.Errorf("got %#v; want *RateLimitError with RetryAfter 1h", err)
+			}
+		},
+	},
+}
+
+// TestResponseErrors serves each of responseErrorCases and checks the error
+// the client returns: its message, the sentinels it matches, the response
+// kept in its *APIError, and no key.
 func TestResponseErrors(t *testing.T) {
 	t.Parallel()
-	type check func(t *testing.T, err error)
-	tests := []struct {
-		name     string
-		call     func(c *Client, t *testing.T) error
-		route    string
-		status   int
-		fixture  string
-		header   http.Header
-		want     []error // sentinels the error must match; it must match no other
-		wantMsg  string
-		wantType check
-	}{
-		{
-			name: "missing write scope",
-			call: func(c *Client, t *testing.T) error {
-				_, err := c.Users.Update(t.Context(), Me, UpdateUserRequest{LastName: Ptr("L")})
-				return err
-			},
-			route:   "PATCH /api/users/{id}/{$}",
-			status:  http.StatusForbidden,
-			fixture: "errors/scope_user_write.json",
-			want:    []error{ErrForbidden},
-			wantMsg: "posthogusers: PATCH /api/users/@me/ needs scope user:write; the key lacks it",
-			wantType: func(t *testing.T, err error) {
-				var se *ScopeError
-				if !errors.As(err, &se) {
-					t.Fatalf("got %T; want *ScopeError", err)
-				}
-				if se.Scope != ScopeUserWrite || se.Method != http.MethodPatch || se.Path != "/api/users/@me/" {
-					t.Errorf("ScopeError: got %+v; want user:write on PATCH /api/users/@me/", se)
-				}
-				if se.Err.Code != "permission_denied" || se.Err.StatusCode != http.StatusForbidden {
-					t.Errorf("wrapped APIError: got %+v", se.Err)
-				}
-			},
-		},
-		{
-			name:    "missing read scope",
-			call:    func(c *Client, t *testing.T) error { _, err := c.Users.List(t.Context(), nil); return err },
-			route:   "GET /api/users/{$}",
-			status:  http.StatusForbidden,
-			fixture: "errors/scope_user_read.json",
-			want:    []error{ErrForbidden},
-			wantMsg: "posthogusers: GET /api/users/ needs scope user:read; the key lacks it",
-			wantType: func(t *testing.T, err error) {
-				var se *ScopeError
-				if !errors.As(err, &se) || se.Scope != ScopeUserRead {
-					t.Errorf("got %#v; want *ScopeError for user:read", err)
-				}
-			},
-		},
-		{
-			name: "email or password change with a key",
-			call: func(c *Client, t *testing.T) error {
-				_, err := c.Users.Update(t.Context(), Me, UpdateUserRequest{Email: Ptr("new@example.com")})
-				return err
-			},
-			route:   "PATCH /api/users/{id}/{$}",
-			status:  http.StatusForbidden,
-			fixture: "errors/identity_change.json",
-			want:    []error{ErrForbidden, ErrSessionRequired},
-			wantMsg: "posthogusers: PATCH /api/users/@me/ needs a logged-in PostHog session: PostHog only lets a user change their email or password from the PostHog app",
-			wantType: func(t *testing.T, err error) {
-				var se *SessionRequiredError
-				if !errors.As(err, &se) || se.Err.Code != "permission_denied" {
-					t.Errorf("got %#v; want *SessionRequiredError wrapping the 403", err)
-				}
-			},
-		},
-		{
-			name:    "delete with a key",
-			call:    func(c *Client, t *testing.T) error { return c.Users.Delete(t.Context(), Me) },
-			route:   "DELETE /api/users/{id}/{$}",
-			status:  http.StatusUnauthorized,
-			fixture: "errors/not_authenticated.json",
-			want:    []error{ErrUnauthorized, ErrSessionRequired},
-			wantMsg: "posthogusers: DELETE /api/users/@me/ needs a logged-in PostHog session: PostHog only accepts session authentication here",
-			wantType: func(t *testing.T, err error) {
-				var se *SessionRequiredError
-				if !errors.As(err, &se) || se.Err.StatusCode != http.StatusUnauthorized {
-					t.Errorf("got %#v; want *SessionRequiredError wrapping the 401", err)
-				}
-			},
-		},
-		{
-			name:    "invalid key",
-			call:    func(c *Client, t *testing.T) error { _, err := c.Users.Get(t.Context(), Me); return err },
-			route:   "GET /api/users/{id}/{$}",
-			status:  http.StatusUnauthorized,
-			fixture: "errors/authentication_failed.json",
-			want:    []error{ErrUnauthorized},
-			wantMsg: "posthogusers: GET /api/users/@me/: 401 Unauthorized: authentication_failed: Personal API key found in request Authorization header is invalid.",
-			wantType: func(t *testing.T, err error) {
-				var ae *APIError
-				if !errors.As(err, &ae) || ae.Type != "authentication_error" || ae.Attempts != 1 {
-					t.Errorf("got %#v; want an *APIError from one attempt", err)
-				}
-			},
-		},
-		{
-			name: "non-staff reading another user",
-			call: func(c *Client, t *testing.T) error {
-				_, err := c.Users.Get(t.Context(), "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07")
-				return err
-			},
-			route:   "GET /api/users/{id}/{$}",
-			status:  http.StatusForbidden,
-			fixture: "errors/not_me.json",
-			want:    []error{ErrForbidden},
-			wantMsg: "only allowed to access the `@me` user instance.",
-			wantType: func(t *testing.T, err error) {
-				var ae *APIError
-				var se *ScopeError
-				if !errors.As(err, &ae) || errors.As(err, &se) {
-					t.Errorf("got %#v; want a plain *APIError", err)
-				}
-			},
-		},
-		{
-			name: "not found",
-			call: func(c *Client, t *testing.T) error {
-				_, err := c.Users.Get(t.Context(), "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07")
-				return err
-			},
-			route:   "GET /api/users/{id}/{$}",
-			status:  http.StatusNotFound,
-			fixture: "errors/not_found.json",
-			want:    []error{ErrNotFound},
-			wantMsg: "posthogusers: GET /api/users/0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07/: 404 Not Found: not_found: Not found.",
-		},
-		{
-			name:    "conflict",
-			call:    func(c *Client, t *testing.T) error { return c.Users.Delete(t.Context(), Me) },
-			route:   "DELETE /api/users/{id}/{$}",
-			status:  http.StatusConflict,
-			fixture: "errors/conflict.json",
-			want:    []error{ErrConflict},
-			wantMsg: "409 Conflict: conflict: Cannot delete user with organization memberships.",
-		},
-		{
-			name: "validation",
-			call: func(c *Client, t *testing.T) error {
-				_, err := c.Users.Update(t.Context(), Me, UpdateUserRequest{NotificationSettings: map[string]any{"invalid_key": true}})
-				return err
-			},
-			route:   "PATCH /api/users/{id}/{$}",
-			status:  http.StatusBadRequest,
-			fixture: "errors/invalid_notification_key.json",
-			want:    []error{ErrValidation},
-			wantMsg: "400 Bad Request: invalid_input: Key invalid_key is not valid as a key for notification settings (attr notification_settings)",
-			wantType: func(t *testing.T, err error) {
-				var ae *APIError
-				if !errors.As(err, &ae) || ae.Attr != "notification_settings" || ae.Type != "validation_error" {
-					t.Errorf("got %#v; want an *APIError with attr notification_settings", err)
-				}
-			},
-		},
-		{
-			name: "not staff",
-			call: func(c *Client, t *testing.T) error {
-				_, err := c.Users.Update(t.Context(), Me, UpdateUserRequest{IsStaff: Ptr(true)})
-				return err
-			},
-			route:   "PATCH /api/users/{id}/{$}",
-			status:  http.StatusForbidden,
-			fixture: "errors/not_staff.json",
-			want:    []error{ErrForbidden},
-			wantMsg: "You are not a staff user, contact your instance admin.",
-		},
-		{
-			name:    "throttled beyond the longest wait",
-			call:    func(c *Client, t *testing.T) error { _, err := c.Users.Get(t.Context(), Me); return err },
-			route:   "GET /api/users/{id}/{$}",
-			status:  http.StatusTooManyRequests,
-			fixture: "errors/throttled.json",
-			header:  http.Header{"Retry-After": {"3600"}},
-			want:    []error{ErrRateLimited},
-			wantMsg: "posthogusers: GET /api/users/@me/: rate limited by PostHog after 1 attempt(s); retry after 1h0m0s",
-			wantType: func(t *testing.T, err error) {
-				var rl *RateLimitError
-				if !errors.As(err, &rl) || rl.RetryAfter != time.Hour || rl.Err.Code != "throttled" {
-					t.Errorf("got %#v; want *RateLimitError with RetryAfter 1h", err)
-				}
-			},
-		},
-	}
-	for _, tt := range tests {
+	for _, tt := range responseErrorCases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ts := setup(t)
@@ -217,15 +227,7 @@ func TestResponseErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("error: got %q; want it to contain %q", err, tt.wantMsg)
 			}
-			for _, s := range sentinels {
-				want := false
-				for _, w := range tt.want {
-					want = want || w == s
-				}
-				if got := errors.Is(err, s); got != want {
-					t.Errorf("errors.Is(err, %v) = %v; want %v", s, got, want)
-				}
-			}
+			testSentinels(t, err, tt.want)
 			var ae *APIError
 			if !errors.As(err, &ae) || ae.StatusCode != tt.status || !bytes.Equal(ae.Body, readFixture(t, tt.fixture)) {
 				t.Errorf("APIError: got %#v; want status %d and the body kept", ae, tt.status)
@@ -237,6 +239,17 @@ func TestResponseErrors(t *testing.T) {
 				tt.wantType(t, err)
 			}
 		})
+	}
+}
+
+// testSentinels fails t when err does not match exactly the sentinels of
+// want among sentinels.
+func testSentinels(t *testing.T, err error, want []error) {
+	t.Helper()
+	for _, s := range sentinels {
+		if got := errors.Is(err, s); got != slices.Contains(want, s) {
+			t.Errorf("errors.Is(err, %v) = %v; want %v", s, got, !got)
+		}
 	}
 }
 

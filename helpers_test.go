@@ -202,6 +202,7 @@ func testJSONBody(t testing.TB, r *http.Request, want string) {
 // roundTripFunc is an http.RoundTripper made of a function.
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
+// RoundTrip calls f.
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // jsonResponse builds a response for a RoundTripper.
@@ -224,3 +225,42 @@ func mustParseURL(t testing.TB, raw string) *url.URL {
 	}
 	return u
 }
+
+// testSessionAuth fails t when r does not carry testSession the way Django
+// expects it: the cookies always, and on unsafe methods the CSRF header with
+// Origin and Referer naming the base URL; and never a bearer token.
+func testSessionAuth(t testing.TB, r *http.Request) {
+	t.Helper()
+	if got := r.Header.Get("Authorization"); got != "" {
+		t.Errorf("Authorization header %q sent with a session", got)
+	}
+	if c, err := r.Cookie("sessionid"); err != nil || c.Value != testSession.ID {
+		t.Errorf("sessionid cookie: got %v, %v; want the session ID", c, err)
+	}
+	if c, err := r.Cookie("posthog_csrftoken"); err != nil || c.Value != testSession.CSRFToken {
+		t.Errorf("posthog_csrftoken cookie: got %v, %v; want the CSRF token", c, err)
+	}
+	if safeMethod(r.Method) {
+		if got := r.Header.Get("X-CSRFToken"); got != "" {
+			t.Errorf("X-CSRFToken on %s: got %q; want none", r.Method, got)
+		}
+		return
+	}
+	if got := r.Header.Get("X-CSRFToken"); got != testSession.CSRFToken {
+		t.Errorf("X-CSRFToken on %s: got %q; want the CSRF token", r.Method, got)
+	}
+	origin := "http://" + r.Host
+	if got := r.Header.Get("Origin"); got != origin {
+		t.Errorf("Origin: got %q; want %q", got, origin)
+	}
+	if got, want := r.Header.Get("Referer"), origin+basePath+"/"; got != want {
+		t.Errorf("Referer: got %q; want %q", got, want)
+	}
+}
+
+// errOf returns the error of a call that returns a value and an error, so
+// that a table of calls holds any method as a func returning an error.
+func errOf[T any](_ T, err error) error { return err }
+
+// errOf2 is errOf for a call that returns two values and an error.
+func errOf2[T, U any](_ T, _ U, err error) error { return err }

@@ -152,3 +152,38 @@ func TestOpaqueID(t *testing.T) {
 		}
 	}
 }
+
+func TestMergePatch(t *testing.T) {
+	t.Parallel()
+	// Cases from RFC 7396 Appendix A.
+	tests := []struct{ target, patch, want string }{
+		{`{"a":"b"}`, `{"a":"c"}`, `{"a":"c"}`},
+		{`{"a":"b"}`, `{"b":"c"}`, `{"a":"b","b":"c"}`},
+		{`{"a":"b"}`, `{"a":null}`, `{}`},
+		{`{"a":"b","b":"c"}`, `{"a":null}`, `{"b":"c"}`},
+		{`{"a":["b"]}`, `{"a":"c"}`, `{"a":"c"}`},
+		{`{"a":"c"}`, `{"a":["b"]}`, `{"a":["b"]}`},
+		{`{"a":{"b":"c"}}`, `{"a":{"b":"d","c":null}}`, `{"a":{"b":"d"}}`},
+		{`{"a":[{"b":"c"}]}`, `{"a":[1]}`, `{"a":[1]}`},
+		{`["a","b"]`, `["c","d"]`, `["c","d"]`},
+		{`{"a":"b"}`, `["c"]`, `["c"]`},
+		{`{"e":null}`, `{"a":1}`, `{"a":1,"e":null}`},
+		{`[1,2]`, `{"a":"b","c":null}`, `{"a":"b"}`},
+		{`{}`, `{"a":{"bb":{"ccc":null}}}`, `{"a":{"bb":{}}}`},
+	}
+	for _, tt := range tests {
+		got, err := mergePatch(jsontext.Value(tt.target), jsontext.Value(tt.patch))
+		if err != nil {
+			t.Errorf("mergePatch(%s, %s): %v", tt.target, tt.patch, err)
+			continue
+		}
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("result %s: %v", got, err)
+		}
+		_ = json.Unmarshal([]byte(tt.want), &w)
+		if diff := cmp.Diff(w, g); diff != "" {
+			t.Errorf("mergePatch(%s, %s) (-want +got):\n%s", tt.target, tt.patch, diff)
+		}
+	}
+}

@@ -406,3 +406,45 @@ func TestRetry_truncatedBody(t *testing.T) {
 		})
 	}
 }
+
+// TestSendOnce checks that operations that must not run twice are sent once
+// whatever PostHog answers, while a failure to connect is still retried.
+func TestSendOnce(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusTooManyRequests} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			ts := setupSession(t)
+			var n atomic.Int64
+			ts.mux.HandleFunc("POST /api/users/@me/two_factor_backup_codes/{$}", func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.Header().Set("Retry-After", "0")
+				serveJSON(w, status, readFixture(t, "errors/server_error.json"))
+			})
+			ts.transport.SkipResponses.Store(true) // a 500 envelope for every status
+			_, err := ts.client.TwoFactor.BackupCodes(t.Context(), Me)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := n.Load(); got != 1 {
+				t.Errorf("backup codes requested %d times; want 1", got)
+			}
+		})
+	}
+	t.Run("connection refused", func(t *testing.T) {
+		t.Parallel()
+		dial := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+		tr, calls := failingTransport(t, 1, dial)
+		c, err := NewClient("", WithSession(testSession), WithHTTPClient(&http.Client{Transport: tr}),
+			WithRetryWait(time.Millisecond, time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// failingTransport answers with the user fixture once it stops
+		// failing, which has no backup codes: only the attempts matter.
+		_, err = c.TwoFactor.BackupCodes(t.Context(), Me)
+		if got := calls.Load(); got != 2 {
+			t.Errorf("attempts: got %d (error %v); want 2", got, err)
+		}
+	})
+}

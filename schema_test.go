@@ -15,10 +15,12 @@ type errorRecorder struct {
 	errs []string
 }
 
+// Errorf records the message instead of failing.
 func (r *errorRecorder) Errorf(format string, args ...any) {
 	r.errs = append(r.errs, fmt.Sprintf(format, args...))
 }
 
+// Helper does nothing: the recorder reports no lines.
 func (r *errorRecorder) Helper() {}
 
 // schemaRequest builds a request the way the client sends it to the test

@@ -28,6 +28,8 @@ type scanFake struct {
 	ids    []int64 // the seeded users' IDs, in PostHog's order
 }
 
+// newScanFake starts a scanFake with n seeded users for t; opts configure
+// its client.
 func newScanFake(t *testing.T, n int, opts ...posthogusers.Option) *scanFake {
 	t.Helper()
 	client, srv := posthogtest.NewServer(t, posthogtest.WithStaff(), posthogtest.WithClientOptions(opts...))
@@ -491,8 +493,10 @@ func countScanGoroutines() int {
 // goleak, that no test leaves a goroutine behind.
 func TestScan_stopsEveryRequest(t *testing.T) {
 	f := newScanFake(t, 400)
-	f.InjectFault(posthogtest.Fault{Path: "/api/users/", Latency: 2 * time.Millisecond}) // requests are in flight
+	slow := posthogtest.Fault{Path: "/api/users/", Latency: 2 * time.Millisecond} // requests are in flight
 	for _, window := range []int{1, 8} {
+		f.ClearFaults()
+		f.InjectFault(slow)
 		// break
 		sc := f.scan(t.Context(), posthogusers.ScanOptions{Limit: 10, Window: window})
 		n := 0
@@ -522,10 +526,12 @@ func TestScan_stopsEveryRequest(t *testing.T) {
 		if g := scanGoroutines(); g != 0 {
 			t.Errorf("window %d: %d goroutines of the scan after cancel", window, g)
 		}
-		// a failed page, before the others
+		// a failed page, before the others; it fails every time, so that
+		// a request of the cancelled scan still reaching the fake cannot
+		// use the fault up
 		f.ClearFaults()
-		f.InjectFault(posthogtest.Fault{Path: "/api/users/", Query: url.Values{"offset": {"100"}}, Status: http.StatusBadRequest, Times: 1})
-		f.InjectFault(posthogtest.Fault{Path: "/api/users/", Latency: 2 * time.Millisecond})
+		f.InjectFault(posthogtest.Fault{Path: "/api/users/", Query: url.Values{"offset": {"100"}}, Status: http.StatusBadRequest})
+		f.InjectFault(slow)
 		_, errs = scanModes[0].run(f.scan(t.Context(), posthogusers.ScanOptions{Limit: 10, Window: window}))
 		if len(errs) != 1 || !errors.Is(errs[0], posthogusers.ErrValidation) {
 			t.Errorf("window %d: errors %v; want a 400", window, errs)

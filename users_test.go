@@ -1,6 +1,7 @@
 package posthogusers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -14,24 +15,48 @@ import (
 	"github.com/google/uuid"
 )
 
-func TestUsersService_Get(t *testing.T) {
-	t.Parallel()
-	ts := setup(t)
-	ts.mux.HandleFunc("GET /api/users/{id}/{$}", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testAuth(t, r)
-		if got := r.PathValue("id"); got != "@me" {
-			t.Errorf("path id: got %q; want @me", got)
-		}
-		serveJSON(w, http.StatusOK, readFixture(t, "users_get.json"))
-	})
-	u, err := ts.client.Users.Get(t.Context(), Me)
-	if err != nil {
-		t.Fatal(err)
-	}
-	orgID := uuid.MustParse("0190a3c4-4c0d-7b1c-8e29-1a5d7c3b0f96")
-	dashboard := int64(7)
-	want := User{
+// usersEndpointCases are the endpoint cases of users.go that the tests
+// below do not cover on their own.
+var usersEndpointCases = []endpointCase{
+	{
+		name: "Users.Replace", session: true,
+		route:    "PUT /api/users/@me/{$}",
+		wantBody: `{"email":"ada@example.com","password":"correct horse battery staple","current_password":"old password","first_name":"Ada"}`,
+		status:   http.StatusOK, resp: usersGetFixture,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			u, err := c.Users.Replace(ctx, Me, ReplaceUserRequest{
+				Email: "ada@example.com", Password: "correct horse battery staple",
+				UpdateUserRequest: UpdateUserRequest{FirstName: Ptr("Ada"), CurrentPassword: Ptr("old password")},
+			})
+			if err != nil {
+				return nil, err
+			}
+			return u.Email, nil
+		},
+		want: "ada@example.com",
+	},
+}
+
+// usersInvalidInputCases are the arguments of Users.Replace the client
+// refuses.
+var usersInvalidInputCases = []invalidInputCase{
+	{"Replace without password", func(ctx context.Context, c *Client) error {
+		return errOf(c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com"}))
+	}, "Password"},
+	{"Replace without email", func(ctx context.Context, c *Client) error {
+		return errOf(c.Users.Replace(ctx, Me, ReplaceUserRequest{Password: "p"}))
+	}, "Email"},
+	{"Replace with a bad embedded field", func(ctx context.Context, c *Client) error {
+		return errOf(c.Users.Replace(ctx, Me, ReplaceUserRequest{Email: "a@example.com", Password: "p",
+			UpdateUserRequest: UpdateUserRequest{FirstName: Ptr(tooLong + tooLong)}}))
+	}, "FirstName"},
+}
+
+// wantFixtureUser is testdata/users_get.json decoded, and fixtureOrgID the
+// UUID of its organization.
+var (
+	fixtureOrgID    = uuid.MustParse("0190a3c4-4c0d-7b1c-8e29-1a5d7c3b0f96")
+	wantFixtureUser = User{
 		ID:                       42,
 		UUID:                     uuid.MustParse("0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07"),
 		DistinctID:               "x4Kc9P2mQ7rT1vW8yZ3bN6dF0gH5jL",
@@ -43,13 +68,13 @@ func TestUsersService_Get(t *testing.T) {
 		HasPassword:              true,
 		RequiresCredentialReview: false,
 		Team: &Team{
-			ID: 2, UUID: uuid.MustParse("0190a3c4-6a2f-7d3e-8a4b-3c7f9e5d2b18"), Organization: orgID, ProjectID: 2,
+			ID: 2, UUID: uuid.MustParse("0190a3c4-6a2f-7d3e-8a4b-3c7f9e5d2b18"), Organization: fixtureOrgID, ProjectID: 2,
 			APIToken: "phc_Xk3vQ8mN2pR7sT1wY6zB4cF9gJ0hL5dA8eK2uV7iO3q", Name: "Default project",
 			CompletedSnippetOnboarding: true, HasCompletedOnboardingFor: map[string]any{"product_analytics": true},
 			IngestedEvent: true, Timezone: "Europe/London",
 		},
 		Organization: &Organization{
-			ID: orgID, Name: "Analytical Engines", Slug: "analytical-engines",
+			ID: fixtureOrgID, Name: "Analytical Engines", Slug: "analytical-engines",
 			CreatedAt:                time.Date(2024, 3, 11, 9, 15, 21, 902114000, time.UTC),
 			UpdatedAt:                time.Date(2025, 10, 2, 16, 40, 3, 551870000, time.UTC),
 			MembershipLevel:          MembershipOwner,
@@ -63,7 +88,7 @@ func TestUsersService_Get(t *testing.T) {
 			IsActive: Ptr(true),
 		},
 		Organizations: []OrganizationBasic{{
-			ID: orgID, Name: "Analytical Engines", Slug: "analytical-engines", MembershipLevel: MembershipOwner,
+			ID: fixtureOrgID, Name: "Analytical Engines", Slug: "analytical-engines", MembershipLevel: MembershipOwner,
 			MembersCanUsePersonalAPIKeys: true, IsActive: Ptr(true),
 		}},
 		PendingInvites: []PendingInvite{{
@@ -85,12 +110,31 @@ func TestUsersService_Get(t *testing.T) {
 		RoleAtOrganization:              RoleEngineering,
 		AllowSidebarSuggestions:         true,
 		HasSeenProductIntroFor:          map[string]bool{"surveys": true},
-		ScenePersonalisation:            []ScenePersonalisation{{Scene: "ProjectHomepage", Dashboard: &dashboard}},
+		ScenePersonalisation:            []ScenePersonalisation{{Scene: "ProjectHomepage", Dashboard: Ptr(int64(7))}},
 		EventsColumnConfig:              jsontext.Value(`{"active": "DEFAULT"}`),
 		HedgehogConfig:                  jsontext.Value(`null`),
 		UIConfiguration:                 jsontext.Value(`null`),
 	}
-	if diff := cmp.Diff(&want, u, cmp.AllowUnexported(User{}), cmp.FilterPath(func(p cmp.Path) bool {
+)
+
+// TestUsersService_Get checks the request of Users.Get and that every field
+// of PostHog's answer is decoded.
+func TestUsersService_Get(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	ts.mux.HandleFunc("GET /api/users/{id}/{$}", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testAuth(t, r)
+		if got := r.PathValue("id"); got != "@me" {
+			t.Errorf("path id: got %q; want @me", got)
+		}
+		serveJSON(w, http.StatusOK, readFixture(t, "users_get.json"))
+	})
+	u, err := ts.client.Users.Get(t.Context(), Me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&wantFixtureUser, u, cmp.AllowUnexported(User{}), cmp.FilterPath(func(p cmp.Path) bool {
 		return p.Last().String() == ".unknown"
 	}, cmp.Ignore())); diff != "" {
 		t.Errorf("user (-want +got):\n%s", diff)
@@ -192,8 +236,8 @@ func TestUsersService_invalidIDs(t *testing.T) {
 	})
 	for _, id := range []string{"", "me", "@ME", "42", "../../api/projects", "0190a3c4-5b1e-7c2d-9f3a", "0190a3c4/5b1e-7c2d-9f3a-2b6e8d4c1a07", strings.Repeat("x", 500)} {
 		calls := map[string]func() error{
-			"Get":    func() error { _, err := ts.client.Users.Get(t.Context(), id); return err },
-			"Update": func() error { _, err := ts.client.Users.Update(t.Context(), id, UpdateUserRequest{}); return err },
+			"Get":    func() error { return errOf(ts.client.Users.Get(t.Context(), id)) },
+			"Update": func() error { return errOf(ts.client.Users.Update(t.Context(), id, UpdateUserRequest{})) },
 			"Delete": func() error { return ts.client.Users.Delete(t.Context(), id) },
 		}
 		for name, call := range calls {
@@ -390,6 +434,7 @@ func TestUsersService_List_invalidOptions(t *testing.T) {
 	}
 }
 
+// keys returns the keys of m, in no order.
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
