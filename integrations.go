@@ -224,13 +224,7 @@ const (
 //
 //meta:operation GET /api/users/{uuid}/integrations/
 func (s *IntegrationsService) ListGitHub(ctx context.Context, id string, reqOpts ...RequestOption) ([]GitHubIntegration, error) {
-	resp, err := fetch[struct {
-		Results []GitHubIntegration `json:"results"`
-	}](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindGitHub}}, reqOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return resp.Results, nil
+	return fetchResults[GitHubIntegration](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindGitHub}}, reqOpts...)
 }
 
 // ListSlack returns the Slack accounts linked to a user, oldest first.
@@ -240,9 +234,15 @@ func (s *IntegrationsService) ListGitHub(ctx context.Context, id string, reqOpts
 //
 //meta:operation GET /api/users/{uuid}/integrations/
 func (s *IntegrationsService) ListSlack(ctx context.Context, id string, reqOpts ...RequestOption) ([]SlackIntegration, error) {
+	return fetchResults[SlackIntegration](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindSlack}}, reqOpts...)
+}
+
+// fetchResults sends r and returns the results of its answer, a list
+// PostHog wraps in {"results": […]} without paginating it.
+func fetchResults[T any](ctx context.Context, c *Client, r request, reqOpts ...RequestOption) ([]T, error) {
 	resp, err := fetch[struct {
-		Results []SlackIntegration `json:"results"`
-	}](ctx, s.client, request{op: opIntegrationsList, user: id, query: kindQuery{kindSlack}}, reqOpts...)
+		Results []T `json:"results"`
+	}](ctx, c, r, reqOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -422,17 +422,12 @@ func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, ins
 //
 //meta:operation GET /api/users/{uuid}/integrations/slack/linkable_workspaces/
 func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id string, reqOpts ...RequestOption) ([]SlackWorkspace, error) {
-	resp, err := fetch[struct {
-		Results []SlackWorkspace `json:"results"`
-	}](ctx, s.client, request{op: opSlackLinkableWorkspaces, user: id}, reqOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return resp.Results, nil
+	return fetchResults[SlackWorkspace](ctx, s.client, request{op: opSlackLinkableWorkspaces, user: id}, reqOpts...)
 }
 
 // StartSlackLink starts linking a Slack account to a user (Sign in with
-// Slack) and returns the URL to open in the user's browser. req may be nil.
+// Slack) and returns the URL to open in the user's browser. The zero req
+// links against the user's current project.
 // Needs scope user:write.
 //
 // An error matching [ErrOutcomeUnknown] means that the change may have
