@@ -2,7 +2,9 @@ package posthogtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -288,4 +290,38 @@ func (x *exchange) slackDelete() {
 	m := x.mutable(u)
 	m.slackLinks = slices.Delete(m.slackLinks, i, i+1)
 	x.noContent()
+}
+
+func (x *exchange) githubLogin() {
+	u := x.target()
+	if u == nil {
+		return
+	}
+	var login *string
+	if u.githubLogin != "" {
+		login = &u.githubLogin
+	}
+	x.json(http.StatusOK, map[string]any{"github_login": login})
+}
+
+// queryInt reads an integer query parameter for the GitHub endpoints,
+// answering DRF's validation errors itself. ok is false after an error.
+func (x *exchange) queryInt(q url.Values, name string, def, lo, hi int) (int, bool) {
+	v := q.Get(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		x.invalid("invalid_input", "A valid integer is required.", name)
+		return 0, false
+	case n < lo:
+		x.invalid("min_value", fmt.Sprintf("Ensure this value is greater than or equal to %d.", lo), name)
+		return 0, false
+	case hi > 0 && n > hi:
+		x.invalid("max_value", fmt.Sprintf("Ensure this value is less than or equal to %d.", hi), name)
+		return 0, false
+	}
+	return n, true
 }

@@ -387,3 +387,116 @@ func (u *user) currentOrg() *organization {
 	}
 	return nil
 }
+
+// byEmail returns the users with an exact email.
+func (s *userStore) byEmail(f *Fake, email string) []*user {
+	var out []*user
+	for _, u := range s.byID {
+		if u.email == email {
+			out = append(out, u)
+		}
+	}
+	if id, ok := generatedIDOfEmail(email); ok {
+		if _, stored := s.byID[id]; !stored {
+			if u := s.get(f, id); u != nil {
+				out = append(out, u)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *user) int { return int(a.id - b.id) })
+	return out
+}
+
+// page returns how many users keep accepts and the limit of them from
+// offset on, in ID order. genMatch says whether keep accepts a generated
+// user as generated; blocks are then counted without being generated.
+func (s *userStore) page(f *Fake, keep func(*user) bool, genMatch bool, offset, limit int) (count int, out []*user) {
+	for _, sg := range s.segs {
+		if sg.u != nil {
+			if keep(sg.u) {
+				if count >= offset && len(out) < limit {
+					out = append(out, sg.u)
+				}
+				count++
+			}
+			continue
+		}
+		// The block's users that differ from a plain generated one:
+		// deleted, or stored (and maybe changed).
+		var odd []int64
+		for id := range s.deleted {
+			if id >= sg.first && id < sg.first+sg.n {
+				odd = append(odd, id)
+			}
+		}
+		for id := range s.byID {
+			if id >= sg.first && id < sg.first+sg.n {
+				odd = append(odd, id)
+			}
+		}
+		slices.Sort(odd)
+		if !genMatch {
+			for _, id := range odd {
+				if u, ok := s.byID[id]; ok && keep(u) {
+					if count >= offset && len(out) < limit {
+						out = append(out, u)
+					}
+					count++
+				}
+			}
+			continue
+		}
+		// Every plain generated user matches; walk the block by ID,
+		// jumping over the whole stretch before offset.
+		plain := sg.n - int64(len(odd))
+		kept := int64(0)
+		for _, id := range odd {
+			if u, ok := s.byID[id]; ok && keep(u) {
+				kept++
+			}
+		}
+		total := int(plain + kept)
+		if count+total <= offset || len(out) >= limit {
+			count += total
+			continue
+		}
+		id := sg.first
+		if skip := offset - count; skip > 0 && len(odd) == 0 {
+			id += int64(skip)
+			count += skip
+		}
+		oi, _ := slices.BinarySearch(odd, id)
+		for ; id < sg.first+sg.n; id++ {
+			var u *user
+			if oi < len(odd) && odd[oi] == id {
+				oi++
+				stored, ok := s.byID[id]
+				if !ok || !keep(stored) {
+					continue
+				}
+				u = stored
+			}
+			if count >= offset {
+				if len(out) >= limit {
+					break
+				}
+				if u == nil {
+					u = f.generate(id)
+				}
+				out = append(out, u)
+			}
+			count++
+		}
+		// Count what is left of the block without walking it.
+		if id < sg.first+sg.n {
+			rest := sg.first + sg.n - id
+			for _, oid := range odd[oi:] {
+				if u, ok := s.byID[oid]; !ok || !keep(u) {
+					rest--
+				}
+			}
+			count += int(rest)
+		}
+	}
+	return count, out
+}

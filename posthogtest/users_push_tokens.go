@@ -1,0 +1,76 @@
+package posthogtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// registerPushToken serves POST /api/users/@me/push_tokens/.
+func (x *exchange) registerPushToken() {
+	body, ok := x.pushTokenBody()
+	if !ok {
+		return
+	}
+	token, _ := mustString(body["token"])
+	platform, _ := mustString(body["platform"])
+	switch {
+	case token == "":
+		x.invalid("required", "This field is required.", "token")
+		return
+	case utf8.RuneCountInString(token) > 512:
+		x.invalid("max_length", "Ensure this field has no more than 512 characters.", "token")
+		return
+	case !slices.Contains([]string{"ios", "android", "web"}, platform):
+		x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", platform), "platform")
+		return
+	}
+	m := x.mutable(x.auth.user)
+	now := x.f.now()
+	for _, t := range m.pushTokens {
+		if t.token == token {
+			t.platform, t.lastSeen = platform, &now
+			x.json(http.StatusOK, pushTokenJSON(t))
+			return
+		}
+	}
+	t := &pushToken{id: uuid.New(), token: token, platform: platform, createdAt: now}
+	m.pushTokens = append(m.pushTokens, t)
+	if len(m.pushTokens) > 20 {
+		m.pushTokens = m.pushTokens[len(m.pushTokens)-20:]
+	}
+	x.json(http.StatusOK, pushTokenJSON(t))
+}
+
+func pushTokenJSON(t *pushToken) map[string]any {
+	out := map[string]any{"id": t.id, "platform": t.platform, "created_at": formatTime(t.createdAt), "last_seen_at": nil}
+	if t.lastSeen != nil {
+		out["last_seen_at"] = formatTime(*t.lastSeen)
+	}
+	return out
+}
+
+// pushTokenBody checks that a push token route names @me, which PostHog
+// requires even of staff, and decodes the body.
+func (x *exchange) pushTokenBody() (map[string]json.RawMessage, bool) {
+	if x.userArg != "@me" {
+		x.denied("Push tokens can only be managed via the `@me` path.")
+		return nil, false
+	}
+	return x.decode()
+}
+
+func (x *exchange) unregisterPushToken() {
+	body, ok := x.pushTokenBody()
+	if !ok {
+		return
+	}
+	token, _ := mustString(body["token"])
+	m := x.mutable(x.auth.user)
+	m.pushTokens = slices.DeleteFunc(m.pushTokens, func(t *pushToken) bool { return t.token == token })
+	x.noContent()
+}

@@ -1,0 +1,71 @@
+package posthogtest
+
+import (
+	"net/http"
+	"slices"
+)
+
+func (x *exchange) loginSessions() {
+	u := x.target()
+	if u == nil {
+		return
+	}
+	out := []map[string]any{}
+	for _, s := range u.loginSessions {
+		out = append(out, map[string]any{
+			"id": s.id, "created_at": formatTime(s.createdAt), "last_activity": formatTime(s.createdAt),
+			"location": nil, "device": s.device, "login_method": "password",
+			"is_current": x.auth.session != nil && s.session == sessionIDOf(x),
+		})
+	}
+	x.json(http.StatusOK, out)
+}
+
+// sessionIDOf returns the session ID of x's cookie.
+func sessionIDOf(x *exchange) string {
+	if c, err := x.r.Cookie(sessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+func (x *exchange) revokeSession() {
+	u := x.target()
+	if u == nil {
+		return
+	}
+	i := slices.IndexFunc(u.loginSessions, func(s *loginSession) bool { return s.id == x.moreArg })
+	if i < 0 {
+		x.notFound("Login session not found.")
+		return
+	}
+	m := x.mutable(u)
+	delete(x.f.sessions, m.loginSessions[i].session)
+	m.loginSessions = slices.Delete(m.loginSessions, i, i+1)
+	x.noContent()
+}
+
+func (x *exchange) revokeOtherSessions() {
+	u := x.target()
+	if u == nil {
+		return
+	}
+	current := sessionIDOf(x)
+	m := x.mutable(u)
+	n := 0
+	m.loginSessions = slices.DeleteFunc(m.loginSessions, func(s *loginSession) bool {
+		if s.session == current {
+			return false
+		}
+		delete(x.f.sessions, s.session)
+		n++
+		return true
+	})
+	x.json(http.StatusOK, map[string]any{"revoked_count": n})
+}
+
+func (x *exchange) credentialsReviewed() {
+	if x.target() != nil {
+		x.noContent()
+	}
+}

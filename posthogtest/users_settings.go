@@ -1,0 +1,125 @@
+package posthogtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"unicode/utf8"
+)
+
+func (x *exchange) getHedgehog() {
+	u := x.target()
+	if u == nil {
+		return
+	}
+	if len(u.hedgehog) == 0 || isNull(u.hedgehog) || bytes.Equal(bytes.TrimSpace(u.hedgehog), []byte("{}")) {
+		x.json(http.StatusOK, map[string]any{})
+		return
+	}
+	x.json(http.StatusOK, u.hedgehog)
+}
+
+// replaceHedgehog serves PATCH …/hedgehog_config/: the body replaces the
+// whole stored value, unvalidated.
+func (x *exchange) replaceHedgehog() {
+	u := x.target()
+	if u == nil {
+		return
+	}
+	if !json.Valid(x.body) {
+		x.fail(http.StatusBadRequest, "invalid_request", "parse_error", "JSON parse error - invalid JSON", "")
+		return
+	}
+	x.mutable(u).hedgehog = append(json.RawMessage(nil), x.body...)
+	x.json(http.StatusOK, u.hedgehog)
+}
+
+func (x *exchange) productIntroSeen() {
+	u, body, ok := x.targetWithBody()
+	if !ok {
+		return
+	}
+	raw, has := body["product_key"]
+	key, isString := mustString(raw)
+	switch {
+	case !has:
+		x.invalid("required", "This field is required.", "product_key")
+		return
+	case !isString || key == "":
+		x.invalid("blank", "This field may not be blank.", "product_key")
+		return
+	case utf8.RuneCountInString(key) > 128:
+		x.invalid("max_length", "Ensure this field has no more than 128 characters.", "product_key")
+		return
+	}
+	seen := true
+	if raw, ok := body["seen"]; ok && json.Unmarshal(raw, &seen) != nil {
+		x.invalid("invalid_input", "Must be a valid boolean.", "seen")
+		return
+	}
+	if _, exists := u.productIntros[key]; !exists && len(u.productIntros) >= 100 {
+		x.invalid("invalid_input", "Cannot track more than 100 product intros", "")
+		return
+	}
+	x.mutable(u).productIntros[key] = seen
+	x.json(http.StatusOK, u.productIntros)
+}
+
+func (x *exchange) scenePersonalisation() {
+	u, body, ok := x.targetWithBody()
+	if !ok {
+		return
+	}
+	scene, _ := mustString(body["scene"])
+	var dashboard int64
+	hasDashboard := json.Unmarshal(body["dashboard"], &dashboard) == nil && !isNull(body["dashboard"])
+	switch {
+	case !hasDashboard:
+		x.invalid("invalid_input", "Dashboard must be provided.", "")
+		return
+	case scene == "":
+		x.invalid("invalid_input", "Scene must be provided.", "")
+		return
+	case utf8.RuneCountInString(scene) > 200:
+		x.invalid("max_length", "Ensure this field has no more than 200 characters.", "scene")
+		return
+	case u.currentTeam == nil:
+		x.invalid("invalid_input", "Dashboard must belong to the user's current team.", "dashboard")
+		return
+	}
+	m := x.mutable(u)
+	choice := sceneChoice{Scene: scene, Dashboard: dashboard, team: u.currentTeam.id}
+	if i := slices.IndexFunc(m.scenes, func(s sceneChoice) bool { return s.Scene == scene && s.team == choice.team }); i >= 0 {
+		m.scenes[i] = choice
+	} else {
+		m.scenes = append(m.scenes, choice)
+	}
+	x.json(http.StatusOK, x.serializeUser(u))
+}
+
+func (x *exchange) skipOnboarding() {
+	u, body, ok := x.targetWithBody()
+	if !ok {
+		return
+	}
+	reason, _ := mustString(body["reason"])
+	step, _ := mustString(body["step_at_skip"])
+	switch {
+	case reason != "later" && reason != "other":
+		if _, has := body["reason"]; !has {
+			x.invalid("required", "This field is required.", "reason")
+		} else {
+			x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", reason), "reason")
+		}
+		return
+	case utf8.RuneCountInString(step) > 64:
+		x.invalid("max_length", "Ensure this field has no more than 64 characters.", "step_at_skip")
+		return
+	}
+	m := x.mutable(u)
+	now := x.f.now()
+	m.onboardingSkippedAt, m.onboardingSkipReason = &now, reason
+	x.json(http.StatusOK, x.serializeUser(u))
+}
