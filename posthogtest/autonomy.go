@@ -97,7 +97,7 @@ func (x *exchange) setAutonomy() {
 			changes[name] = nil
 			continue
 		}
-		s, isString := mustString(raw)
+		s, isString := asString(raw)
 		if !isString || !slices.Contains(priorities, s) {
 			x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), name)
 			return
@@ -120,7 +120,7 @@ func (x *exchange) setAutonomy() {
 	}
 	channelSet := false
 	if raw, has := body["slack_notification_channel"]; has {
-		s, isString := mustString(raw)
+		s, isString := asString(raw)
 		switch {
 		case isNull(raw) || isString && s == "":
 			changes["slack_notification_channel"] = nil

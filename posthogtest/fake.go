@@ -3,11 +3,9 @@ package posthogtest
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -268,24 +266,10 @@ func (x *exchange) decode() (map[string]json.RawMessage, bool) {
 		return nil, false
 	}
 	if err := json.Unmarshal(x.body, &m); err != nil {
-		x.invalid("invalid_input", "Invalid data. Expected a dictionary, but got "+jsonKind(v)+".", "")
+		x.invalid("invalid_input", "Invalid data. Expected a dictionary, but got "+pythonTypeName(v)+".", "")
 		return nil, false
 	}
 	return m, true
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "list"
-	case string:
-		return "str"
-	case float64:
-		return "int"
-	case bool:
-		return "bool"
-	}
-	return "NoneType"
 }
 
 // absoluteURL returns the request's URL as an absolute URL, as Django's
@@ -307,35 +291,4 @@ func (x *exchange) absoluteURL() *url.URL {
 		}
 	}
 	return &u
-}
-
-// mustString decodes a JSON string member; ok is false when the value is
-// not a string (null included).
-func mustString(raw json.RawMessage) (string, bool) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-func describeValue(raw json.RawMessage) string {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return string(raw)
-	}
-	switch v := v.(type) {
-	case string:
-		return v
-	case bool:
-		if v {
-			return "True"
-		}
-		return "False"
-	case nil:
-		return "None"
-	}
-	return strings.TrimSpace(fmt.Sprint(v))
 }

@@ -26,7 +26,7 @@ func (x *exchange) listIntegrations() {
 		for _, s := range u.slackLinks {
 			results = append(results, map[string]any{
 				"id": s.id, "kind": "slack", "slack_user_id": s.SlackUserID, "slack_team_id": s.SlackTeamID,
-				"slack_team_name": nullable(s.SlackTeamName), "slack_email_at_link": nullable(s.Email), "created_at": s.createdAt,
+				"slack_team_name": nullIfEmpty(s.SlackTeamName), "slack_email_at_link": nullIfEmpty(s.Email), "created_at": s.createdAt,
 			})
 		}
 	default:
@@ -43,13 +43,13 @@ func githubItem(u *user, g *githubInstall) map[string]any {
 	}
 	return map[string]any{
 		"id": g.id, "kind": "github", "installation_id": g.installID, "repository_selection": "selected",
-		"account": account, "github_login": nullable(u.githubLogin), "uses_shared_installation": false,
+		"account": account, "github_login": nullIfEmpty(u.githubLogin), "uses_shared_installation": false,
 		"installation_shared": false, "installation_status": "connected", "created_at": g.createdAt,
 	}
 }
 
-// nullable returns nil (JSON null) for "".
-func nullable(s string) any {
+// nullIfEmpty returns nil (JSON null) for "", and s otherwise.
+func nullIfEmpty(s string) any {
 	if s == "" {
 		return nil
 	}
@@ -252,7 +252,7 @@ func (x *exchange) slackLinkable() {
 				if !linked {
 					results = append(results, map[string]any{
 						"posthog_team_id": t.id, "posthog_team_name": t.name, "posthog_organization_name": m.org.name,
-						"slack_team_id": w.teamID, "slack_team_name": nullable(w.teamName),
+						"slack_team_id": w.teamID, "slack_team_name": nullIfEmpty(w.teamName),
 					})
 				}
 			}
@@ -266,7 +266,7 @@ func (x *exchange) slackStart() {
 	if !ok {
 		return
 	}
-	want, _ := mustString(body["slack_team_id"])
+	want, _ := asString(body["slack_team_id"])
 	i := slices.IndexFunc(t.slack, func(w *slackWorkspace) bool { return want == "" || w.teamID == want })
 	if i < 0 {
 		x.invalid("invalid_input", "No Slack integration found for this project.", "")

@@ -154,7 +154,7 @@ func (x *exchange) updateUser(partial bool) {
 	if x.auth.token() {
 		_, hasPassword := body["password"]
 		email, hasEmail := body["email"]
-		newEmail, _ := mustString(email)
+		newEmail, _ := asString(email)
 		if hasPassword || hasEmail && !strings.EqualFold(newEmail, u.email) {
 			x.denied(detailIdentityChange)
 			return

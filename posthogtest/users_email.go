@@ -26,8 +26,8 @@ func (x *exchange) verifyEmail() {
 	if !ok {
 		return
 	}
-	id, _ := mustString(body["uuid"])
-	rawCode, _ := mustString(body["code"])
+	id, _ := asString(body["uuid"])
+	rawCode, _ := asString(body["code"])
 	code := strings.Map(func(r rune) rune {
 		if r == '-' || r == ' ' || r == '\t' || r == '\u200b' {
 			return -1
@@ -69,7 +69,7 @@ func (x *exchange) requestVerification() {
 	if !ok {
 		return
 	}
-	id, _ := mustString(body["uuid"])
+	id, _ := asString(body["uuid"])
 	if wait := x.f.hit("email_verification:"+id, 6, 24*time.Hour); wait > 0 {
 		secs := strconv.Itoa(int(wait.Seconds() + 0.999))
 		x.w.Header().Set("Retry-After", secs)

@@ -16,8 +16,8 @@ func (x *exchange) registerPushToken() {
 	if !ok {
 		return
 	}
-	token, _ := mustString(body["token"])
-	platform, _ := mustString(body["platform"])
+	token, _ := asString(body["token"])
+	platform, _ := asString(body["platform"])
 	switch {
 	case token == "":
 		x.invalid("required", "This field is required.", "token")
@@ -69,7 +69,7 @@ func (x *exchange) unregisterPushToken() {
 	if !ok {
 		return
 	}
-	token, _ := mustString(body["token"])
+	token, _ := asString(body["token"])
 	m := x.mutable(x.auth.user)
 	m.pushTokens = slices.DeleteFunc(m.pushTokens, func(t *pushToken) bool { return t.token == token })
 	x.noContent()

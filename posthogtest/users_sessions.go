@@ -15,14 +15,15 @@ func (x *exchange) loginSessions() {
 		out = append(out, map[string]any{
 			"id": s.id, "created_at": formatTime(s.createdAt), "last_activity": formatTime(s.createdAt),
 			"location": nil, "device": s.device, "login_method": "password",
-			"is_current": x.auth.session != nil && s.session == sessionIDOf(x),
+			"is_current": x.auth.session != nil && s.session == x.cookieSessionID(),
 		})
 	}
 	x.json(http.StatusOK, out)
 }
 
-// sessionIDOf returns the session ID of x's cookie.
-func sessionIDOf(x *exchange) string {
+// cookieSessionID returns the session ID of the request's session cookie,
+// or "" without one.
+func (x *exchange) cookieSessionID() string {
 	if c, err := x.r.Cookie(sessionCookie); err == nil {
 		return c.Value
 	}
@@ -50,7 +51,7 @@ func (x *exchange) revokeOtherSessions() {
 	if u == nil {
 		return
 	}
-	current := sessionIDOf(x)
+	current := x.cookieSessionID()
 	m := x.mutable(u)
 	n := 0
 	m.loginSessions = slices.DeleteFunc(m.loginSessions, func(s *loginSession) bool {

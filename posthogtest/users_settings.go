@@ -42,7 +42,7 @@ func (x *exchange) productIntroSeen() {
 		return
 	}
 	raw, has := body["product_key"]
-	key, isString := mustString(raw)
+	key, isString := asString(raw)
 	switch {
 	case !has:
 		x.invalid("required", "This field is required.", "product_key")
@@ -72,7 +72,7 @@ func (x *exchange) scenePersonalisation() {
 	if !ok {
 		return
 	}
-	scene, _ := mustString(body["scene"])
+	scene, _ := asString(body["scene"])
 	var dashboard int64
 	hasDashboard := json.Unmarshal(body["dashboard"], &dashboard) == nil && !isNull(body["dashboard"])
 	switch {
@@ -104,8 +104,8 @@ func (x *exchange) skipOnboarding() {
 	if !ok {
 		return
 	}
-	reason, _ := mustString(body["reason"])
-	step, _ := mustString(body["step_at_skip"])
+	reason, _ := asString(body["reason"])
+	step, _ := asString(body["step_at_skip"])
 	switch {
 	case reason != "later" && reason != "other":
 		if _, has := body["reason"]; !has {

@@ -22,7 +22,7 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		if !ok {
 			continue
 		}
-		s, isString := mustString(raw)
+		s, isString := asString(raw)
 		switch {
 		case !isString:
 			x.invalid("invalid_input", "Not a valid string.", name)
@@ -38,7 +38,7 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		}
 	}
 	if raw, ok := body["email"]; ok {
-		s, isString := mustString(raw)
+		s, isString := asString(raw)
 		if !isString || !strings.Contains(s, "@") || strings.ContainsAny(s, " \t") {
 			x.invalid("invalid_input", "Enter a valid email address.", "email")
 			return nil, false
@@ -58,10 +58,10 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		}
 	}
 	if raw, ok := body["password"]; ok {
-		pw, _ := mustString(raw)
+		pw, _ := asString(raw)
 		if u.password != "" {
 			cur, has := body["current_password"]
-			curS, _ := mustString(cur)
+			curS, _ := asString(cur)
 			switch {
 			case !has:
 				x.invalid("required", "This field is required when updating your password.", "current_password")
@@ -137,7 +137,7 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		var v *string
 		if isNull(raw) {
 			v = nil
-		} else if s, ok := mustString(raw); ok && (s == "" || slices.Contains(f.choices, s)) {
+		} else if s, ok := asString(raw); ok && (s == "" || slices.Contains(f.choices, s)) {
 			v = &s
 		} else {
 			x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), f.name)
@@ -147,7 +147,7 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		changes = append(changes, func(u *user) { *field(u) = v })
 	}
 	if raw, ok := body["role_at_organization"]; ok {
-		s, isString := mustString(raw)
+		s, isString := asString(raw)
 		switch {
 		case isNull(raw):
 			x.invalid("null", "This field may not be null.", "role_at_organization")
@@ -261,7 +261,7 @@ func (x *exchange) mergeNotifications(u *user, raw json.RawMessage) (map[string]
 			for id, b := range m {
 				if k != "realtime_notifications_disabled" {
 					if _, ok := b.(bool); !ok {
-						x.invalid("invalid_input", "Notification setting values must be boolean, got "+pythonType(b)+" instead", attr)
+						x.invalid("invalid_input", "Notification setting values must be boolean, got "+pythonClass(b)+" instead", attr)
 						return nil, false
 					}
 				}
@@ -270,7 +270,7 @@ func (x *exchange) mergeNotifications(u *user, raw json.RawMessage) (map[string]
 			out[k] = merged
 		case slices.Contains(notificationBools, k):
 			if _, ok := v.(bool); !ok {
-				x.invalid("invalid_input", "Notification setting values must be boolean, got "+pythonType(v)+" instead", attr)
+				x.invalid("invalid_input", "Notification setting values must be boolean, got "+pythonClass(v)+" instead", attr)
 				return nil, false
 			}
 			out[k] = v
@@ -287,22 +287,6 @@ func (x *exchange) mergeNotifications(u *user, raw json.RawMessage) (map[string]
 		}
 	}
 	return out, true
-}
-
-func pythonType(v any) string {
-	switch v.(type) {
-	case string:
-		return "<class 'str'>"
-	case float64:
-		return "<class 'int'>"
-	case nil:
-		return "<class 'NoneType'>"
-	case []any:
-		return "<class 'list'>"
-	case map[string]any:
-		return "<class 'dict'>"
-	}
-	return "<class 'bool'>"
 }
 
 // currentTeamChange validates set_current_organization and set_current_team
