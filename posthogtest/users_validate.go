@@ -12,195 +12,66 @@ import (
 	"github.com/google/uuid"
 )
 
+// userUpdate is a PATCH or PUT of a user being validated.
+type userUpdate struct {
+	x    *exchange
+	u    *user // the user the request changes
+	body map[string]json.RawMessage
+}
+
+// fieldCheck validates the member name of a PATCH or PUT body, whose value
+// is raw, and returns the change it makes to the user (nil for none). ok is
+// false when it answered the request with a validation error.
+type fieldCheck func(c *userUpdate, name string, raw json.RawMessage) (change func(*user), ok bool)
+
+// userFieldChecks are the checks of the writable fields of a PATCH or PUT
+// body, in the order PostHog validates them: the first error wins.
+var userFieldChecks = []struct {
+	name  string
+	check fieldCheck
+}{
+	{"first_name", checkName(func(u *user) *string { return &u.firstName })},
+	{"last_name", checkName(func(u *user) *string { return &u.lastName })},
+	{"email", checkEmail},
+	{"password", checkPassword},
+	{"is_staff", checkBool(func(u *user) *bool { return &u.isStaff })},
+	{"hide_mcp_hints", checkBool(func(u *user) *bool { return &u.hideMCPHints })},
+	{"anonymize_data", checkNullableBool(func(u *user) **bool { return &u.anonymizeData })},
+	{"allow_impersonation", checkNullableBool(func(u *user) **bool { return &u.allowImpersonation })},
+	{"allow_sidebar_suggestions", checkNullableBool(func(u *user) **bool { return &u.allowSidebarSuggest })},
+	{"passkeys_enabled_for_2fa", checkPasskeysFor2FA},
+	{"toolbar_mode", checkChoice([]string{"disabled", "toolbar"}, func(u *user) **string { return &u.toolbarMode })},
+	{"theme_mode", checkChoice([]string{"light", "dark", "system"}, func(u *user) **string { return &u.themeMode })},
+	{"shortcut_position", checkChoice([]string{"above", "below", "hidden"}, func(u *user) **string { return &u.shortcutPosition })},
+	{"role_at_organization", checkRole},
+	{"events_column_config", checkEventsColumnConfig},
+	{"hedgehog_config", checkHedgehogConfig},
+	{"ui_configuration", checkUIConfiguration},
+	{"has_seen_product_intro_for", checkProductIntros},
+	{"notification_settings", checkNotifications},
+}
+
+// rolesAtOrganization are the choices of role_at_organization.
+var rolesAtOrganization = []string{"engineering", "data", "product", "founder", "leadership", "marketing", "sales", "other"}
+
 // validateUserChanges checks a PATCH or PUT body field by field, in
 // PostHog's order, and returns the changes to apply. Unknown and read-only
 // fields are ignored.
 func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage) ([]func(*user), bool) {
+	c := &userUpdate{x: x, u: u, body: body}
 	var changes []func(*user)
-	for _, name := range []string{"first_name", "last_name"} {
-		raw, ok := body[name]
-		if !ok {
-			continue
-		}
-		s, isString := asString(raw)
-		switch {
-		case !isString:
-			x.invalid("invalid_input", "Not a valid string.", name)
-			return nil, false
-		case utf8.RuneCountInString(s) > 150:
-			x.invalid("max_length", "Ensure this field has no more than 150 characters.", name)
-			return nil, false
-		}
-		if name == "first_name" {
-			changes = append(changes, func(u *user) { u.firstName = s })
-		} else {
-			changes = append(changes, func(u *user) { u.lastName = s })
-		}
-	}
-	if raw, ok := body["email"]; ok {
-		s, isString := asString(raw)
-		if !isString || !strings.Contains(s, "@") || strings.ContainsAny(s, " \t") {
-			x.invalid("invalid_input", "Enter a valid email address.", "email")
-			return nil, false
-		}
-		if !strings.EqualFold(s, u.email) {
-			for _, other := range x.f.users.byEmail(x.f, s) {
-				if other.id != u.id {
-					x.invalid("unique", "There is already an account with this email address.", "email")
-					return nil, false
-				}
-			}
-			if x.f.emailAvailable {
-				changes = append(changes, func(u *user) { u.pendingEmail, u.verifyCode = s, fmt.Sprintf("%06d", u.id%1_000_000) })
-			} else {
-				changes = append(changes, func(u *user) { u.email = s })
-			}
-		}
-	}
-	if raw, ok := body["password"]; ok {
-		pw, _ := asString(raw)
-		if u.password != "" {
-			cur, has := body["current_password"]
-			curS, _ := asString(cur)
-			switch {
-			case !has:
-				x.invalid("required", "This field is required when updating your password.", "current_password")
-				return nil, false
-			case curS != u.password:
-				x.invalid("incorrect_password", "Your current password is incorrect.", "current_password")
-				return nil, false
-			}
-		}
-		if utf8.RuneCountInString(pw) < 8 {
-			x.invalid("invalid_input", "This password is too short. It must contain at least 8 characters.", "password")
-			return nil, false
-		}
-		changes = append(changes, func(u *user) { u.password = pw })
-	}
-	for _, f := range []struct {
-		name  string
-		field func(*user) *bool
-	}{
-		{"is_staff", func(u *user) *bool { return &u.isStaff }},
-		{"hide_mcp_hints", func(u *user) *bool { return &u.hideMCPHints }},
-	} {
+	for _, f := range userFieldChecks {
 		raw, ok := body[f.name]
 		if !ok {
 			continue
 		}
-		var b bool
-		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid_input", "Must be a valid boolean.", f.name)
-			return nil, false
-		}
-		field := f.field
-		changes = append(changes, func(u *user) { *field(u) = b })
-	}
-	for _, f := range []struct {
-		name  string
-		field func(*user) **bool
-	}{
-		{"anonymize_data", func(u *user) **bool { return &u.anonymizeData }},
-		{"allow_impersonation", func(u *user) **bool { return &u.allowImpersonation }},
-		{"allow_sidebar_suggestions", func(u *user) **bool { return &u.allowSidebarSuggest }},
-		{"passkeys_enabled_for_2fa", func(u *user) **bool { return &u.passkeysFor2FA }},
-	} {
-		raw, ok := body[f.name]
-		if !ok {
-			continue
-		}
-		var b *bool
-		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid_input", "Must be a valid boolean.", f.name)
-			return nil, false
-		}
-		if f.name == "passkeys_enabled_for_2fa" && b != nil && *b {
-			x.invalid("no_passkeys", "You must have at least one passkey set up before enabling passkeys for 2FA.", f.name)
-			return nil, false
-		}
-		field := f.field
-		changes = append(changes, func(u *user) { *field(u) = b })
-	}
-	for _, f := range []struct {
-		name    string
-		choices []string
-		field   func(*user) **string
-	}{
-		{"toolbar_mode", []string{"disabled", "toolbar"}, func(u *user) **string { return &u.toolbarMode }},
-		{"theme_mode", []string{"light", "dark", "system"}, func(u *user) **string { return &u.themeMode }},
-		{"shortcut_position", []string{"above", "below", "hidden"}, func(u *user) **string { return &u.shortcutPosition }},
-	} {
-		raw, ok := body[f.name]
-		if !ok {
-			continue
-		}
-		var v *string
-		if isNull(raw) {
-			v = nil
-		} else if s, ok := asString(raw); ok && (s == "" || slices.Contains(f.choices, s)) {
-			v = &s
-		} else {
-			x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), f.name)
-			return nil, false
-		}
-		field := f.field
-		changes = append(changes, func(u *user) { *field(u) = v })
-	}
-	if raw, ok := body["role_at_organization"]; ok {
-		s, isString := asString(raw)
-		switch {
-		case isNull(raw):
-			x.invalid("null", "This field may not be null.", "role_at_organization")
-			return nil, false
-		case !isString || !slices.Contains([]string{"engineering", "data", "product", "founder", "leadership", "marketing", "sales", "other"}, s):
-			x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), "role_at_organization")
-			return nil, false
-		}
-		changes = append(changes, func(u *user) { u.roleAtOrganization = &s })
-	}
-	for _, f := range []struct {
-		name  string
-		field func(*user) *json.RawMessage
-	}{
-		{"events_column_config", func(u *user) *json.RawMessage { return &u.eventsColumnConfig }},
-		{"hedgehog_config", func(u *user) *json.RawMessage { return &u.hedgehog }},
-		{"ui_configuration", func(u *user) *json.RawMessage { return &u.uiConfiguration }},
-	} {
-		raw, ok := body[f.name]
-		if !ok {
-			continue
-		}
-		if f.name == "events_column_config" && isNull(raw) {
-			x.invalid("null", "This field may not be null.", f.name)
-			return nil, false
-		}
-		if f.name == "ui_configuration" && !isNull(raw) && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
-			x.invalid("invalid_input", "Does not match the UserUIConfiguration schema: expected an object", f.name)
-			return nil, false
-		}
-		v := append(json.RawMessage(nil), raw...)
-		field := f.field
-		changes = append(changes, func(u *user) { *field(u) = v })
-	}
-	if raw, ok := body["has_seen_product_intro_for"]; ok {
-		var m map[string]bool
-		if json.Unmarshal(raw, &m) != nil {
-			x.invalid("invalid_input", "Value must be valid JSON.", "has_seen_product_intro_for")
-			return nil, false
-		}
-		changes = append(changes, func(u *user) {
-			u.productIntros = map[string]bool{}
-			for k, v := range m {
-				u.productIntros[k] = v
-			}
-		})
-	}
-	if raw, ok := body["notification_settings"]; ok {
-		merged, ok := x.mergeNotifications(u, raw)
+		change, ok := f.check(c, f.name, raw)
 		if !ok {
 			return nil, false
 		}
-		changes = append(changes, func(u *user) { u.notifications = merged })
+		if change != nil {
+			changes = append(changes, change)
+		}
 	}
 	teamChange, ok := x.currentTeamChange(u, body)
 	if !ok {
@@ -210,6 +81,187 @@ func (x *exchange) validateUserChanges(u *user, body map[string]json.RawMessage)
 		changes = append(changes, func(u *user) { u.currentTeam = teamChange })
 	}
 	return changes, true
+}
+
+// reject answers with a validation error about attr, for a fieldCheck to
+// return.
+func (c *userUpdate) reject(code, detail, attr string) (func(*user), bool) {
+	c.x.invalid(code, detail, attr)
+	return nil, false
+}
+
+// checkName checks first_name or last_name: a string of at most 150
+// characters, stored in the field that field returns.
+func checkName(field func(*user) *string) fieldCheck {
+	return func(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+		s, isString := asString(raw)
+		switch {
+		case !isString:
+			return c.reject("invalid_input", "Not a valid string.", name)
+		case utf8.RuneCountInString(s) > 150:
+			return c.reject("max_length", "Ensure this field has no more than 150 characters.", name)
+		}
+		return func(u *user) { *field(u) = s }, true
+	}
+}
+
+// checkEmail checks email: a valid address no other user has. A new address
+// waits for verification when the fake can send email.
+func checkEmail(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+	s, isString := asString(raw)
+	if !isString || !strings.Contains(s, "@") || strings.ContainsAny(s, " \t") {
+		return c.reject("invalid_input", "Enter a valid email address.", name)
+	}
+	if strings.EqualFold(s, c.u.email) {
+		return nil, true
+	}
+	for _, other := range c.x.f.users.byEmail(c.x.f, s) {
+		if other.id != c.u.id {
+			return c.reject("unique", "There is already an account with this email address.", name)
+		}
+	}
+	if c.x.f.emailAvailable {
+		return func(u *user) { u.pendingEmail, u.verifyCode = s, fmt.Sprintf("%06d", u.id%1_000_000) }, true
+	}
+	return func(u *user) { u.email = s }, true
+}
+
+// checkPassword checks password: current_password must come with it when
+// the user has one, and the new one has at least 8 characters.
+func checkPassword(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+	pw, _ := asString(raw)
+	if c.u.password != "" {
+		cur, has := c.body["current_password"]
+		curS, _ := asString(cur)
+		switch {
+		case !has:
+			return c.reject("required", "This field is required when updating your password.", "current_password")
+		case curS != c.u.password:
+			return c.reject("incorrect_password", "Your current password is incorrect.", "current_password")
+		}
+	}
+	if utf8.RuneCountInString(pw) < 8 {
+		return c.reject("invalid_input", "This password is too short. It must contain at least 8 characters.", name)
+	}
+	return func(u *user) { u.password = pw }, true
+}
+
+// checkBool checks a boolean field, stored in the field that field returns.
+func checkBool(field func(*user) *bool) fieldCheck {
+	return func(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+		var b bool
+		if json.Unmarshal(raw, &b) != nil {
+			return c.reject("invalid_input", "Must be a valid boolean.", name)
+		}
+		return func(u *user) { *field(u) = b }, true
+	}
+}
+
+// checkNullableBool checks a boolean-or-null field, stored in the field that
+// field returns.
+func checkNullableBool(field func(*user) **bool) fieldCheck {
+	return func(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+		var b *bool
+		if json.Unmarshal(raw, &b) != nil {
+			return c.reject("invalid_input", "Must be a valid boolean.", name)
+		}
+		return func(u *user) { *field(u) = b }, true
+	}
+}
+
+// checkPasskeysFor2FA checks passkeys_enabled_for_2fa: a boolean or null,
+// and never true, since the fake has no passkeys.
+func checkPasskeysFor2FA(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+	var b *bool
+	switch {
+	case json.Unmarshal(raw, &b) != nil:
+		return c.reject("invalid_input", "Must be a valid boolean.", name)
+	case b != nil && *b:
+		return c.reject("no_passkeys", "You must have at least one passkey set up before enabling passkeys for 2FA.", name)
+	}
+	return func(u *user) { u.passkeysFor2FA = b }, true
+}
+
+// checkChoice checks a field whose value is one of choices, "" or null,
+// stored in the field that field returns.
+func checkChoice(choices []string, field func(*user) **string) fieldCheck {
+	return func(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+		var v *string
+		if isNull(raw) {
+			v = nil
+		} else if s, ok := asString(raw); ok && (s == "" || slices.Contains(choices, s)) {
+			v = &s
+		} else {
+			return c.reject("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), name)
+		}
+		return func(u *user) { *field(u) = v }, true
+	}
+}
+
+// checkRole checks role_at_organization: one of rolesAtOrganization, never
+// null.
+func checkRole(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+	s, isString := asString(raw)
+	switch {
+	case isNull(raw):
+		return c.reject("null", "This field may not be null.", name)
+	case !isString || !slices.Contains(rolesAtOrganization, s):
+		return c.reject("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), name)
+	}
+	return func(u *user) { u.roleAtOrganization = &s }, true
+}
+
+// storeJSON returns the change that stores a copy of raw in the field that
+// field returns.
+func storeJSON(raw json.RawMessage, field func(*user) *json.RawMessage) func(*user) {
+	v := append(json.RawMessage(nil), raw...)
+	return func(u *user) { *field(u) = v }
+}
+
+// checkEventsColumnConfig checks events_column_config: any JSON but null.
+func checkEventsColumnConfig(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+	if isNull(raw) {
+		return c.reject("null", "This field may not be null.", name)
+	}
+	return storeJSON(raw, func(u *user) *json.RawMessage { return &u.eventsColumnConfig }), true
+}
+
+// checkHedgehogConfig takes hedgehog_config as it is: any JSON.
+func checkHedgehogConfig(_ *userUpdate, _ string, raw json.RawMessage) (func(*user), bool) {
+	return storeJSON(raw, func(u *user) *json.RawMessage { return &u.hedgehog }), true
+}
+
+// checkUIConfiguration checks ui_configuration: an object or null.
+func checkUIConfiguration(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+	if !isNull(raw) && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+		return c.reject("invalid_input", "Does not match the UserUIConfiguration schema: expected an object", name)
+	}
+	return storeJSON(raw, func(u *user) *json.RawMessage { return &u.uiConfiguration }), true
+}
+
+// checkProductIntros checks has_seen_product_intro_for: an object of
+// booleans, which replaces the stored one.
+func checkProductIntros(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
+	var m map[string]bool
+	if json.Unmarshal(raw, &m) != nil {
+		return c.reject("invalid_input", "Value must be valid JSON.", name)
+	}
+	return func(u *user) {
+		u.productIntros = map[string]bool{}
+		for k, v := range m {
+			u.productIntros[k] = v
+		}
+	}, true
+}
+
+// checkNotifications checks notification_settings, which is merged into the
+// stored settings.
+func checkNotifications(c *userUpdate, _ string, raw json.RawMessage) (func(*user), bool) {
+	merged, ok := c.x.mergeNotifications(c.u, raw)
+	if !ok {
+		return nil, false
+	}
+	return func(u *user) { u.notifications = merged }, true
 }
 
 // notificationDicts are the notification settings whose values are maps of

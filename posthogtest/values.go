@@ -7,8 +7,10 @@ import (
 	"strings"
 )
 
-// asString decodes raw as a JSON string. isString reports whether it is
-// one: it is false for every other value, null included, and s is then "".
+// asString decodes raw as a JSON string. isString reports whether it
+// decoded: it is false for numbers, booleans, arrays and objects (s is then
+// ""). JSON null decodes as "" with isString true, as encoding/json leaves
+// a string unset for null; callers that refuse null test [isNull] first.
 func asString(raw json.RawMessage) (s string, isString bool) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", false
