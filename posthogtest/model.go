@@ -411,92 +411,114 @@ func (s *userStore) byEmail(f *Fake, email string) []*user {
 // offset on, in ID order. genMatch says whether keep accepts a generated
 // user as generated; blocks are then counted without being generated.
 func (s *userStore) page(f *Fake, keep func(*user) bool, genMatch bool, offset, limit int) (count int, out []*user) {
+	p := &pageWalk{keep: keep, offset: offset, limit: limit}
 	for _, sg := range s.segs {
-		if sg.u != nil {
+		switch {
+		case sg.u != nil:
 			if keep(sg.u) {
-				if count >= offset && len(out) < limit {
-					out = append(out, sg.u)
-				}
-				count++
+				p.add(sg.u)
 			}
-			continue
-		}
-		// The block's users that differ from a plain generated one:
-		// deleted, or stored (and maybe changed).
-		var odd []int64
-		for id := range s.deleted {
-			if id >= sg.first && id < sg.first+sg.n {
-				odd = append(odd, id)
-			}
-		}
-		for id := range s.byID {
-			if id >= sg.first && id < sg.first+sg.n {
-				odd = append(odd, id)
-			}
-		}
-		slices.Sort(odd)
-		if !genMatch {
-			for _, id := range odd {
+		case !genMatch:
+			for _, id := range s.oddIDs(sg) {
 				if u, ok := s.byID[id]; ok && keep(u) {
-					if count >= offset && len(out) < limit {
-						out = append(out, u)
-					}
-					count++
+					p.add(u)
 				}
 			}
-			continue
-		}
-		// Every plain generated user matches; walk the block by ID,
-		// jumping over the whole stretch before offset.
-		plain := sg.n - int64(len(odd))
-		kept := int64(0)
-		for _, id := range odd {
-			if u, ok := s.byID[id]; ok && keep(u) {
-				kept++
-			}
-		}
-		total := int(plain + kept)
-		if count+total <= offset || len(out) >= limit {
-			count += total
-			continue
-		}
-		id := sg.first
-		if skip := offset - count; skip > 0 && len(odd) == 0 {
-			id += int64(skip)
-			count += skip
-		}
-		oi, _ := slices.BinarySearch(odd, id)
-		for ; id < sg.first+sg.n; id++ {
-			var u *user
-			if oi < len(odd) && odd[oi] == id {
-				oi++
-				stored, ok := s.byID[id]
-				if !ok || !keep(stored) {
-					continue
-				}
-				u = stored
-			}
-			if count >= offset {
-				if len(out) >= limit {
-					break
-				}
-				if u == nil {
-					u = f.generate(id)
-				}
-				out = append(out, u)
-			}
-			count++
-		}
-		// Count what is left of the block without walking it.
-		if id < sg.first+sg.n {
-			rest := sg.first + sg.n - id
-			for _, oid := range odd[oi:] {
-				if u, ok := s.byID[oid]; !ok || !keep(u) {
-					rest--
-				}
-			}
-			count += int(rest)
+		default:
+			s.walkBlock(f, p, sg)
 		}
 	}
-	return count, out
+	return p.count, p.out
+}
+
+// pageWalk is a page of users being gathered: how many matched so far, and
+// the limit of them from offset on.
+type pageWalk struct {
+	keep          func(*user) bool
+	offset, limit int
+	count         int
+	out           []*user
+}
+
+// add counts a matching user, and keeps it when it falls in the page.
+func (p *pageWalk) add(u *user) {
+	if p.count >= p.offset && len(p.out) < p.limit {
+		p.out = append(p.out, u)
+	}
+	p.count++
+}
+
+// oddIDs returns, in order, the IDs of a block's users that differ from a
+// plain generated one: deleted, or stored (and maybe changed).
+func (s *userStore) oddIDs(sg segment) []int64 {
+	var odd []int64
+	for id := range s.deleted {
+		if id >= sg.first && id < sg.first+sg.n {
+			odd = append(odd, id)
+		}
+	}
+	for id := range s.byID {
+		if id >= sg.first && id < sg.first+sg.n {
+			odd = append(odd, id)
+		}
+	}
+	slices.Sort(odd)
+	return odd
+}
+
+// walkBlock adds a block of generated users to p, where every plain
+// generated user matches: it walks the block by ID, jumping over the whole
+// stretch before the offset, and counts what follows the page without
+// walking it.
+func (s *userStore) walkBlock(f *Fake, p *pageWalk, sg segment) {
+	odd := s.oddIDs(sg)
+	plain := sg.n - int64(len(odd))
+	kept := int64(0)
+	for _, id := range odd {
+		if u, ok := s.byID[id]; ok && p.keep(u) {
+			kept++
+		}
+	}
+	total := int(plain + kept)
+	if p.count+total <= p.offset || len(p.out) >= p.limit {
+		p.count += total
+		return
+	}
+	id := sg.first
+	if skip := p.offset - p.count; skip > 0 && len(odd) == 0 {
+		id += int64(skip)
+		p.count += skip
+	}
+	oi, _ := slices.BinarySearch(odd, id)
+	for ; id < sg.first+sg.n; id++ {
+		var u *user
+		if oi < len(odd) && odd[oi] == id {
+			oi++
+			stored, ok := s.byID[id]
+			if !ok || !p.keep(stored) {
+				continue
+			}
+			u = stored
+		}
+		if p.count >= p.offset {
+			if len(p.out) >= p.limit {
+				break
+			}
+			if u == nil {
+				u = f.generate(id)
+			}
+			p.out = append(p.out, u)
+		}
+		p.count++
+	}
+	// Count what is left of the block without walking it.
+	if id < sg.first+sg.n {
+		rest := sg.first + sg.n - id
+		for _, oid := range odd[oi:] {
+			if u, ok := s.byID[oid]; !ok || !p.keep(u) {
+				rest--
+			}
+		}
+		p.count += int(rest)
+	}
 }
