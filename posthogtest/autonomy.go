@@ -42,6 +42,17 @@ func (x *exchange) autonomyUser() *user {
 	return u
 }
 
+// onAutonomyUser adapts a handler of the path's {user_id}: the user is
+// resolved first, by [exchange.autonomyUser], and h runs only when that
+// did not answer.
+func onAutonomyUser(h func(x *exchange, u *user)) func(*exchange) {
+	return func(x *exchange) {
+		if u := x.autonomyUser(); u != nil {
+			h(x, u)
+		}
+	}
+}
+
 func (x *exchange) autonomyJSON(u *user) map[string]any {
 	c := u.autonomy
 	out := map[string]any{
@@ -62,11 +73,7 @@ func (x *exchange) autonomyJSON(u *user) map[string]any {
 	return out
 }
 
-func (x *exchange) getAutonomy() {
-	u := x.autonomyUser()
-	if u == nil {
-		return
-	}
+func (x *exchange) getAutonomy(u *user) {
 	if u.autonomy == nil {
 		x.w.WriteHeader(http.StatusNotFound) // Response(status=404): no body
 		return
@@ -99,11 +106,7 @@ var autonomyChecks = []struct {
 
 // setAutonomy serves POST …/signal_autonomy/: a partial create-or-update
 // that answers 200 either way.
-func (x *exchange) setAutonomy() {
-	u := x.autonomyUser()
-	if u == nil {
-		return
-	}
+func (x *exchange) setAutonomy(u *user) {
 	body, ok := x.decode()
 	if !ok {
 		return
@@ -219,11 +222,7 @@ func (x *exchange) checkAutonomyNullableBool(_ *user, changes map[string]any, na
 	return true
 }
 
-func (x *exchange) deleteAutonomy() {
-	u := x.autonomyUser()
-	if u == nil {
-		return
-	}
+func (x *exchange) deleteAutonomy(u *user) {
 	if u.autonomy != nil {
 		x.mutable(u).autonomy = nil
 	}

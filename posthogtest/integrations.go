@@ -10,11 +10,7 @@ import (
 	"strings"
 )
 
-func (x *exchange) listIntegrations() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) listIntegrations(u *user) {
 	kind := x.r.URL.Query().Get("kind")
 	results := []map[string]any{}
 	switch kind {
@@ -68,9 +64,8 @@ func (x *exchange) installation(u *user) *githubInstall {
 	return nil
 }
 
-func (x *exchange) githubDelete() {
-	u := x.target()
-	if u == nil || x.installation(u) == nil {
+func (x *exchange) githubDelete(u *user) {
+	if x.installation(u) == nil {
 		return
 	}
 	m := x.mutable(u)
@@ -88,11 +83,7 @@ func repoJSON(i int, fullName string) map[string]any {
 	}
 }
 
-func (x *exchange) githubRepos() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) githubRepos(u *user) {
 	q := x.r.URL.Query()
 	limit, ok := x.queryInt(q, "limit", 100, 1, 500)
 	if !ok {
@@ -121,11 +112,7 @@ func (x *exchange) githubRepos() {
 	x.json(http.StatusOK, map[string]any{"repositories": page, "has_more": offset+limit < len(matched), "total": len(matched)})
 }
 
-func (x *exchange) githubRefresh() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) githubRefresh(u *user) {
 	g := x.installation(u)
 	if g == nil {
 		return
@@ -137,11 +124,7 @@ func (x *exchange) githubRefresh() {
 	x.json(http.StatusOK, map[string]any{"repositories": repos, "installation_status": "connected"})
 }
 
-func (x *exchange) githubBranches() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) githubBranches(u *user) {
 	q := x.r.URL.Query()
 	repo := q.Get("repo")
 	if repo == "" {
@@ -239,11 +222,7 @@ func (x *exchange) githubPrepare() {
 	x.noContent()
 }
 
-func (x *exchange) slackLinkable() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) slackLinkable(u *user) {
 	results := []map[string]any{}
 	for _, m := range u.memberships {
 		for _, t := range m.org.teams {
@@ -277,11 +256,7 @@ func (x *exchange) slackStart() {
 	})
 }
 
-func (x *exchange) slackDelete() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) slackDelete(u *user) {
 	i := slices.IndexFunc(u.slackLinks, func(l *slackLink) bool { return l.SlackUserID == x.moreArg })
 	if i < 0 {
 		x.notFound("No Slack link found for this Slack user id.")
@@ -292,11 +267,7 @@ func (x *exchange) slackDelete() {
 	x.noContent()
 }
 
-func (x *exchange) githubLogin() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) githubLogin(u *user) {
 	var login *string
 	if u.githubLogin != "" {
 		login = &u.githubLogin

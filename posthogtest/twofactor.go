@@ -10,21 +10,13 @@ import (
 // setupLifetime is how long a TOTP setup waits for validation.
 const setupLifetime = 10 * time.Minute
 
-func (x *exchange) startTwoFactor() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) startTwoFactor(u *user) {
 	m := x.mutable(u)
 	m.pendingSecret, m.pendingSince = newTOTPSecret(), x.f.now()
 	x.json(http.StatusOK, map[string]any{"success": true, "secret": m.pendingSecret})
 }
 
-func (x *exchange) twoFactorStatus() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) twoFactorStatus(u *user) {
 	var method *string
 	if u.totpSecret != "" {
 		method = ptr("TOTP")
@@ -39,11 +31,7 @@ func (x *exchange) twoFactorStatus() {
 	})
 }
 
-func (x *exchange) validateTwoFactor() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) validateTwoFactor(u *user) {
 	var body struct {
 		Token *string `json:"token"`
 	}
@@ -69,11 +57,7 @@ func (x *exchange) validateTwoFactor() {
 	x.json(http.StatusOK, map[string]any{"success": true})
 }
 
-func (x *exchange) backupCodes() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) backupCodes(u *user) {
 	if u.totpSecret == "" {
 		x.invalid("2fa_not_enabled", "2FA must be enabled first", "")
 		return
@@ -83,11 +67,7 @@ func (x *exchange) backupCodes() {
 	x.json(http.StatusOK, map[string]any{"backup_codes": m.backupCodes})
 }
 
-func (x *exchange) disableTwoFactor() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) disableTwoFactor(u *user) {
 	m := x.mutable(u)
 	m.totpSecret, m.pendingSecret, m.backupCodes = "", "", nil
 	x.json(http.StatusOK, map[string]any{"success": true})

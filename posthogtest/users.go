@@ -43,6 +43,37 @@ func (x *exchange) targetWithBody() (*user, map[string]json.RawMessage, bool) {
 	return u, body, ok
 }
 
+// onTarget adapts a handler of the path's user: the user is resolved
+// first, by [exchange.target], and h runs only when that did not answer.
+func onTarget(h func(x *exchange, u *user)) func(*exchange) {
+	return func(x *exchange) {
+		if u := x.target(); u != nil {
+			h(x, u)
+		}
+	}
+}
+
+// onTargetBody adapts a handler of the path's user and the JSON body: both
+// are resolved first, by [exchange.targetWithBody], and h runs only when
+// that did not answer.
+func onTargetBody(h func(x *exchange, u *user, body map[string]json.RawMessage)) func(*exchange) {
+	return func(x *exchange) {
+		if u, body, ok := x.targetWithBody(); ok {
+			h(x, u, body)
+		}
+	}
+}
+
+// onBody adapts a handler of the JSON body: the body is decoded first, by
+// [exchange.decode], and h runs only when that did not answer.
+func onBody(h func(x *exchange, body map[string]json.RawMessage)) func(*exchange) {
+	return func(x *exchange) {
+		if body, ok := x.decode(); ok {
+			h(x, body)
+		}
+	}
+}
+
 // mutable returns u ready to be changed: a generated user is stored first.
 func (x *exchange) mutable(u *user) *user {
 	x.f.users.materialize(u)
@@ -132,24 +163,25 @@ func (x *exchange) pageLink(ok bool, limit, offset int, dropOffset bool) *string
 	return &s
 }
 
-func (x *exchange) getUser() {
-	if u := x.target(); u != nil {
-		x.json(http.StatusOK, x.serializeUser(u))
-	}
+// getUser serves GET /api/users/{uuid}/.
+func (x *exchange) getUser(u *user) {
+	x.json(http.StatusOK, x.serializeUser(u))
 }
 
 // patchUser serves PATCH /api/users/{uuid}/.
-func (x *exchange) patchUser() { x.updateUser(true) }
+func (x *exchange) patchUser(u *user, body map[string]json.RawMessage) {
+	x.updateUser(u, body, true)
+}
 
 // putUser serves PUT /api/users/{uuid}/: PATCH's rules, with email and
 // password required.
-func (x *exchange) putUser() { x.updateUser(false) }
+func (x *exchange) putUser(u *user, body map[string]json.RawMessage) {
+	x.updateUser(u, body, false)
+}
 
-func (x *exchange) updateUser(partial bool) {
-	u, body, ok := x.targetWithBody()
-	if !ok {
-		return
-	}
+// updateUser changes u as a PATCH (partial) or PUT body asks, after
+// PostHog's checks.
+func (x *exchange) updateUser(u *user, body map[string]json.RawMessage, partial bool) {
 	// guard_identity_change runs before validation.
 	if x.auth.token() {
 		_, hasPassword := body["password"]
@@ -168,8 +200,7 @@ func (x *exchange) updateUser(partial bool) {
 			}
 		}
 	}
-	if raw, ok := body["is_staff"]; ok && !x.auth.user.isStaff {
-		_ = raw
+	if _, ok := body["is_staff"]; ok && !x.auth.user.isStaff {
 		x.denied(detailNotStaff)
 		return
 	}
@@ -184,11 +215,7 @@ func (x *exchange) updateUser(partial bool) {
 }
 
 // deleteUser serves DELETE /api/users/{uuid}/ (sessions only).
-func (x *exchange) deleteUser() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) deleteUser(u *user) {
 	if len(u.memberships) > 0 {
 		x.fail(http.StatusConflict, "server_error", "conflict", "Cannot delete user with organization memberships.", "")
 		return

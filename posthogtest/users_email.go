@@ -1,6 +1,7 @@
 package posthogtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -21,11 +22,7 @@ func (x *exchange) cancelEmailChange() {
 }
 
 // verifyEmail serves POST /api/users/verify_email/ (no authentication).
-func (x *exchange) verifyEmail() {
-	body, ok := x.decode()
-	if !ok {
-		return
-	}
+func (x *exchange) verifyEmail(body map[string]json.RawMessage) {
 	id, _ := asString(body["uuid"])
 	rawCode, _ := asString(body["code"])
 	code := strings.Map(func(r rune) rune {
@@ -64,11 +61,7 @@ func (x *exchange) verifyEmail() {
 }
 
 // requestVerification serves POST /api/users/request_email_verification/.
-func (x *exchange) requestVerification() {
-	body, ok := x.decode()
-	if !ok {
-		return
-	}
+func (x *exchange) requestVerification(body map[string]json.RawMessage) {
 	id, _ := asString(body["uuid"])
 	if wait := x.f.hit("email_verification:"+id, 6, 24*time.Hour); wait > 0 {
 		secs := strconv.Itoa(int(wait.Seconds() + 0.999))

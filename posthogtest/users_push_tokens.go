@@ -11,11 +11,7 @@ import (
 )
 
 // registerPushToken serves POST /api/users/@me/push_tokens/.
-func (x *exchange) registerPushToken() {
-	body, ok := x.pushTokenBody()
-	if !ok {
-		return
-	}
+func (x *exchange) registerPushToken(body map[string]json.RawMessage) {
 	token, _ := asString(body["token"])
 	platform, _ := asString(body["platform"])
 	switch {
@@ -54,21 +50,22 @@ func pushTokenJSON(t *pushToken) map[string]any {
 	return out
 }
 
-// pushTokenBody checks that a push token route names @me, which PostHog
-// requires even of staff, and decodes the body.
-func (x *exchange) pushTokenBody() (map[string]json.RawMessage, bool) {
-	if x.userArg != "@me" {
-		x.denied("Push tokens can only be managed via the `@me` path.")
-		return nil, false
+// onPushTokenBody adapts a handler of a push token route: the route must
+// name @me, which PostHog requires even of staff, and the body is decoded
+// first; h runs only when neither answered.
+func onPushTokenBody(h func(x *exchange, body map[string]json.RawMessage)) func(*exchange) {
+	return func(x *exchange) {
+		if x.userArg != "@me" {
+			x.denied("Push tokens can only be managed via the `@me` path.")
+			return
+		}
+		if body, ok := x.decode(); ok {
+			h(x, body)
+		}
 	}
-	return x.decode()
 }
 
-func (x *exchange) unregisterPushToken() {
-	body, ok := x.pushTokenBody()
-	if !ok {
-		return
-	}
+func (x *exchange) unregisterPushToken(body map[string]json.RawMessage) {
 	token, _ := asString(body["token"])
 	m := x.mutable(x.auth.user)
 	m.pushTokens = slices.DeleteFunc(m.pushTokens, func(t *pushToken) bool { return t.token == token })

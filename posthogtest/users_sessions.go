@@ -5,11 +5,7 @@ import (
 	"slices"
 )
 
-func (x *exchange) loginSessions() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) loginSessions(u *user) {
 	out := []map[string]any{}
 	for _, s := range u.loginSessions {
 		out = append(out, map[string]any{
@@ -30,11 +26,7 @@ func (x *exchange) cookieSessionID() string {
 	return ""
 }
 
-func (x *exchange) revokeSession() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) revokeSession(u *user) {
 	i := slices.IndexFunc(u.loginSessions, func(s *loginSession) bool { return s.id == x.moreArg })
 	if i < 0 {
 		x.notFound("Login session not found.")
@@ -46,11 +38,7 @@ func (x *exchange) revokeSession() {
 	x.noContent()
 }
 
-func (x *exchange) revokeOtherSessions() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) revokeOtherSessions(u *user) {
 	current := x.cookieSessionID()
 	m := x.mutable(u)
 	n := 0
@@ -65,8 +53,7 @@ func (x *exchange) revokeOtherSessions() {
 	x.json(http.StatusOK, map[string]any{"revoked_count": n})
 }
 
-func (x *exchange) credentialsReviewed() {
-	if x.target() != nil {
-		x.noContent()
-	}
+// credentialsReviewed serves POST …/credentials_review_complete/.
+func (x *exchange) credentialsReviewed(*user) {
+	x.noContent()
 }

@@ -9,11 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-func (x *exchange) getHedgehog() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) getHedgehog(u *user) {
 	if len(u.hedgehog) == 0 || isNull(u.hedgehog) || bytes.Equal(bytes.TrimSpace(u.hedgehog), []byte("{}")) {
 		x.json(http.StatusOK, map[string]any{})
 		return
@@ -23,11 +19,7 @@ func (x *exchange) getHedgehog() {
 
 // replaceHedgehog serves PATCH …/hedgehog_config/: the body replaces the
 // whole stored value, unvalidated.
-func (x *exchange) replaceHedgehog() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+func (x *exchange) replaceHedgehog(u *user) {
 	if !json.Valid(x.body) {
 		x.fail(http.StatusBadRequest, "invalid_request", "parse_error", "JSON parse error - invalid JSON", "")
 		return
@@ -36,11 +28,7 @@ func (x *exchange) replaceHedgehog() {
 	x.json(http.StatusOK, u.hedgehog)
 }
 
-func (x *exchange) productIntroSeen() {
-	u, body, ok := x.targetWithBody()
-	if !ok {
-		return
-	}
+func (x *exchange) productIntroSeen(u *user, body map[string]json.RawMessage) {
 	raw, has := body["product_key"]
 	key, isString := asString(raw)
 	switch {
@@ -67,11 +55,7 @@ func (x *exchange) productIntroSeen() {
 	x.json(http.StatusOK, u.productIntros)
 }
 
-func (x *exchange) scenePersonalisation() {
-	u, body, ok := x.targetWithBody()
-	if !ok {
-		return
-	}
+func (x *exchange) scenePersonalisation(u *user, body map[string]json.RawMessage) {
 	scene, _ := asString(body["scene"])
 	var dashboard int64
 	hasDashboard := json.Unmarshal(body["dashboard"], &dashboard) == nil && !isNull(body["dashboard"])
@@ -99,11 +83,7 @@ func (x *exchange) scenePersonalisation() {
 	x.json(http.StatusOK, x.serializeUser(u))
 }
 
-func (x *exchange) skipOnboarding() {
-	u, body, ok := x.targetWithBody()
-	if !ok {
-		return
-	}
+func (x *exchange) skipOnboarding(u *user, body map[string]json.RawMessage) {
 	reason, _ := asString(body["reason"])
 	step, _ := asString(body["step_at_skip"])
 	switch {
