@@ -2,7 +2,6 @@ package posthogtest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -137,7 +136,7 @@ func (x *exchange) checkPriority(_ *user, changes map[string]any, name string, r
 	}
 	s, isString := asString(raw)
 	if !isString || !slices.Contains(priorities, s) {
-		x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), name)
+		x.notAChoice(name, describeValue(raw))
 		return false
 	}
 	changes[name] = s
@@ -173,7 +172,7 @@ func (x *exchange) checkSlackChannel(_ *user, changes map[string]any, name strin
 		x.invalid("invalid_input", "Not a valid string.", name)
 		return false
 	case utf8.RuneCountInString(s) > 255:
-		x.invalid("max_length", "Ensure this field has no more than 255 characters.", name)
+		x.tooLong(name, 255)
 		return false
 	default:
 		changes[name] = s
@@ -185,8 +184,7 @@ func (x *exchange) checkSlackChannel(_ *user, changes map[string]any, name strin
 // not true when the same body sets a channel. It is not stored.
 func (x *exchange) checkDirectMessage(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
 	var dm bool
-	if json.Unmarshal(raw, &dm) != nil {
-		x.invalid("invalid_input", "Must be a valid boolean.", name)
+	if !x.decodeBool(name, raw, &dm) {
 		return false
 	}
 	if _, channelSet := changes["slack_notification_channel"].(string); dm && channelSet {
@@ -199,8 +197,7 @@ func (x *exchange) checkDirectMessage(_ *user, changes map[string]any, name stri
 // checkAutonomyBool checks a boolean field.
 func (x *exchange) checkAutonomyBool(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
 	var b bool
-	if json.Unmarshal(raw, &b) != nil {
-		x.invalid("invalid_input", "Must be a valid boolean.", name)
+	if !x.decodeBool(name, raw, &b) {
 		return false
 	}
 	changes[name] = b
@@ -210,8 +207,7 @@ func (x *exchange) checkAutonomyBool(_ *user, changes map[string]any, name strin
 // checkAutonomyNullableBool checks a boolean-or-null field.
 func (x *exchange) checkAutonomyNullableBool(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
 	var b *bool
-	if json.Unmarshal(raw, &b) != nil {
-		x.invalid("invalid_input", "Must be a valid boolean.", name)
+	if !x.decodeBool(name, raw, &b) {
 		return false
 	}
 	if b == nil {

@@ -3,6 +3,7 @@ package posthogtest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -224,6 +225,41 @@ func (x *exchange) fail(status int, typ, code, detail, attr string) {
 // invalid writes a 400 validation error about attr.
 func (x *exchange) invalid(code, detail, attr string) {
 	x.fail(http.StatusBadRequest, "validation_error", code, detail, attr)
+}
+
+// required writes DRF's validation error for a missing field attr.
+func (x *exchange) required(attr string) {
+	x.invalid("required", "This field is required.", attr)
+}
+
+// tooLong writes DRF's validation error for a string field attr longer
+// than max characters.
+func (x *exchange) tooLong(attr string, max int) {
+	x.invalid("max_length", fmt.Sprintf("Ensure this field has no more than %d characters.", max), attr)
+}
+
+// notAChoice writes DRF's validation error for a choice field attr given
+// value, as Python prints it.
+func (x *exchange) notAChoice(attr, value string) {
+	x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", value), attr)
+}
+
+// mayNotBeNull writes DRF's validation error for null in a field attr that
+// refuses it.
+func (x *exchange) mayNotBeNull(attr string) {
+	x.invalid("null", "This field may not be null.", attr)
+}
+
+// decodeBool decodes raw, the value of the boolean field attr, into v (a
+// *bool, or a **bool for a field that takes null), writing DRF's
+// validation error when it is not a boolean. It reports whether it
+// decoded.
+func (x *exchange) decodeBool(attr string, raw json.RawMessage, v any) bool {
+	if json.Unmarshal(raw, v) != nil {
+		x.invalid("invalid_input", "Must be a valid boolean.", attr)
+		return false
+	}
+	return true
 }
 
 // denied writes a 403 permission_denied error.

@@ -128,7 +128,7 @@ func (x *exchange) githubBranches(u *user) {
 	q := x.r.URL.Query()
 	repo := q.Get("repo")
 	if repo == "" {
-		x.invalid("required", "This field is required.", "repo")
+		x.required("repo")
 		return
 	}
 	limit, ok := x.queryInt(q, "limit", 100, 1, 1000)
@@ -216,7 +216,7 @@ func (x *exchange) githubPrepare() {
 		return
 	}
 	if id := describeValue(body["installation_id"]); body["installation_id"] == nil || !isDigits(id) {
-		x.invalid("required", "This field is required.", "installation_id")
+		x.required("installation_id")
 		return
 	}
 	x.noContent()

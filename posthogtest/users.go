@@ -195,7 +195,7 @@ func (x *exchange) updateUser(u *user, body map[string]json.RawMessage, partial 
 	if !partial {
 		for _, f := range []string{"email", "password"} {
 			if _, ok := body[f]; !ok {
-				x.invalid("required", "This field is required.", f)
+				x.required(f)
 				return
 			}
 		}

@@ -2,7 +2,6 @@ package posthogtest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"unicode/utf8"
@@ -16,13 +15,13 @@ func (x *exchange) registerPushToken(body map[string]json.RawMessage) {
 	platform, _ := asString(body["platform"])
 	switch {
 	case token == "":
-		x.invalid("required", "This field is required.", "token")
+		x.required("token")
 		return
 	case utf8.RuneCountInString(token) > 512:
-		x.invalid("max_length", "Ensure this field has no more than 512 characters.", "token")
+		x.tooLong("token", 512)
 		return
 	case !slices.Contains([]string{"ios", "android", "web"}, platform):
-		x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", platform), "platform")
+		x.notAChoice("platform", platform)
 		return
 	}
 	m := x.mutable(x.auth.user)

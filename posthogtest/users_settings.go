@@ -3,7 +3,6 @@ package posthogtest
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"unicode/utf8"
@@ -33,18 +32,17 @@ func (x *exchange) productIntroSeen(u *user, body map[string]json.RawMessage) {
 	key, isString := asString(raw)
 	switch {
 	case !has:
-		x.invalid("required", "This field is required.", "product_key")
+		x.required("product_key")
 		return
 	case !isString || key == "":
 		x.invalid("blank", "This field may not be blank.", "product_key")
 		return
 	case utf8.RuneCountInString(key) > 128:
-		x.invalid("max_length", "Ensure this field has no more than 128 characters.", "product_key")
+		x.tooLong("product_key", 128)
 		return
 	}
 	seen := true
-	if raw, ok := body["seen"]; ok && json.Unmarshal(raw, &seen) != nil {
-		x.invalid("invalid_input", "Must be a valid boolean.", "seen")
+	if raw, ok := body["seen"]; ok && !x.decodeBool("seen", raw, &seen) {
 		return
 	}
 	if _, exists := u.productIntros[key]; !exists && len(u.productIntros) >= 100 {
@@ -67,7 +65,7 @@ func (x *exchange) scenePersonalisation(u *user, body map[string]json.RawMessage
 		x.invalid("invalid_input", "Scene must be provided.", "")
 		return
 	case utf8.RuneCountInString(scene) > 200:
-		x.invalid("max_length", "Ensure this field has no more than 200 characters.", "scene")
+		x.tooLong("scene", 200)
 		return
 	case u.currentTeam == nil:
 		x.invalid("invalid_input", "Dashboard must belong to the user's current team.", "dashboard")
@@ -89,13 +87,13 @@ func (x *exchange) skipOnboarding(u *user, body map[string]json.RawMessage) {
 	switch {
 	case reason != "later" && reason != "other":
 		if _, has := body["reason"]; !has {
-			x.invalid("required", "This field is required.", "reason")
+			x.required("reason")
 		} else {
-			x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", reason), "reason")
+			x.notAChoice("reason", reason)
 		}
 		return
 	case utf8.RuneCountInString(step) > 64:
-		x.invalid("max_length", "Ensure this field has no more than 64 characters.", "step_at_skip")
+		x.tooLong("step_at_skip", 64)
 		return
 	}
 	m := x.mutable(u)

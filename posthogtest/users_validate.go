@@ -99,7 +99,8 @@ func checkName(field func(*user) *string) fieldCheck {
 		case !isString:
 			return c.reject("invalid_input", "Not a valid string.", name)
 		case utf8.RuneCountInString(s) > 150:
-			return c.reject("max_length", "Ensure this field has no more than 150 characters.", name)
+			c.x.tooLong(name, 150)
+			return nil, false
 		}
 		return func(u *user) { *field(u) = s }, true
 	}
@@ -150,8 +151,8 @@ func checkPassword(c *userUpdate, name string, raw json.RawMessage) (func(*user)
 func checkBool(field func(*user) *bool) fieldCheck {
 	return func(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
 		var b bool
-		if json.Unmarshal(raw, &b) != nil {
-			return c.reject("invalid_input", "Must be a valid boolean.", name)
+		if !c.x.decodeBool(name, raw, &b) {
+			return nil, false
 		}
 		return func(u *user) { *field(u) = b }, true
 	}
@@ -162,8 +163,8 @@ func checkBool(field func(*user) *bool) fieldCheck {
 func checkNullableBool(field func(*user) **bool) fieldCheck {
 	return func(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
 		var b *bool
-		if json.Unmarshal(raw, &b) != nil {
-			return c.reject("invalid_input", "Must be a valid boolean.", name)
+		if !c.x.decodeBool(name, raw, &b) {
+			return nil, false
 		}
 		return func(u *user) { *field(u) = b }, true
 	}
@@ -174,8 +175,8 @@ func checkNullableBool(field func(*user) **bool) fieldCheck {
 func checkPasskeysFor2FA(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
 	var b *bool
 	switch {
-	case json.Unmarshal(raw, &b) != nil:
-		return c.reject("invalid_input", "Must be a valid boolean.", name)
+	case !c.x.decodeBool(name, raw, &b):
+		return nil, false
 	case b != nil && *b:
 		return c.reject("no_passkeys", "You must have at least one passkey set up before enabling passkeys for 2FA.", name)
 	}
@@ -192,7 +193,8 @@ func checkChoice(choices []string, field func(*user) **string) fieldCheck {
 		} else if s, ok := asString(raw); ok && (s == "" || slices.Contains(choices, s)) {
 			v = &s
 		} else {
-			return c.reject("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), name)
+			c.x.notAChoice(name, describeValue(raw))
+			return nil, false
 		}
 		return func(u *user) { *field(u) = v }, true
 	}
@@ -204,9 +206,11 @@ func checkRole(c *userUpdate, name string, raw json.RawMessage) (func(*user), bo
 	s, isString := asString(raw)
 	switch {
 	case isNull(raw):
-		return c.reject("null", "This field may not be null.", name)
+		c.x.mayNotBeNull(name)
+		return nil, false
 	case !isString || !slices.Contains(rolesAtOrganization, s):
-		return c.reject("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), name)
+		c.x.notAChoice(name, describeValue(raw))
+		return nil, false
 	}
 	return func(u *user) { u.roleAtOrganization = &s }, true
 }
@@ -221,7 +225,8 @@ func storeJSON(raw json.RawMessage, field func(*user) *json.RawMessage) func(*us
 // checkEventsColumnConfig checks events_column_config: any JSON but null.
 func checkEventsColumnConfig(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
 	if isNull(raw) {
-		return c.reject("null", "This field may not be null.", name)
+		c.x.mayNotBeNull(name)
+		return nil, false
 	}
 	return storeJSON(raw, func(u *user) *json.RawMessage { return &u.eventsColumnConfig }), true
 }
