@@ -85,11 +85,7 @@ func repoJSON(i int, fullName string) map[string]any {
 
 func (x *exchange) githubRepos(u *user) {
 	q := x.r.URL.Query()
-	limit, ok := x.queryInt(q, "limit", 100, 1, 500)
-	if !ok {
-		return
-	}
-	offset, ok := x.queryInt(q, "offset", 0, 0, 0)
+	limit, offset, ok := x.queryPage(q, 500)
 	if !ok {
 		return
 	}
@@ -131,11 +127,7 @@ func (x *exchange) githubBranches(u *user) {
 		x.required("repo")
 		return
 	}
-	limit, ok := x.queryInt(q, "limit", 100, 1, 1000)
-	if !ok {
-		return
-	}
-	offset, ok := x.queryInt(q, "offset", 0, 0, 0)
+	limit, offset, ok := x.queryPage(q, 1000)
 	if !ok {
 		return
 	}
@@ -257,14 +249,11 @@ func (x *exchange) slackStart() {
 }
 
 func (x *exchange) slackDelete(u *user) {
-	i := slices.IndexFunc(u.slackLinks, func(l *slackLink) bool { return l.SlackUserID == x.moreArg })
-	if i < 0 {
-		x.notFound("No Slack link found for this Slack user id.")
-		return
+	links := func(u *user) *[]*slackLink { return &u.slackLinks }
+	match := func(l *slackLink) bool { return l.SlackUserID == x.moreArg }
+	if _, ok := removeMatching(x, u, links, match, "No Slack link found for this Slack user id."); ok {
+		x.noContent()
 	}
-	m := x.mutable(u)
-	m.slackLinks = slices.Delete(m.slackLinks, i, i+1)
-	x.noContent()
 }
 
 func (x *exchange) githubLogin(u *user) {
@@ -273,6 +262,19 @@ func (x *exchange) githubLogin(u *user) {
 		login = &u.githubLogin
 	}
 	x.json(http.StatusOK, map[string]any{"github_login": login})
+}
+
+// queryPage reads the limit (1 to maxLimit, 100 by default) and offset (0
+// or more) query parameters of the GitHub listings, answering DRF's
+// validation errors itself. ok is false after an error.
+func (x *exchange) queryPage(q url.Values, maxLimit int) (limit, offset int, ok bool) {
+	if limit, ok = x.queryInt(q, "limit", 100, 1, maxLimit); !ok {
+		return 0, 0, false
+	}
+	if offset, ok = x.queryInt(q, "offset", 0, 0, 0); !ok {
+		return 0, 0, false
+	}
+	return limit, offset, true
 }
 
 // queryInt reads an integer query parameter for the GitHub endpoints,

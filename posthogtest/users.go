@@ -3,6 +3,7 @@ package posthogtest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,21 @@ func (x *exchange) targetWithBody() (*user, map[string]json.RawMessage, bool) {
 	}
 	body, ok := x.decode()
 	return u, body, ok
+}
+
+// removeMatching removes the first item that match accepts from u's list
+// that items returns, and returns it; without one it answers 404 with
+// detail, and ok is false.
+func removeMatching[E any](x *exchange, u *user, items func(*user) *[]E, match func(E) bool, detail string) (removed E, ok bool) {
+	i := slices.IndexFunc(*items(u), match)
+	if i < 0 {
+		x.notFound(detail)
+		return removed, false
+	}
+	list := items(x.mutable(u))
+	removed = (*list)[i]
+	*list = slices.Delete(*list, i, i+1)
+	return removed, true
 }
 
 // onTarget adapts a handler of the path's user: the user is resolved

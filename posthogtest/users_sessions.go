@@ -27,15 +27,12 @@ func (x *exchange) cookieSessionID() string {
 }
 
 func (x *exchange) revokeSession(u *user) {
-	i := slices.IndexFunc(u.loginSessions, func(s *loginSession) bool { return s.id == x.moreArg })
-	if i < 0 {
-		x.notFound("Login session not found.")
-		return
+	sessions := func(u *user) *[]*loginSession { return &u.loginSessions }
+	match := func(s *loginSession) bool { return s.id == x.moreArg }
+	if s, ok := removeMatching(x, u, sessions, match, "Login session not found."); ok {
+		delete(x.f.sessions, s.session)
+		x.noContent()
 	}
-	m := x.mutable(u)
-	delete(x.f.sessions, m.loginSessions[i].session)
-	m.loginSessions = slices.Delete(m.loginSessions, i, i+1)
-	x.noContent()
 }
 
 func (x *exchange) revokeOtherSessions(u *user) {
