@@ -202,11 +202,8 @@ func (x *exchange) githubStart() {
 	})
 }
 
-func (x *exchange) githubPrepare() {
-	_, body, ok := x.targetWithBody()
-	if !ok {
-		return
-	}
+// githubPrepare serves POST …/integrations/github/prepare_callback/.
+func (x *exchange) githubPrepare(_ *user, body map[string]json.RawMessage) {
 	if id := describeValue(body["installation_id"]); body["installation_id"] == nil || !isDigits(id) {
 		x.required("installation_id")
 		return

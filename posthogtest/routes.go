@@ -225,7 +225,7 @@ var (
 
 	routeIntegrations   = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: onTarget((*exchange).listIntegrations)}}
 	routeGitHubStart    = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, userThrottle: true, handle: (*exchange).githubStart}}
-	routeGitHubPrepare  = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, throttled: true, handle: (*exchange).githubPrepare}}
+	routeGitHubPrepare  = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, throttled: true, handle: onTargetBody((*exchange).githubPrepare)}}
 	routeGitHubInstall  = map[string]endpoint{http.MethodDelete: {access: scoped, scope: scopeWrite, throttled: true, handle: onTarget((*exchange).githubDelete)}}
 	routeGitHubRepos    = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: onTarget((*exchange).githubRepos)}}
 	routeGitHubRefresh  = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, throttled: true, handle: onTarget((*exchange).githubRefresh)}}
