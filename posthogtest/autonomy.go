@@ -52,6 +52,8 @@ func onAutonomyUser(h func(x *exchange, u *user)) func(*exchange) {
 	}
 }
 
+// autonomyJSON writes u's signal autonomy configuration as PostHog's
+// serializer does, with the defaults of the fields never set.
 func (x *exchange) autonomyJSON(u *user) map[string]any {
 	c := u.autonomy
 	out := map[string]any{
@@ -72,6 +74,8 @@ func (x *exchange) autonomyJSON(u *user) map[string]any {
 	return out
 }
 
+// getAutonomy serves GET /api/users/{user_id}/signal_autonomy/: a 404
+// with no body when the user has no configuration.
 func (x *exchange) getAutonomy(u *user) {
 	if u.autonomy == nil {
 		x.w.WriteHeader(http.StatusNotFound) // Response(status=404): no body
@@ -218,6 +222,7 @@ func (x *exchange) checkAutonomyNullableBool(_ *user, changes map[string]any, na
 	return true
 }
 
+// deleteAutonomy serves DELETE /api/users/{user_id}/signal_autonomy/.
 func (x *exchange) deleteAutonomy(u *user) {
 	if u.autonomy != nil {
 		x.mutable(u).autonomy = nil

@@ -46,6 +46,7 @@ type Fake struct {
 // Options that concern only the server are ignored by New.
 type Option func(*config)
 
+// config is what the [Option]s of [New] and [NewServer] set.
 type config struct {
 	now           func() time.Time
 	limits        rateLimits

@@ -10,6 +10,8 @@ import (
 	"strings"
 )
 
+// listIntegrations serves GET /api/users/{uuid}/integrations/, filtered
+// by the kind query parameter.
 func (x *exchange) listIntegrations(u *user) {
 	kind := x.r.URL.Query().Get("kind")
 	results := []map[string]any{}
@@ -32,6 +34,8 @@ func (x *exchange) listIntegrations(u *user) {
 	x.json(http.StatusOK, map[string]any{"results": results})
 }
 
+// githubItem writes u's GitHub installation g as an item of the
+// integrations list.
 func githubItem(u *user, g *githubInstall) map[string]any {
 	var account any
 	if g.account != "" {
@@ -64,6 +68,7 @@ func (x *exchange) installation(u *user) *githubInstall {
 	return nil
 }
 
+// githubDelete serves DELETE …/integrations/github/{installation_id}/.
 func (x *exchange) githubDelete(u *user) {
 	if x.installation(u) == nil {
 		return
@@ -83,6 +88,8 @@ func repoJSON(i int, fullName string) map[string]any {
 	}
 }
 
+// githubRepos serves GET …/integrations/github/{installation_id}/repos/:
+// the repositories whose name contains search, a page at a time.
 func (x *exchange) githubRepos(u *user) {
 	q := x.r.URL.Query()
 	limit, offset, ok := x.queryPage(q, 500)
@@ -108,6 +115,8 @@ func (x *exchange) githubRepos(u *user) {
 	x.json(http.StatusOK, map[string]any{"repositories": page, "has_more": offset+limit < len(matched), "total": len(matched)})
 }
 
+// githubRefresh serves POST
+// …/integrations/github/{installation_id}/repos/refresh/.
 func (x *exchange) githubRefresh(u *user) {
 	g := x.installation(u)
 	if g == nil {
@@ -120,6 +129,8 @@ func (x *exchange) githubRefresh(u *user) {
 	x.json(http.StatusOK, map[string]any{"repositories": repos, "installation_status": "connected"})
 }
 
+// githubBranches serves GET
+// …/integrations/github/{installation_id}/branches/, a page at a time.
 func (x *exchange) githubBranches(u *user) {
 	q := x.r.URL.Query()
 	repo := q.Get("repo")
@@ -191,6 +202,7 @@ func (x *exchange) targetTeam() (map[string]json.RawMessage, *team, bool) {
 	return body, t, ok
 }
 
+// githubStart serves POST …/integrations/github/start/.
 func (x *exchange) githubStart() {
 	_, t, ok := x.targetTeam()
 	if !ok {
@@ -211,6 +223,8 @@ func (x *exchange) githubPrepare(_ *user, body map[string]json.RawMessage) {
 	x.noContent()
 }
 
+// slackLinkable serves GET …/integrations/slack/linkable_workspaces/: the
+// Slack workspaces of the user's projects that the user has not linked.
 func (x *exchange) slackLinkable(u *user) {
 	results := []map[string]any{}
 	for _, m := range u.memberships {
@@ -229,6 +243,7 @@ func (x *exchange) slackLinkable(u *user) {
 	x.json(http.StatusOK, map[string]any{"results": results})
 }
 
+// slackStart serves POST …/integrations/slack/start/.
 func (x *exchange) slackStart() {
 	body, t, ok := x.targetTeam()
 	if !ok {
@@ -245,6 +260,7 @@ func (x *exchange) slackStart() {
 	})
 }
 
+// slackDelete serves DELETE …/integrations/slack/{slack_user_id}/.
 func (x *exchange) slackDelete(u *user) {
 	links := func(u *user) *[]*slackLink { return &u.slackLinks }
 	match := func(l *slackLink) bool { return l.SlackUserID == x.moreArg }
@@ -253,6 +269,7 @@ func (x *exchange) slackDelete(u *user) {
 	}
 }
 
+// githubLogin serves GET /api/users/{uuid}/github_login/.
 func (x *exchange) githubLogin(u *user) {
 	var login *string
 	if u.githubLogin != "" {

@@ -93,12 +93,15 @@ type user struct {
 	autonomy      *autonomyConfig
 }
 
+// sceneChoice is a user's dashboard for a scene in one project.
 type sceneChoice struct {
 	Scene     string `json:"scene"`
 	Dashboard int64  `json:"dashboard"`
 	team      int64
 }
 
+// loginSession is a login session of a user, as the login sessions
+// endpoints list it.
 type loginSession struct {
 	id        string
 	createdAt time.Time
@@ -106,6 +109,7 @@ type loginSession struct {
 	session   string // the session ID it belongs to
 }
 
+// pushToken is a device's push notification token.
 type pushToken struct {
 	id        uuid.UUID
 	token     string
@@ -158,6 +162,7 @@ type segment struct {
 	first, n int64
 }
 
+// newUserStore returns an empty user store.
 func newUserStore() *userStore {
 	return &userStore{byID: map[int64]*user{}, byUUID: map[uuid.UUID]*user{}, deleted: map[int64]bool{}, nextID: 1}
 }
@@ -242,10 +247,13 @@ func (s *userStore) remove(u *user) {
 // generatedPrefix starts the UUIDs of generated users; the rest is the ID.
 const generatedPrefix = "5eed0000-0000-4000-8000-"
 
+// generatedUUID returns the UUID of the generated user with ID id.
 func generatedUUID(id int64) uuid.UUID {
 	return uuid.MustParse(fmt.Sprintf("%s%012x", generatedPrefix, id))
 }
 
+// generatedID returns the ID that generatedUUID made u from; ok is false
+// when u is not a generated user's UUID.
 func generatedID(u uuid.UUID) (int64, bool) {
 	s := u.String()
 	rest, ok := strings.CutPrefix(s, generatedPrefix)
@@ -319,6 +327,7 @@ func (f *Fake) newUser(id int64) *user {
 	return u
 }
 
+// ptr returns a pointer to a copy of v.
 func ptr[T any](v T) *T { return &v }
 
 // addOrganization adds an organization with projects. The fake is locked or
@@ -347,6 +356,8 @@ func (f *Fake) addOrganization(name string, projects ...string) *organization {
 	return org
 }
 
+// slugify returns s in lower case with every character other than a
+// letter or digit turned to "-", trimmed of "-": an organization's slug.
 func slugify(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {

@@ -17,16 +17,21 @@ type recorder struct {
 	body   bytes.Buffer
 }
 
+// newRecorder returns an empty recorder.
 func newRecorder() *recorder { return &recorder{header: http.Header{}} }
 
+// Header returns the answer's header.
 func (r *recorder) Header() http.Header { return r.header }
 
+// WriteHeader keeps the first status written.
 func (r *recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
 	}
 }
 
+// Write appends b to the answer's body, with status 200 if none was
+// written.
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
@@ -34,6 +39,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.body.Write(b)
 }
 
+// code returns the answer's status, 200 when none was written.
 func (r *recorder) code() int {
 	if r.status == 0 {
 		return http.StatusOK

@@ -9,15 +9,15 @@ import (
 type access int
 
 const (
-	// scoped: a session, or a key with the endpoint's scope.
+	// scoped admits a session, or a key with the endpoint's scope.
 	scoped access = iota
-	// keyRefused: a session only; keys get 403 "This action does not
+	// keyRefused admits a session only; keys get 403 "This action does not
 	// support personal API key access" whatever their scopes.
 	keyRefused
-	// sessionAuth: only session authentication is tried; a key is as good
-	// as nothing (401).
+	// sessionAuth tries only session authentication; a key is as good as
+	// nothing (401).
 	sessionAuth
-	// anonymous: no authentication needed.
+	// anonymous needs no authentication.
 	anonymous
 )
 
@@ -170,6 +170,7 @@ func matchIntegrations(user string, s []string) (matched, bool) {
 	return matched{}, false
 }
 
+// isDigits reports whether s is one or more ASCII digits.
 func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }

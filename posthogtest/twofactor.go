@@ -10,12 +10,15 @@ import (
 // setupLifetime is how long a TOTP setup waits for validation.
 const setupLifetime = 10 * time.Minute
 
+// startTwoFactor serves GET …/start_2fa_setup/ and
+// …/two_factor_start_setup/: a new pending TOTP secret.
 func (x *exchange) startTwoFactor(u *user) {
 	m := x.mutable(u)
 	m.pendingSecret, m.pendingSince = newTOTPSecret(), x.f.now()
 	x.json(http.StatusOK, map[string]any{"success": true, "secret": m.pendingSecret})
 }
 
+// twoFactorStatus serves GET …/two_factor_status/.
 func (x *exchange) twoFactorStatus(u *user) {
 	var method *string
 	if u.totpSecret != "" {
@@ -31,6 +34,9 @@ func (x *exchange) twoFactorStatus(u *user) {
 	})
 }
 
+// validateTwoFactor serves POST …/validate_2fa/ and
+// …/two_factor_validate/: a code of the pending secret turns two-factor
+// authentication on.
 func (x *exchange) validateTwoFactor(u *user) {
 	var body struct {
 		Token *string `json:"token"`
@@ -57,6 +63,7 @@ func (x *exchange) validateTwoFactor(u *user) {
 	x.json(http.StatusOK, map[string]any{"success": true})
 }
 
+// backupCodes serves POST …/two_factor_backup_codes/: new backup codes.
 func (x *exchange) backupCodes(u *user) {
 	if u.totpSecret == "" {
 		x.invalid("2fa_not_enabled", "2FA must be enabled first", "")
@@ -67,6 +74,7 @@ func (x *exchange) backupCodes(u *user) {
 	x.json(http.StatusOK, map[string]any{"backup_codes": m.backupCodes})
 }
 
+// disableTwoFactor serves POST …/two_factor_disable/.
 func (x *exchange) disableTwoFactor(u *user) {
 	m := x.mutable(u)
 	m.totpSecret, m.pendingSecret, m.backupCodes = "", "", nil

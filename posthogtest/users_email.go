@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 )
 
+// cancelEmailChange serves PATCH /api/users/cancel_email_change_request/.
 func (x *exchange) cancelEmailChange() {
 	u := x.auth.user
 	if u.pendingEmail == "" {

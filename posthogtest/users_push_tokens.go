@@ -41,6 +41,7 @@ func (x *exchange) registerPushToken(body map[string]json.RawMessage) {
 	x.json(http.StatusOK, pushTokenJSON(t))
 }
 
+// pushTokenJSON writes a push token as PostHog's serializer does.
 func pushTokenJSON(t *pushToken) map[string]any {
 	out := map[string]any{"id": t.id, "platform": t.platform, "created_at": formatTime(t.createdAt), "last_seen_at": nil}
 	if t.lastSeen != nil {
@@ -64,6 +65,7 @@ func onPushTokenBody(h func(x *exchange, body map[string]json.RawMessage)) func(
 	}
 }
 
+// unregisterPushToken serves POST /api/users/@me/push_tokens/unregister/.
 func (x *exchange) unregisterPushToken(body map[string]json.RawMessage) {
 	token, _ := asString(body["token"])
 	m := x.mutable(x.auth.user)

@@ -5,6 +5,7 @@ import (
 	"slices"
 )
 
+// loginSessions serves GET …/login_sessions/.
 func (x *exchange) loginSessions(u *user) {
 	out := []map[string]any{}
 	for _, s := range u.loginSessions {
@@ -26,6 +27,7 @@ func (x *exchange) cookieSessionID() string {
 	return ""
 }
 
+// revokeSession serves DELETE …/login_sessions/{id}/.
 func (x *exchange) revokeSession(u *user) {
 	sessions := func(u *user) *[]*loginSession { return &u.loginSessions }
 	match := func(s *loginSession) bool { return s.id == x.moreArg }
@@ -35,6 +37,8 @@ func (x *exchange) revokeSession(u *user) {
 	}
 }
 
+// revokeOtherSessions serves POST …/login_sessions/revoke_others/: every
+// login session but the caller's own ends.
 func (x *exchange) revokeOtherSessions(u *user) {
 	current := x.cookieSessionID()
 	m := x.mutable(u)

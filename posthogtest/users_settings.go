@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 )
 
+// getHedgehog serves GET …/hedgehog_config/: {} when unset.
 func (x *exchange) getHedgehog(u *user) {
 	if len(u.hedgehog) == 0 || isNull(u.hedgehog) || bytes.Equal(bytes.TrimSpace(u.hedgehog), []byte("{}")) {
 		x.json(http.StatusOK, map[string]any{})
@@ -27,6 +28,7 @@ func (x *exchange) replaceHedgehog(u *user) {
 	x.json(http.StatusOK, u.hedgehog)
 }
 
+// productIntroSeen serves PATCH …/product_intro_seen/.
 func (x *exchange) productIntroSeen(u *user, body map[string]json.RawMessage) {
 	raw, has := body["product_key"]
 	key, isString := asString(raw)
@@ -53,6 +55,8 @@ func (x *exchange) productIntroSeen(u *user, body map[string]json.RawMessage) {
 	x.json(http.StatusOK, u.productIntros)
 }
 
+// scenePersonalisation serves POST …/scene_personalisation/: the
+// dashboard of a scene in the user's current project.
 func (x *exchange) scenePersonalisation(u *user, body map[string]json.RawMessage) {
 	scene, _ := asString(body["scene"])
 	var dashboard int64
@@ -81,6 +85,7 @@ func (x *exchange) scenePersonalisation(u *user, body map[string]json.RawMessage
 	x.json(http.StatusOK, x.serializeUser(u))
 }
 
+// skipOnboarding serves POST …/onboarding/skip/.
 func (x *exchange) skipOnboarding(u *user, body map[string]json.RawMessage) {
 	reason, _ := asString(body["reason"])
 	step, _ := asString(body["step_at_skip"])
