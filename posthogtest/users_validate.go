@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -283,7 +284,7 @@ var notificationBools = []string{
 }
 
 // mergeNotifications validates a partial notification_settings map and
-// returns u's settings with it merged in.
+// returns u's settings with it merged in. Keys are checked in sorted order.
 func (x *exchange) mergeNotifications(u *user, raw json.RawMessage) (map[string]any, bool) {
 	const attr = "notification_settings"
 	var in map[string]any
@@ -291,59 +292,69 @@ func (x *exchange) mergeNotifications(u *user, raw json.RawMessage) (map[string]
 		x.invalid("invalid_input", "Notification settings must be a dictionary", attr)
 		return nil, false
 	}
-	out := map[string]any{}
-	for k, v := range u.notifications {
-		out[k] = v
+	out := maps.Clone(u.notifications)
+	if out == nil {
+		out = map[string]any{}
 	}
-	keys := make([]string, 0, len(in))
-	for k := range in {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		v := in[k]
-		switch {
-		case slices.Contains(notificationDicts, k):
-			m, ok := v.(map[string]any)
-			if !ok {
-				x.invalid("invalid_input", k+" must be a dictionary mapping IDs to boolean values", attr)
-				return nil, false
-			}
-			merged := map[string]any{}
-			if old, ok := out[k].(map[string]any); ok {
-				for id, b := range old {
-					merged[id] = b
-				}
-			}
-			for id, b := range m {
-				if k != "realtime_notifications_disabled" {
-					if _, ok := b.(bool); !ok {
-						x.invalid("invalid_input", "Notification setting values must be boolean, got "+pythonClass(b)+" instead", attr)
-						return nil, false
-					}
-				}
-				merged[id] = b
-			}
-			out[k] = merged
-		case slices.Contains(notificationBools, k):
-			if _, ok := v.(bool); !ok {
-				x.invalid("invalid_input", "Notification setting values must be boolean, got "+pythonClass(v)+" instead", attr)
-				return nil, false
-			}
-			out[k] = v
-		case k == "data_pipeline_error_threshold":
-			n, ok := v.(float64)
-			if !ok || n < 0 || n > 1 {
-				x.invalid("invalid_input", "data_pipeline_error_threshold must be a number between 0.0 and 1.0", attr)
-				return nil, false
-			}
-			out[k] = n
-		default:
-			x.invalid("invalid_input", "Key "+k+" is not valid as a key for notification settings", attr)
+	for _, k := range slices.Sorted(maps.Keys(in)) {
+		v, detail := mergeNotification(k, in[k], out[k])
+		if detail != "" {
+			x.invalid("invalid_input", detail, attr)
 			return nil, false
 		}
+		out[k] = v
 	}
 	return out, true
+}
+
+// mergeNotification validates v, the new value of the notification setting
+// k, and returns the setting's value: v, or for the settings that are maps
+// of IDs, old with v merged in. detail is the error's message when v is
+// not valid, and "" otherwise.
+func mergeNotification(k string, v, old any) (merged any, detail string) {
+	switch {
+	case slices.Contains(notificationDicts, k):
+		return mergeNotificationDict(k, v, old)
+	case slices.Contains(notificationBools, k):
+		if _, ok := v.(bool); !ok {
+			return nil, notificationNotBool(v)
+		}
+		return v, ""
+	case k == "data_pipeline_error_threshold":
+		n, ok := v.(float64)
+		if !ok || n < 0 || n > 1 {
+			return nil, "data_pipeline_error_threshold must be a number between 0.0 and 1.0"
+		}
+		return n, ""
+	}
+	return nil, "Key " + k + " is not valid as a key for notification settings"
+}
+
+// mergeNotificationDict is mergeNotification for the settings that are
+// maps of IDs to booleans (realtime_notifications_disabled takes any
+// values).
+func mergeNotificationDict(k string, v, old any) (merged any, detail string) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, k + " must be a dictionary mapping IDs to boolean values"
+	}
+	out := map[string]any{}
+	if old, ok := old.(map[string]any); ok {
+		maps.Copy(out, old)
+	}
+	for id, b := range m {
+		if _, isBool := b.(bool); !isBool && k != "realtime_notifications_disabled" {
+			return nil, notificationNotBool(b)
+		}
+		out[id] = b
+	}
+	return out, ""
+}
+
+// notificationNotBool is the message for a notification setting value v
+// that is not a boolean.
+func notificationNotBool(v any) string {
+	return "Notification setting values must be boolean, got " + pythonClass(v) + " instead"
 }
 
 // currentTeamChange validates set_current_organization and set_current_team
