@@ -42,6 +42,7 @@ const (
 	detailInvalidKeyPattern = "Personal API key found in request %s is invalid."
 )
 
+// bearerPattern matches an Authorization header of the Bearer scheme.
 var bearerPattern = regexp.MustCompile(`^Bearer\s+(\S.+)$`)
 
 // bearerToken returns the token of an "Authorization: Bearer …" header.

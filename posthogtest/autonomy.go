@@ -2,7 +2,6 @@ package posthogtest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -42,6 +41,19 @@ func (x *exchange) autonomyUser() *user {
 	return u
 }
 
+// onAutonomyUser adapts a handler of the path's {user_id}: the user is
+// resolved first, by [exchange.autonomyUser], and h runs only when that
+// did not answer.
+func onAutonomyUser(h func(x *exchange, u *user)) func(*exchange) {
+	return func(x *exchange) {
+		if u := x.autonomyUser(); u != nil {
+			h(x, u)
+		}
+	}
+}
+
+// autonomyJSON writes u's signal autonomy configuration as PostHog's
+// serializer does, with the defaults of the fields never set.
 func (x *exchange) autonomyJSON(u *user) map[string]any {
 	c := u.autonomy
 	out := map[string]any{
@@ -62,11 +74,9 @@ func (x *exchange) autonomyJSON(u *user) map[string]any {
 	return out
 }
 
-func (x *exchange) getAutonomy() {
-	u := x.autonomyUser()
-	if u == nil {
-		return
-	}
+// getAutonomy serves GET /api/users/{user_id}/signal_autonomy/: a 404
+// with no body when the user has no configuration.
+func (x *exchange) getAutonomy(u *user) {
 	if u.autonomy == nil {
 		x.w.WriteHeader(http.StatusNotFound) // Response(status=404): no body
 		return
@@ -74,96 +84,40 @@ func (x *exchange) getAutonomy() {
 	x.json(http.StatusOK, x.autonomyJSON(u))
 }
 
+// priorities are the choices of the signal autonomy priorities.
 var priorities = []string{"P0", "P1", "P2", "P3", "P4"}
+
+// autonomyCheck validates the member name of a signal autonomy body about
+// u, whose value is raw, and records the field's new value in changes. It
+// returns false when it answered the request with a validation error.
+type autonomyCheck func(x *exchange, u *user, changes map[string]any, name string, raw json.RawMessage) bool
+
+// autonomyChecks are the checks of the writable fields of a signal autonomy
+// body, in the order PostHog validates them: the first error wins.
+var autonomyChecks = []struct {
+	name  string
+	check autonomyCheck
+}{
+	{"autostart_priority", (*exchange).checkPriority},
+	{"slack_notification_min_priority", (*exchange).checkPriority},
+	{"slack_notification_integration_id", (*exchange).checkSlackIntegration},
+	{"slack_notification_channel", (*exchange).checkSlackChannel},
+	{"slack_notification_direct_message", (*exchange).checkDirectMessage},
+	{"github_assign_on_pull_request", (*exchange).checkAutonomyBool},
+	{"github_open_pull_request_ready", (*exchange).checkAutonomyNullableBool},
+}
 
 // setAutonomy serves POST …/signal_autonomy/: a partial create-or-update
 // that answers 200 either way.
-func (x *exchange) setAutonomy() {
-	u := x.autonomyUser()
-	if u == nil {
-		return
-	}
+func (x *exchange) setAutonomy(u *user) {
 	body, ok := x.decode()
 	if !ok {
 		return
 	}
 	changes := map[string]any{}
-	for _, name := range []string{"autostart_priority", "slack_notification_min_priority"} {
-		raw, has := body[name]
-		if !has {
-			continue
-		}
-		if isNull(raw) {
-			changes[name] = nil
-			continue
-		}
-		s, isString := mustString(raw)
-		if !isString || !slices.Contains(priorities, s) {
-			x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", describeValue(raw)), name)
+	for _, f := range autonomyChecks {
+		if raw, has := body[f.name]; has && !f.check(x, u, changes, f.name, raw) {
 			return
-		}
-		changes[name] = s
-	}
-	if raw, has := body["slack_notification_integration_id"]; has {
-		if isNull(raw) {
-			changes["slack_notification_integration_id"] = nil
-		} else {
-			var id int64
-			known := json.Unmarshal(raw, &id) == nil && u.currentTeam != nil &&
-				slices.ContainsFunc(u.currentTeam.slack, func(w *slackWorkspace) bool { return w.integrationID == id })
-			if !known {
-				x.invalid("invalid_input", "Unknown Slack integration for this user.", "slack_notification_integration_id")
-				return
-			}
-			changes["slack_notification_integration_id"] = id
-		}
-	}
-	channelSet := false
-	if raw, has := body["slack_notification_channel"]; has {
-		s, isString := mustString(raw)
-		switch {
-		case isNull(raw) || isString && s == "":
-			changes["slack_notification_channel"] = nil
-		case !isString:
-			x.invalid("invalid_input", "Not a valid string.", "slack_notification_channel")
-			return
-		case utf8.RuneCountInString(s) > 255:
-			x.invalid("max_length", "Ensure this field has no more than 255 characters.", "slack_notification_channel")
-			return
-		default:
-			changes["slack_notification_channel"] = s
-			channelSet = true
-		}
-	}
-	if raw, has := body["slack_notification_direct_message"]; has {
-		var dm bool
-		if json.Unmarshal(raw, &dm) != nil {
-			x.invalid("invalid_input", "Must be a valid boolean.", "slack_notification_direct_message")
-			return
-		}
-		if dm && channelSet {
-			x.invalid("invalid_input", "Set either `slack_notification_channel` or `slack_notification_direct_message`, not both.", "")
-			return
-		}
-	}
-	if raw, has := body["github_assign_on_pull_request"]; has {
-		var b bool
-		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid_input", "Must be a valid boolean.", "github_assign_on_pull_request")
-			return
-		}
-		changes["github_assign_on_pull_request"] = b
-	}
-	if raw, has := body["github_open_pull_request_ready"]; has {
-		var b *bool
-		if json.Unmarshal(raw, &b) != nil {
-			x.invalid("invalid_input", "Must be a valid boolean.", "github_open_pull_request_ready")
-			return
-		}
-		if b == nil {
-			changes["github_open_pull_request_ready"] = nil
-		} else {
-			changes["github_open_pull_request_ready"] = *b
 		}
 	}
 	m := x.mutable(u)
@@ -178,11 +132,98 @@ func (x *exchange) setAutonomy() {
 	x.json(http.StatusOK, x.autonomyJSON(m))
 }
 
-func (x *exchange) deleteAutonomy() {
-	u := x.autonomyUser()
-	if u == nil {
-		return
+// checkPriority checks a priority: one of priorities, or null.
+func (x *exchange) checkPriority(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
+	if isNull(raw) {
+		changes[name] = nil
+		return true
 	}
+	s, isString := asString(raw)
+	if !isString || !slices.Contains(priorities, s) {
+		x.notAChoice(name, describeValue(raw))
+		return false
+	}
+	changes[name] = s
+	return true
+}
+
+// checkSlackIntegration checks slack_notification_integration_id: the ID
+// of a Slack integration of u's current project, or null.
+func (x *exchange) checkSlackIntegration(u *user, changes map[string]any, name string, raw json.RawMessage) bool {
+	if isNull(raw) {
+		changes[name] = nil
+		return true
+	}
+	var id int64
+	known := json.Unmarshal(raw, &id) == nil && u.currentTeam != nil &&
+		slices.ContainsFunc(u.currentTeam.slack, func(w *slackWorkspace) bool { return w.integrationID == id })
+	if !known {
+		x.invalid("invalid_input", "Unknown Slack integration for this user.", name)
+		return false
+	}
+	changes[name] = id
+	return true
+}
+
+// checkSlackChannel checks slack_notification_channel: a string of at most
+// 255 characters, or null; "" is stored as null.
+func (x *exchange) checkSlackChannel(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
+	s, isString := asString(raw)
+	switch {
+	case isNull(raw) || isString && s == "":
+		changes[name] = nil
+	case !isString:
+		x.invalid("invalid_input", "Not a valid string.", name)
+		return false
+	case utf8.RuneCountInString(s) > 255:
+		x.tooLong(name, 255)
+		return false
+	default:
+		changes[name] = s
+	}
+	return true
+}
+
+// checkDirectMessage checks slack_notification_direct_message: a boolean,
+// not true when the same body sets a channel. It is not stored.
+func (x *exchange) checkDirectMessage(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
+	var dm bool
+	if !x.decodeBool(name, raw, &dm) {
+		return false
+	}
+	if _, channelSet := changes["slack_notification_channel"].(string); dm && channelSet {
+		x.invalid("invalid_input", "Set either `slack_notification_channel` or `slack_notification_direct_message`, not both.", "")
+		return false
+	}
+	return true
+}
+
+// checkAutonomyBool checks a boolean field.
+func (x *exchange) checkAutonomyBool(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
+	var b bool
+	if !x.decodeBool(name, raw, &b) {
+		return false
+	}
+	changes[name] = b
+	return true
+}
+
+// checkAutonomyNullableBool checks a boolean-or-null field.
+func (x *exchange) checkAutonomyNullableBool(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
+	var b *bool
+	if !x.decodeBool(name, raw, &b) {
+		return false
+	}
+	if b == nil {
+		changes[name] = nil
+	} else {
+		changes[name] = *b
+	}
+	return true
+}
+
+// deleteAutonomy serves DELETE /api/users/{user_id}/signal_autonomy/.
+func (x *exchange) deleteAutonomy(u *user) {
 	if u.autonomy != nil {
 		x.mutable(u).autonomy = nil
 	}

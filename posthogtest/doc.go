@@ -52,6 +52,18 @@
 // [WithClock] lets a test move the fake's time (throttle windows, TOTP codes,
 // the 10-minute 2FA setup) without sleeping.
 //
+// # Independence from the SDK
+//
+// The fake's wire types, the JSON shapes it serves (userJSON,
+// organizationJSON and the others in serialize.go), mirror the SDK's types
+// on purpose but are written separately, from PostHog's serializers and
+// schema, so that a mistake in one is not repeated in the other. The fake
+// encodes and decodes with the standard library's encoding/json, while the
+// SDK decodes with github.com/go-json-experiment/json (encoding/json/v2):
+// the SDK is tested against an independent encoder, and a difference in how
+// the two treat names, nulls or unknown fields shows up in the tests rather
+// than being shared.
+//
 // # Fidelity
 //
 // The fake follows PostHog's source as read for the SDK; every answer it

@@ -266,26 +266,34 @@ func TestEmailVerification(t *testing.T) {
 	}
 }
 
-func TestIntegrations(t *testing.T) {
-	t.Parallel()
+// integrationRepos are the repositories of integrationsSetup's GitHub
+// installation.
+var integrationRepos = []string{"babbage/api", "babbage/web", "babbage/engine", "babbage/apidocs", "lovelace/notes"}
+
+// integrationsSetup starts a fake whose user has a GitHub installation of
+// integrationRepos, whose ID it returns, and a Slack link to workspace T1;
+// project 2 has Slack workspaces T1 and T2.
+func integrationsSetup(t *testing.T) (*posthogusers.Client, *posthogtest.Server, string) {
+	t.Helper()
 	client, srv, _ := setup(t)
-	ctx := t.Context()
-	repos := []string{"babbage/api", "babbage/web", "babbage/engine", "babbage/apidocs", "lovelace/notes"}
 	inst := srv.AddGitHubInstallation(srv.User.UUID, posthogtest.GitHubInstallation{
-		Account: "babbage", Repositories: repos,
+		Account: "babbage", Repositories: integrationRepos,
 		Branches: map[string][]string{"babbage/api": {"main", "feat/a", "feat/b"}},
 	})
 	srv.AddSlackLink(srv.User.UUID, posthogtest.SlackLink{SlackUserID: "U0123ABC456", SlackTeamID: "T1", SlackTeamName: "Engines"})
 	srv.AddSlackWorkspace(2, "T1", "Engines")
 	srv.AddSlackWorkspace(2, "T2", "Mills")
+	return client, srv, inst
+}
 
+func TestIntegrations_gitHubListings(t *testing.T) {
+	t.Parallel()
+	client, srv, inst := integrationsSetup(t)
+	ctx := t.Context()
+	repos := integrationRepos
 	gh, err := client.Integrations.ListGitHub(ctx, posthogusers.Me)
 	if err != nil || len(gh) != 1 || gh[0].InstallationID != inst || gh[0].Account == nil || gh[0].Account.Name != "babbage" {
 		t.Fatalf("GitHub list: %+v, %v", gh, err)
-	}
-	slack, err := client.Integrations.ListSlack(ctx, posthogusers.Me)
-	if err != nil || len(slack) != 1 || slack[0].SlackUserID != "U0123ABC456" {
-		t.Errorf("Slack list: %+v, %v", slack, err)
 	}
 	var names []string
 	for repo, err := range client.Integrations.AllGitHubRepos(ctx, posthogusers.Me, inst, &posthogusers.GitHubReposOptions{Limit: 2}) {
@@ -321,6 +329,12 @@ func TestIntegrations(t *testing.T) {
 	if ref, err := client.Integrations.RefreshGitHubRepos(ctx, posthogusers.Me, inst); err != nil || len(ref.Repositories) != 5 {
 		t.Errorf("refresh: %+v, %v", ref, err)
 	}
+}
+
+func TestIntegrations_gitHubLink(t *testing.T) {
+	t.Parallel()
+	client, _, inst := integrationsSetup(t)
+	ctx := t.Context()
 	start, err := client.Integrations.StartGitHubLink(ctx, posthogusers.Me, posthogusers.StartGitHubLinkRequest{})
 	if err != nil || start.InstallURL == "" || start.ConnectFlow != posthogusers.GitHubFlowAppInstall {
 		t.Errorf("GitHub start: %+v, %v", start, err)
@@ -331,6 +345,23 @@ func TestIntegrations(t *testing.T) {
 	}
 	if err := client.Integrations.PrepareGitHubCallback(ctx, posthogusers.Me, inst); err != nil {
 		t.Errorf("prepare callback: %v", err)
+	}
+	if err := client.Integrations.DeleteGitHub(ctx, posthogusers.Me, inst); err != nil {
+		t.Errorf("GitHub delete: %v", err)
+	}
+	var apiErr *posthogusers.APIError
+	if err := client.Integrations.DeleteGitHub(ctx, posthogusers.Me, inst); !errors.As(err, &apiErr) || apiErr.Detail != "No GitHub integration found for this installation." {
+		t.Errorf("GitHub delete twice: %v", err)
+	}
+}
+
+func TestIntegrations_slack(t *testing.T) {
+	t.Parallel()
+	client, _, _ := integrationsSetup(t)
+	ctx := t.Context()
+	slack, err := client.Integrations.ListSlack(ctx, posthogusers.Me)
+	if err != nil || len(slack) != 1 || slack[0].SlackUserID != "U0123ABC456" {
+		t.Errorf("Slack list: %+v, %v", slack, err)
 	}
 	ws, err := client.Integrations.LinkableSlackWorkspaces(ctx, posthogusers.Me)
 	if err != nil || len(ws) != 1 || ws[0].SlackTeamID != "T2" || ws[0].PostHogTeamID != 2 {
@@ -344,13 +375,6 @@ func TestIntegrations(t *testing.T) {
 	}
 	if err := client.Integrations.DeleteSlack(ctx, posthogusers.Me, "U0123ABC456"); !errors.Is(err, posthogusers.ErrNotFound) {
 		t.Errorf("Slack delete twice: %v", err)
-	}
-	if err := client.Integrations.DeleteGitHub(ctx, posthogusers.Me, inst); err != nil {
-		t.Errorf("GitHub delete: %v", err)
-	}
-	var apiErr *posthogusers.APIError
-	if err := client.Integrations.DeleteGitHub(ctx, posthogusers.Me, inst); !errors.As(err, &apiErr) || apiErr.Detail != "No GitHub integration found for this installation." {
-		t.Errorf("GitHub delete twice: %v", err)
 	}
 }
 

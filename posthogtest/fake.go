@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -47,6 +46,7 @@ type Fake struct {
 // Options that concern only the server are ignored by New.
 type Option func(*config)
 
+// config is what the [Option]s of [New] and [NewServer] set.
 type config struct {
 	now           func() time.Time
 	limits        rateLimits
@@ -228,6 +228,41 @@ func (x *exchange) invalid(code, detail, attr string) {
 	x.fail(http.StatusBadRequest, "validation_error", code, detail, attr)
 }
 
+// required writes DRF's validation error for a missing field attr.
+func (x *exchange) required(attr string) {
+	x.invalid("required", "This field is required.", attr)
+}
+
+// tooLong writes DRF's validation error for a string field attr longer
+// than max characters.
+func (x *exchange) tooLong(attr string, max int) {
+	x.invalid("max_length", fmt.Sprintf("Ensure this field has no more than %d characters.", max), attr)
+}
+
+// notAChoice writes DRF's validation error for a choice field attr given
+// value, as Python prints it.
+func (x *exchange) notAChoice(attr, value string) {
+	x.invalid("invalid_choice", fmt.Sprintf("%q is not a valid choice.", value), attr)
+}
+
+// mayNotBeNull writes DRF's validation error for null in a field attr that
+// refuses it.
+func (x *exchange) mayNotBeNull(attr string) {
+	x.invalid("null", "This field may not be null.", attr)
+}
+
+// decodeBool decodes raw, the value of the boolean field attr, into v (a
+// *bool, or a **bool for a field that takes null), writing DRF's
+// validation error when it is not a boolean. It reports whether it
+// decoded.
+func (x *exchange) decodeBool(attr string, raw json.RawMessage, v any) bool {
+	if json.Unmarshal(raw, v) != nil {
+		x.invalid("invalid_input", "Must be a valid boolean.", attr)
+		return false
+	}
+	return true
+}
+
 // denied writes a 403 permission_denied error.
 func (x *exchange) denied(detail string) {
 	x.fail(http.StatusForbidden, "authentication_error", "permission_denied", detail, "")
@@ -268,24 +303,10 @@ func (x *exchange) decode() (map[string]json.RawMessage, bool) {
 		return nil, false
 	}
 	if err := json.Unmarshal(x.body, &m); err != nil {
-		x.invalid("invalid_input", "Invalid data. Expected a dictionary, but got "+jsonKind(v)+".", "")
+		x.invalid("invalid_input", "Invalid data. Expected a dictionary, but got "+pythonTypeName(v)+".", "")
 		return nil, false
 	}
 	return m, true
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "list"
-	case string:
-		return "str"
-	case float64:
-		return "int"
-	case bool:
-		return "bool"
-	}
-	return "NoneType"
 }
 
 // absoluteURL returns the request's URL as an absolute URL, as Django's
@@ -307,35 +328,4 @@ func (x *exchange) absoluteURL() *url.URL {
 		}
 	}
 	return &u
-}
-
-// mustString decodes a JSON string member; ok is false when the value is
-// not a string (null included).
-func mustString(raw json.RawMessage) (string, bool) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-func describeValue(raw json.RawMessage) string {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return string(raw)
-	}
-	switch v := v.(type) {
-	case string:
-		return v
-	case bool:
-		if v {
-			return "True"
-		}
-		return "False"
-	case nil:
-		return "None"
-	}
-	return strings.TrimSpace(fmt.Sprint(v))
 }

@@ -2,17 +2,17 @@ package posthogtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-func (x *exchange) listIntegrations() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// listIntegrations serves GET /api/users/{uuid}/integrations/, filtered
+// by the kind query parameter.
+func (x *exchange) listIntegrations(u *user) {
 	kind := x.r.URL.Query().Get("kind")
 	results := []map[string]any{}
 	switch kind {
@@ -24,7 +24,7 @@ func (x *exchange) listIntegrations() {
 		for _, s := range u.slackLinks {
 			results = append(results, map[string]any{
 				"id": s.id, "kind": "slack", "slack_user_id": s.SlackUserID, "slack_team_id": s.SlackTeamID,
-				"slack_team_name": nullable(s.SlackTeamName), "slack_email_at_link": nullable(s.Email), "created_at": s.createdAt,
+				"slack_team_name": nullIfEmpty(s.SlackTeamName), "slack_email_at_link": nullIfEmpty(s.Email), "created_at": s.createdAt,
 			})
 		}
 	default:
@@ -34,6 +34,8 @@ func (x *exchange) listIntegrations() {
 	x.json(http.StatusOK, map[string]any{"results": results})
 }
 
+// githubItem writes u's GitHub installation g as an item of the
+// integrations list.
 func githubItem(u *user, g *githubInstall) map[string]any {
 	var account any
 	if g.account != "" {
@@ -41,13 +43,13 @@ func githubItem(u *user, g *githubInstall) map[string]any {
 	}
 	return map[string]any{
 		"id": g.id, "kind": "github", "installation_id": g.installID, "repository_selection": "selected",
-		"account": account, "github_login": nullable(u.githubLogin), "uses_shared_installation": false,
+		"account": account, "github_login": nullIfEmpty(u.githubLogin), "uses_shared_installation": false,
 		"installation_shared": false, "installation_status": "connected", "created_at": g.createdAt,
 	}
 }
 
-// nullable returns nil (JSON null) for "".
-func nullable(s string) any {
+// nullIfEmpty returns nil (JSON null) for "", and s otherwise.
+func nullIfEmpty(s string) any {
 	if s == "" {
 		return nil
 	}
@@ -66,9 +68,9 @@ func (x *exchange) installation(u *user) *githubInstall {
 	return nil
 }
 
-func (x *exchange) githubDelete() {
-	u := x.target()
-	if u == nil || x.installation(u) == nil {
+// githubDelete serves DELETE …/integrations/github/{installation_id}/.
+func (x *exchange) githubDelete(u *user) {
+	if x.installation(u) == nil {
 		return
 	}
 	m := x.mutable(u)
@@ -86,17 +88,11 @@ func repoJSON(i int, fullName string) map[string]any {
 	}
 }
 
-func (x *exchange) githubRepos() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// githubRepos serves GET …/integrations/github/{installation_id}/repos/:
+// the repositories whose name contains search, a page at a time.
+func (x *exchange) githubRepos(u *user) {
 	q := x.r.URL.Query()
-	limit, ok := x.queryInt(q, "limit", 100, 1, 500)
-	if !ok {
-		return
-	}
-	offset, ok := x.queryInt(q, "offset", 0, 0, 0)
+	limit, offset, ok := x.queryPage(q, 500)
 	if !ok {
 		return
 	}
@@ -119,11 +115,9 @@ func (x *exchange) githubRepos() {
 	x.json(http.StatusOK, map[string]any{"repositories": page, "has_more": offset+limit < len(matched), "total": len(matched)})
 }
 
-func (x *exchange) githubRefresh() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// githubRefresh serves POST
+// …/integrations/github/{installation_id}/repos/refresh/.
+func (x *exchange) githubRefresh(u *user) {
 	g := x.installation(u)
 	if g == nil {
 		return
@@ -135,22 +129,16 @@ func (x *exchange) githubRefresh() {
 	x.json(http.StatusOK, map[string]any{"repositories": repos, "installation_status": "connected"})
 }
 
-func (x *exchange) githubBranches() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// githubBranches serves GET
+// …/integrations/github/{installation_id}/branches/, a page at a time.
+func (x *exchange) githubBranches(u *user) {
 	q := x.r.URL.Query()
 	repo := q.Get("repo")
 	if repo == "" {
-		x.invalid("required", "This field is required.", "repo")
+		x.required("repo")
 		return
 	}
-	limit, ok := x.queryInt(q, "limit", 100, 1, 1000)
-	if !ok {
-		return
-	}
-	offset, ok := x.queryInt(q, "offset", 0, 0, 0)
+	limit, offset, ok := x.queryPage(q, 1000)
 	if !ok {
 		return
 	}
@@ -214,6 +202,7 @@ func (x *exchange) targetTeam() (map[string]json.RawMessage, *team, bool) {
 	return body, t, ok
 }
 
+// githubStart serves POST …/integrations/github/start/.
 func (x *exchange) githubStart() {
 	_, t, ok := x.targetTeam()
 	if !ok {
@@ -225,23 +214,18 @@ func (x *exchange) githubStart() {
 	})
 }
 
-func (x *exchange) githubPrepare() {
-	_, body, ok := x.targetWithBody()
-	if !ok {
-		return
-	}
+// githubPrepare serves POST …/integrations/github/prepare_callback/.
+func (x *exchange) githubPrepare(_ *user, body map[string]json.RawMessage) {
 	if id := describeValue(body["installation_id"]); body["installation_id"] == nil || !isDigits(id) {
-		x.invalid("required", "This field is required.", "installation_id")
+		x.required("installation_id")
 		return
 	}
 	x.noContent()
 }
 
-func (x *exchange) slackLinkable() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// slackLinkable serves GET …/integrations/slack/linkable_workspaces/: the
+// Slack workspaces of the user's projects that the user has not linked.
+func (x *exchange) slackLinkable(u *user) {
 	results := []map[string]any{}
 	for _, m := range u.memberships {
 		for _, t := range m.org.teams {
@@ -250,7 +234,7 @@ func (x *exchange) slackLinkable() {
 				if !linked {
 					results = append(results, map[string]any{
 						"posthog_team_id": t.id, "posthog_team_name": t.name, "posthog_organization_name": m.org.name,
-						"slack_team_id": w.teamID, "slack_team_name": nullable(w.teamName),
+						"slack_team_id": w.teamID, "slack_team_name": nullIfEmpty(w.teamName),
 					})
 				}
 			}
@@ -259,12 +243,13 @@ func (x *exchange) slackLinkable() {
 	x.json(http.StatusOK, map[string]any{"results": results})
 }
 
+// slackStart serves POST …/integrations/slack/start/.
 func (x *exchange) slackStart() {
 	body, t, ok := x.targetTeam()
 	if !ok {
 		return
 	}
-	want, _ := mustString(body["slack_team_id"])
+	want, _ := asString(body["slack_team_id"])
 	i := slices.IndexFunc(t.slack, func(w *slackWorkspace) bool { return want == "" || w.teamID == want })
 	if i < 0 {
 		x.invalid("invalid_input", "No Slack integration found for this project.", "")
@@ -275,17 +260,55 @@ func (x *exchange) slackStart() {
 	})
 }
 
-func (x *exchange) slackDelete() {
-	u := x.target()
-	if u == nil {
-		return
+// slackDelete serves DELETE …/integrations/slack/{slack_user_id}/.
+func (x *exchange) slackDelete(u *user) {
+	links := func(u *user) *[]*slackLink { return &u.slackLinks }
+	match := func(l *slackLink) bool { return l.SlackUserID == x.moreArg }
+	if _, ok := removeMatching(x, u, links, match, "No Slack link found for this Slack user id."); ok {
+		x.noContent()
 	}
-	i := slices.IndexFunc(u.slackLinks, func(l *slackLink) bool { return l.SlackUserID == x.moreArg })
-	if i < 0 {
-		x.notFound("No Slack link found for this Slack user id.")
-		return
+}
+
+// githubLogin serves GET /api/users/{uuid}/github_login/.
+func (x *exchange) githubLogin(u *user) {
+	var login *string
+	if u.githubLogin != "" {
+		login = &u.githubLogin
 	}
-	m := x.mutable(u)
-	m.slackLinks = slices.Delete(m.slackLinks, i, i+1)
-	x.noContent()
+	x.json(http.StatusOK, map[string]any{"github_login": login})
+}
+
+// queryPage reads the limit (1 to maxLimit, 100 by default) and offset (0
+// or more) query parameters of the GitHub listings, answering DRF's
+// validation errors itself. ok is false after an error.
+func (x *exchange) queryPage(q url.Values, maxLimit int) (limit, offset int, ok bool) {
+	if limit, ok = x.queryInt(q, "limit", 100, 1, maxLimit); !ok {
+		return 0, 0, false
+	}
+	if offset, ok = x.queryInt(q, "offset", 0, 0, 0); !ok {
+		return 0, 0, false
+	}
+	return limit, offset, true
+}
+
+// queryInt reads an integer query parameter for the GitHub endpoints,
+// answering DRF's validation errors itself. ok is false after an error.
+func (x *exchange) queryInt(q url.Values, name string, def, lo, hi int) (int, bool) {
+	v := q.Get(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		x.invalid("invalid_input", "A valid integer is required.", name)
+		return 0, false
+	case n < lo:
+		x.invalid("min_value", fmt.Sprintf("Ensure this value is greater than or equal to %d.", lo), name)
+		return 0, false
+	case hi > 0 && n > hi:
+		x.invalid("max_value", fmt.Sprintf("Ensure this value is less than or equal to %d.", hi), name)
+		return 0, false
+	}
+	return n, true
 }

@@ -3,7 +3,6 @@ package posthogtest
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,12 +92,15 @@ type user struct {
 	autonomy      *autonomyConfig
 }
 
+// sceneChoice is a user's dashboard for a scene in one project.
 type sceneChoice struct {
 	Scene     string `json:"scene"`
 	Dashboard int64  `json:"dashboard"`
 	team      int64
 }
 
+// loginSession is a login session of a user, as the login sessions
+// endpoints list it.
 type loginSession struct {
 	id        string
 	createdAt time.Time
@@ -106,6 +108,7 @@ type loginSession struct {
 	session   string // the session ID it belongs to
 }
 
+// pushToken is a device's push notification token.
 type pushToken struct {
 	id        uuid.UUID
 	token     string
@@ -139,113 +142,16 @@ func defaultNotifications() map[string]any {
 	}
 }
 
-// userStore holds the users: ones added one by one, and blocks of generated
-// users that exist only as an ID range until one of them is changed, so
-// that a million users cost a few bytes.
-type userStore struct {
-	segs   []segment // in ID order
-	byID   map[int64]*user
-	byUUID map[uuid.UUID]*user
-	// deleted are generated users deleted before being materialized.
-	deleted map[int64]bool
-	nextID  int64
-}
-
-// segment is one added user (u != nil) or a block of generated users with
-// IDs first to first+n-1.
-type segment struct {
-	u        *user
-	first, n int64
-}
-
-func newUserStore() *userStore {
-	return &userStore{byID: map[int64]*user{}, byUUID: map[uuid.UUID]*user{}, deleted: map[int64]bool{}, nextID: 1}
-}
-
-// add stores a new user, giving it the next ID.
-func (s *userStore) add(u *user) {
-	u.id = s.nextID
-	s.nextID++
-	s.segs = append(s.segs, segment{u: u})
-	s.byID[u.id], s.byUUID[u.uuid] = u, u
-}
-
-// addBlock adds n generated users and returns the first ID.
-func (s *userStore) addBlock(n int64) int64 {
-	first := s.nextID
-	s.nextID += n
-	s.segs = append(s.segs, segment{first: first, n: n})
-	return first
-}
-
-// block returns the segment of generated users that holds id, if any.
-func (s *userStore) block(id int64) (segment, bool) {
-	i, found := slices.BinarySearchFunc(s.segs, id, func(sg segment, id int64) int {
-		lo, hi := sg.first, sg.first+sg.n
-		if sg.u != nil {
-			lo, hi = sg.u.id, sg.u.id+1
-		}
-		switch {
-		case id < lo:
-			return 1
-		case id >= hi:
-			return -1
-		}
-		return 0
-	})
-	if !found || s.segs[i].u != nil {
-		return segment{}, false
-	}
-	return s.segs[i], true
-}
-
-// get returns the user with the integer ID id, or nil.
-func (s *userStore) get(f *Fake, id int64) *user {
-	if u, ok := s.byID[id]; ok {
-		return u
-	}
-	if _, ok := s.block(id); ok && !s.deleted[id] {
-		return f.generate(id)
-	}
-	return nil
-}
-
-// getUUID returns the user with a UUID, or nil.
-func (s *userStore) getUUID(f *Fake, id uuid.UUID) *user {
-	if u, ok := s.byUUID[id]; ok {
-		return u
-	}
-	if n, ok := generatedID(id); ok {
-		return s.get(f, n)
-	}
-	return nil
-}
-
-// materialize makes a generated user a stored one, before it is changed.
-func (s *userStore) materialize(u *user) {
-	if _, ok := s.byID[u.id]; !ok {
-		s.byID[u.id], s.byUUID[u.uuid] = u, u
-	}
-}
-
-// remove deletes a user.
-func (s *userStore) remove(u *user) {
-	delete(s.byID, u.id)
-	delete(s.byUUID, u.uuid)
-	if _, ok := s.block(u.id); ok {
-		s.deleted[u.id] = true
-		return
-	}
-	s.segs = slices.DeleteFunc(s.segs, func(sg segment) bool { return sg.u == u })
-}
-
 // generatedPrefix starts the UUIDs of generated users; the rest is the ID.
 const generatedPrefix = "5eed0000-0000-4000-8000-"
 
+// generatedUUID returns the UUID of the generated user with ID id.
 func generatedUUID(id int64) uuid.UUID {
 	return uuid.MustParse(fmt.Sprintf("%s%012x", generatedPrefix, id))
 }
 
+// generatedID returns the ID that generatedUUID made u from; ok is false
+// when u is not a generated user's UUID.
 func generatedID(u uuid.UUID) (int64, bool) {
 	s := u.String()
 	rest, ok := strings.CutPrefix(s, generatedPrefix)
@@ -319,6 +225,7 @@ func (f *Fake) newUser(id int64) *user {
 	return u
 }
 
+// ptr returns a pointer to a copy of v.
 func ptr[T any](v T) *T { return &v }
 
 // addOrganization adds an organization with projects. The fake is locked or
@@ -347,6 +254,8 @@ func (f *Fake) addOrganization(name string, projects ...string) *organization {
 	return org
 }
 
+// slugify returns s in lower case with every character other than a
+// letter or digit turned to "-", trimmed of "-": an organization's slug.
 func slugify(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {

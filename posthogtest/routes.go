@@ -9,15 +9,15 @@ import (
 type access int
 
 const (
-	// scoped: a session, or a key with the endpoint's scope.
+	// scoped admits a session, or a key with the endpoint's scope.
 	scoped access = iota
-	// keyRefused: a session only; keys get 403 "This action does not
+	// keyRefused admits a session only; keys get 403 "This action does not
 	// support personal API key access" whatever their scopes.
 	keyRefused
-	// sessionAuth: only session authentication is tried; a key is as good
-	// as nothing (401).
+	// sessionAuth tries only session authentication; a key is as good as
+	// nothing (401).
 	sessionAuth
-	// anonymous: no authentication needed.
+	// anonymous needs no authentication.
 	anonymous
 )
 
@@ -170,6 +170,7 @@ func matchIntegrations(user string, s []string) (matched, bool) {
 	return matched{}, false
 }
 
+// isDigits reports whether s is one or more ASCII digits.
 func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
@@ -190,53 +191,53 @@ var (
 		http.MethodGet: {access: scoped, scope: scopeRead, handle: (*exchange).listUsers},
 	}
 	routeUser = map[string]endpoint{
-		http.MethodGet:    {access: scoped, scope: scopeRead, handle: (*exchange).getUser},
-		http.MethodPatch:  {access: scoped, scope: scopeWrite, userThrottle: true, handle: (*exchange).patchUser},
-		http.MethodPut:    {access: scoped, scope: scopeWrite, userThrottle: true, handle: (*exchange).putUser},
-		http.MethodDelete: {access: sessionAuth, handle: (*exchange).deleteUser},
+		http.MethodGet:    {access: scoped, scope: scopeRead, handle: onTarget((*exchange).getUser)},
+		http.MethodPatch:  {access: scoped, scope: scopeWrite, userThrottle: true, handle: onTargetBody((*exchange).patchUser)},
+		http.MethodPut:    {access: scoped, scope: scopeWrite, userThrottle: true, handle: onTargetBody((*exchange).putUser)},
+		http.MethodDelete: {access: sessionAuth, handle: onTarget((*exchange).deleteUser)},
 	}
 	routeCancelEmail         = map[string]endpoint{http.MethodPatch: {access: keyRefused, handle: (*exchange).cancelEmailChange}}
-	routeVerifyEmail         = map[string]endpoint{http.MethodPost: {access: anonymous, handle: (*exchange).verifyEmail}}
-	routeRequestVerification = map[string]endpoint{http.MethodPost: {access: anonymous, handle: (*exchange).requestVerification}}
-	routeSkipOnboarding      = map[string]endpoint{http.MethodPost: {access: keyRefused, handle: (*exchange).skipOnboarding}}
-	routeRevokeOthers        = map[string]endpoint{http.MethodPost: {access: sessionAuth, handle: (*exchange).revokeOtherSessions}}
-	routeLoginSession        = map[string]endpoint{http.MethodDelete: {access: sessionAuth, handle: (*exchange).revokeSession}}
-	routePushTokens          = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, handle: (*exchange).registerPushToken}}
-	routeUnregisterPush      = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, handle: (*exchange).unregisterPushToken}}
+	routeVerifyEmail         = map[string]endpoint{http.MethodPost: {access: anonymous, handle: onBody((*exchange).verifyEmail)}}
+	routeRequestVerification = map[string]endpoint{http.MethodPost: {access: anonymous, handle: onBody((*exchange).requestVerification)}}
+	routeSkipOnboarding      = map[string]endpoint{http.MethodPost: {access: keyRefused, handle: onTargetBody((*exchange).skipOnboarding)}}
+	routeRevokeOthers        = map[string]endpoint{http.MethodPost: {access: sessionAuth, handle: onTarget((*exchange).revokeOtherSessions)}}
+	routeLoginSession        = map[string]endpoint{http.MethodDelete: {access: sessionAuth, handle: onTarget((*exchange).revokeSession)}}
+	routePushTokens          = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, handle: onPushTokenBody((*exchange).registerPushToken)}}
+	routeUnregisterPush      = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, handle: onPushTokenBody((*exchange).unregisterPushToken)}}
 
 	userActions = map[string]map[string]endpoint{
-		"github_login": {http.MethodGet: {access: scoped, scope: scopeRead, handle: (*exchange).githubLogin}},
+		"github_login": {http.MethodGet: {access: scoped, scope: scopeRead, handle: onTarget((*exchange).githubLogin)}},
 		"hedgehog_config": {
-			http.MethodGet:   {access: scoped, scope: scopeRead, handle: (*exchange).getHedgehog},
-			http.MethodPatch: {access: scoped, scope: scopeWrite, handle: (*exchange).replaceHedgehog},
+			http.MethodGet:   {access: scoped, scope: scopeRead, handle: onTarget((*exchange).getHedgehog)},
+			http.MethodPatch: {access: scoped, scope: scopeWrite, handle: onTarget((*exchange).replaceHedgehog)},
 		},
-		"product_intro_seen":          {http.MethodPatch: {access: scoped, scope: scopeWrite, handle: (*exchange).productIntroSeen}},
-		"scene_personalisation":       {http.MethodPost: {access: keyRefused, handle: (*exchange).scenePersonalisation}},
-		"start_2fa_setup":             {http.MethodGet: {access: keyRefused, handle: (*exchange).startTwoFactor}},
-		"two_factor_start_setup":      {http.MethodGet: {access: keyRefused, handle: (*exchange).startTwoFactor}},
-		"two_factor_status":           {http.MethodGet: {access: keyRefused, handle: (*exchange).twoFactorStatus}},
-		"validate_2fa":                {http.MethodPost: {access: keyRefused, handle: (*exchange).validateTwoFactor}},
-		"two_factor_validate":         {http.MethodPost: {access: keyRefused, handle: (*exchange).validateTwoFactor}},
-		"two_factor_backup_codes":     {http.MethodPost: {access: keyRefused, handle: (*exchange).backupCodes}},
-		"two_factor_disable":          {http.MethodPost: {access: keyRefused, handle: (*exchange).disableTwoFactor}},
-		"login_sessions":              {http.MethodGet: {access: sessionAuth, handle: (*exchange).loginSessions}},
-		"credentials_review_complete": {http.MethodPost: {access: sessionAuth, handle: (*exchange).credentialsReviewed}},
+		"product_intro_seen":          {http.MethodPatch: {access: scoped, scope: scopeWrite, handle: onTargetBody((*exchange).productIntroSeen)}},
+		"scene_personalisation":       {http.MethodPost: {access: keyRefused, handle: onTargetBody((*exchange).scenePersonalisation)}},
+		"start_2fa_setup":             {http.MethodGet: {access: keyRefused, handle: onTarget((*exchange).startTwoFactor)}},
+		"two_factor_start_setup":      {http.MethodGet: {access: keyRefused, handle: onTarget((*exchange).startTwoFactor)}},
+		"two_factor_status":           {http.MethodGet: {access: keyRefused, handle: onTarget((*exchange).twoFactorStatus)}},
+		"validate_2fa":                {http.MethodPost: {access: keyRefused, handle: onTarget((*exchange).validateTwoFactor)}},
+		"two_factor_validate":         {http.MethodPost: {access: keyRefused, handle: onTarget((*exchange).validateTwoFactor)}},
+		"two_factor_backup_codes":     {http.MethodPost: {access: keyRefused, handle: onTarget((*exchange).backupCodes)}},
+		"two_factor_disable":          {http.MethodPost: {access: keyRefused, handle: onTarget((*exchange).disableTwoFactor)}},
+		"login_sessions":              {http.MethodGet: {access: sessionAuth, handle: onTarget((*exchange).loginSessions)}},
+		"credentials_review_complete": {http.MethodPost: {access: sessionAuth, handle: onTarget((*exchange).credentialsReviewed)}},
 	}
 
-	routeIntegrations   = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: (*exchange).listIntegrations}}
+	routeIntegrations   = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: onTarget((*exchange).listIntegrations)}}
 	routeGitHubStart    = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, userThrottle: true, handle: (*exchange).githubStart}}
-	routeGitHubPrepare  = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, throttled: true, handle: (*exchange).githubPrepare}}
-	routeGitHubInstall  = map[string]endpoint{http.MethodDelete: {access: scoped, scope: scopeWrite, throttled: true, handle: (*exchange).githubDelete}}
-	routeGitHubRepos    = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: (*exchange).githubRepos}}
-	routeGitHubRefresh  = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, throttled: true, handle: (*exchange).githubRefresh}}
-	routeGitHubBranches = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: (*exchange).githubBranches}}
-	routeSlackLinkable  = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: (*exchange).slackLinkable}}
+	routeGitHubPrepare  = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, throttled: true, handle: onTargetBody((*exchange).githubPrepare)}}
+	routeGitHubInstall  = map[string]endpoint{http.MethodDelete: {access: scoped, scope: scopeWrite, throttled: true, handle: onTarget((*exchange).githubDelete)}}
+	routeGitHubRepos    = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: onTarget((*exchange).githubRepos)}}
+	routeGitHubRefresh  = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, throttled: true, handle: onTarget((*exchange).githubRefresh)}}
+	routeGitHubBranches = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: onTarget((*exchange).githubBranches)}}
+	routeSlackLinkable  = map[string]endpoint{http.MethodGet: {access: scoped, scope: scopeRead, throttled: true, handle: onTarget((*exchange).slackLinkable)}}
 	routeSlackStart     = map[string]endpoint{http.MethodPost: {access: scoped, scope: scopeWrite, userThrottle: true, handle: (*exchange).slackStart}}
-	routeSlackLink      = map[string]endpoint{http.MethodDelete: {access: scoped, scope: scopeWrite, throttled: true, handle: (*exchange).slackDelete}}
+	routeSlackLink      = map[string]endpoint{http.MethodDelete: {access: scoped, scope: scopeWrite, throttled: true, handle: onTarget((*exchange).slackDelete)}}
 
 	routeAutonomy = map[string]endpoint{
-		http.MethodGet:    {access: scoped, scope: scopeWrite, throttled: true, forbidUnauthenticated: true, handle: (*exchange).getAutonomy},
-		http.MethodPost:   {access: scoped, scope: scopeWrite, throttled: true, forbidUnauthenticated: true, handle: (*exchange).setAutonomy},
-		http.MethodDelete: {access: scoped, scope: scopeWrite, throttled: true, forbidUnauthenticated: true, handle: (*exchange).deleteAutonomy},
+		http.MethodGet:    {access: scoped, scope: scopeWrite, throttled: true, forbidUnauthenticated: true, handle: onAutonomyUser((*exchange).getAutonomy)},
+		http.MethodPost:   {access: scoped, scope: scopeWrite, throttled: true, forbidUnauthenticated: true, handle: onAutonomyUser((*exchange).setAutonomy)},
+		http.MethodDelete: {access: scoped, scope: scopeWrite, throttled: true, forbidUnauthenticated: true, handle: onAutonomyUser((*exchange).deleteAutonomy)},
 	}
 )

@@ -64,6 +64,8 @@ type userJSON struct {
 	RequiresCredentialReview   bool                `json:"requires_credential_review"`
 }
 
+// teamJSON is a user's current project as PostHog's user serializer
+// writes it (team).
 type teamJSON struct {
 	ID                         int64     `json:"id"`
 	UUID                       uuid.UUID `json:"uuid"`
@@ -79,6 +81,8 @@ type teamJSON struct {
 	AccessControl              bool      `json:"access_control"`
 }
 
+// organizationBasic is an item of a user's organizations list, as
+// PostHog's OrganizationBasicSerializer writes it.
 type organizationBasic struct {
 	ID                           uuid.UUID `json:"id"`
 	Name                         string    `json:"name"`
@@ -91,6 +95,8 @@ type organizationBasic struct {
 	IsPendingDeletion            bool      `json:"is_pending_deletion"`
 }
 
+// organizationJSON is a user's current organization as PostHog's
+// OrganizationSerializer writes it.
 type organizationJSON struct {
 	ID                           uuid.UUID         `json:"id"`
 	Name                         string            `json:"name"`
@@ -237,4 +243,5 @@ func (x *exchange) serializeOrganization(o *organization, u *user) *organization
 // formatTime writes t as DRF does.
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
+// itoa writes n in base 10.
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -10,21 +10,16 @@ import (
 // setupLifetime is how long a TOTP setup waits for validation.
 const setupLifetime = 10 * time.Minute
 
-func (x *exchange) startTwoFactor() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// startTwoFactor serves GET …/start_2fa_setup/ and
+// …/two_factor_start_setup/: a new pending TOTP secret.
+func (x *exchange) startTwoFactor(u *user) {
 	m := x.mutable(u)
 	m.pendingSecret, m.pendingSince = newTOTPSecret(), x.f.now()
 	x.json(http.StatusOK, map[string]any{"success": true, "secret": m.pendingSecret})
 }
 
-func (x *exchange) twoFactorStatus() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// twoFactorStatus serves GET …/two_factor_status/.
+func (x *exchange) twoFactorStatus(u *user) {
 	var method *string
 	if u.totpSecret != "" {
 		method = ptr("TOTP")
@@ -39,11 +34,10 @@ func (x *exchange) twoFactorStatus() {
 	})
 }
 
-func (x *exchange) validateTwoFactor() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// validateTwoFactor serves POST …/validate_2fa/ and
+// …/two_factor_validate/: a code of the pending secret turns two-factor
+// authentication on.
+func (x *exchange) validateTwoFactor(u *user) {
 	var body struct {
 		Token *string `json:"token"`
 	}
@@ -69,11 +63,8 @@ func (x *exchange) validateTwoFactor() {
 	x.json(http.StatusOK, map[string]any{"success": true})
 }
 
-func (x *exchange) backupCodes() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// backupCodes serves POST …/two_factor_backup_codes/: new backup codes.
+func (x *exchange) backupCodes(u *user) {
 	if u.totpSecret == "" {
 		x.invalid("2fa_not_enabled", "2FA must be enabled first", "")
 		return
@@ -83,11 +74,8 @@ func (x *exchange) backupCodes() {
 	x.json(http.StatusOK, map[string]any{"backup_codes": m.backupCodes})
 }
 
-func (x *exchange) disableTwoFactor() {
-	u := x.target()
-	if u == nil {
-		return
-	}
+// disableTwoFactor serves POST …/two_factor_disable/.
+func (x *exchange) disableTwoFactor(u *user) {
 	m := x.mutable(u)
 	m.totpSecret, m.pendingSecret, m.backupCodes = "", "", nil
 	x.json(http.StatusOK, map[string]any{"success": true})
