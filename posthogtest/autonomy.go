@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/hogkit/posthogusers/internal/wire"
 )
 
 // autonomyConfig is a user's signal autonomy configuration.
@@ -134,7 +135,7 @@ func (x *exchange) setAutonomy(u *user) {
 
 // checkPriority checks a priority: one of priorities, or null.
 func (x *exchange) checkPriority(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
-	if isNull(raw) {
+	if wire.IsNull(raw) {
 		changes[name] = nil
 		return true
 	}
@@ -150,7 +151,7 @@ func (x *exchange) checkPriority(_ *user, changes map[string]any, name string, r
 // checkSlackIntegration checks slack_notification_integration_id: the ID
 // of a Slack integration of u's current project, or null.
 func (x *exchange) checkSlackIntegration(u *user, changes map[string]any, name string, raw json.RawMessage) bool {
-	if isNull(raw) {
+	if wire.IsNull(raw) {
 		changes[name] = nil
 		return true
 	}
@@ -170,7 +171,7 @@ func (x *exchange) checkSlackIntegration(u *user, changes map[string]any, name s
 func (x *exchange) checkSlackChannel(_ *user, changes map[string]any, name string, raw json.RawMessage) bool {
 	s, isString := asString(raw)
 	switch {
-	case isNull(raw) || isString && s == "":
+	case wire.IsNull(raw) || isString && s == "":
 		changes[name] = nil
 	case !isString:
 		x.invalid("invalid_input", "Not a valid string.", name)

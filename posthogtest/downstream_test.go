@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
-
 	"github.com/hogkit/posthogusers"
 	"github.com/hogkit/posthogusers/posthogtest"
+	"github.com/jarcoal/httpmock"
 )
 
 // NameSync is a downstream service: it copies names from an HR system to

@@ -13,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
-
 	"github.com/hogkit/posthogusers"
 	"github.com/hogkit/posthogusers/posthogtest"
+	"github.com/jarcoal/httpmock"
 )
 
 func TestRecorder(t *testing.T) {

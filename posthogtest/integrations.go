@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hogkit/posthogusers/internal/wire"
 )
 
 // listIntegrations serves GET /api/users/{uuid}/integrations/, filtered
@@ -172,7 +174,7 @@ func (x *exchange) githubBranches(u *user) {
 // errors itself. It returns the user's current project when absent.
 func (x *exchange) teamIDArg(u *user, body map[string]json.RawMessage) (*team, bool) {
 	raw, ok := body["team_id"]
-	if !ok || isNull(raw) {
+	if !ok || wire.IsNull(raw) {
 		if u.currentTeam == nil {
 			x.invalid("invalid_input", "Invalid or inaccessible team_id for this user.", "")
 			return nil, false

@@ -3,6 +3,8 @@ package posthogtest
 import (
 	"net/http"
 	"strings"
+
+	"github.com/hogkit/posthogusers/internal/wire"
 )
 
 // access is how an endpoint authenticates and what it lets keys do.
@@ -164,7 +166,7 @@ func matchIntegrations(user string, s []string) (matched, bool) {
 		return m(routeSlackLinkable, "")
 	case len(s) == 2 && s[0] == "slack" && s[1] == "start":
 		return m(routeSlackStart, "")
-	case len(s) == 2 && s[0] == "slack" && isSlackUserID(s[1]):
+	case len(s) == 2 && s[0] == "slack" && wire.IsSlackMemberID(s[1]):
 		return m(routeSlackLink, s[1])
 	}
 	return matched{}, false
@@ -173,14 +175,6 @@ func matchIntegrations(user string, s []string) (matched, bool) {
 // isDigits reports whether s is one or more ASCII digits.
 func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
-}
-
-// isSlackUserID matches PostHog's route pattern [UW][A-Z0-9]+.
-func isSlackUserID(s string) bool {
-	if len(s) < 2 || s[0] != 'U' && s[0] != 'W' {
-		return false
-	}
-	return strings.Trim(s[1:], "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == ""
 }
 
 // The routes, method by method, with how each authenticates

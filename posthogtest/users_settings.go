@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/hogkit/posthogusers/internal/wire"
 )
 
 // getHedgehog serves GET …/hedgehog_config/: {} when unset.
 func (x *exchange) getHedgehog(u *user) {
-	if len(u.hedgehog) == 0 || isNull(u.hedgehog) || bytes.Equal(bytes.TrimSpace(u.hedgehog), []byte("{}")) {
+	if len(u.hedgehog) == 0 || wire.IsNull(u.hedgehog) || bytes.Equal(bytes.TrimSpace(u.hedgehog), []byte("{}")) {
 		x.json(http.StatusOK, map[string]any{})
 		return
 	}
@@ -60,7 +62,7 @@ func (x *exchange) productIntroSeen(u *user, body map[string]json.RawMessage) {
 func (x *exchange) scenePersonalisation(u *user, body map[string]json.RawMessage) {
 	scene, _ := asString(body["scene"])
 	var dashboard int64
-	hasDashboard := json.Unmarshal(body["dashboard"], &dashboard) == nil && !isNull(body["dashboard"])
+	hasDashboard := json.Unmarshal(body["dashboard"], &dashboard) == nil && !wire.IsNull(body["dashboard"])
 	switch {
 	case !hasDashboard:
 		x.invalid("invalid_input", "Dashboard must be provided.", "")

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/hogkit/posthogusers/internal/wire"
 )
 
 // userUpdate is a PATCH or PUT of a user being validated.
@@ -189,7 +190,7 @@ func checkPasskeysFor2FA(c *userUpdate, name string, raw json.RawMessage) (func(
 func checkChoice(choices []string, field func(*user) **string) fieldCheck {
 	return func(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
 		var v *string
-		if isNull(raw) {
+		if wire.IsNull(raw) {
 			v = nil
 		} else if s, ok := asString(raw); ok && (s == "" || slices.Contains(choices, s)) {
 			v = &s
@@ -206,7 +207,7 @@ func checkChoice(choices []string, field func(*user) **string) fieldCheck {
 func checkRole(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
 	s, isString := asString(raw)
 	switch {
-	case isNull(raw):
+	case wire.IsNull(raw):
 		c.x.mayNotBeNull(name)
 		return nil, false
 	case !isString || !slices.Contains(rolesAtOrganization, s):
@@ -225,7 +226,7 @@ func storeJSON(raw json.RawMessage, field func(*user) *json.RawMessage) func(*us
 
 // checkEventsColumnConfig checks events_column_config: any JSON but null.
 func checkEventsColumnConfig(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
-	if isNull(raw) {
+	if wire.IsNull(raw) {
 		c.x.mayNotBeNull(name)
 		return nil, false
 	}
@@ -239,7 +240,7 @@ func checkHedgehogConfig(_ *userUpdate, _ string, raw json.RawMessage) (func(*us
 
 // checkUIConfiguration checks ui_configuration: an object or null.
 func checkUIConfiguration(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
-	if !isNull(raw) && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+	if !wire.IsNull(raw) && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
 		return c.reject("invalid_input", "Does not match the UserUIConfiguration schema: expected an object", name)
 	}
 	return storeJSON(raw, func(u *user) *json.RawMessage { return &u.uiConfiguration }), true

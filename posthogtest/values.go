@@ -1,7 +1,6 @@
 package posthogtest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -10,16 +9,13 @@ import (
 // asString decodes raw as a JSON string. isString reports whether it
 // decoded: it is false for numbers, booleans, arrays and objects (s is then
 // ""). JSON null decodes as "" with isString true, as encoding/json leaves
-// a string unset for null; callers that refuse null test [isNull] first.
+// a string unset for null; callers that refuse null test [wire.IsNull] first.
 func asString(raw json.RawMessage) (s string, isString bool) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", false
 	}
 	return s, true
 }
-
-// isNull reports whether raw is the JSON null.
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
 
 // describeValue renders a JSON value as Python's str() renders it after
 // Django decoded it (True, None, 3), for the messages that quote a value.
