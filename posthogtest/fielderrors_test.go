@@ -75,3 +75,21 @@ func TestFieldErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestFieldErrors_nullNotAllowed pins DRF's answer to null for a user's
+// fields that are not nullable: 400 with code "null", not a stored "" or
+// false.
+func TestFieldErrors_nullNotAllowed(t *testing.T) {
+	t.Parallel()
+	for _, field := range []string{"first_name", "last_name", "is_staff", "hide_mcp_hints"} {
+		t.Run(field, func(t *testing.T) {
+			t.Parallel()
+			_, srv := posthogtest.NewServer(t, posthogtest.WithStaff())
+			r := do(t, srv, "PATCH", "/api/users/@me/", `{"`+field+`":null}`, bearer(srv.Key))
+			wantError(t, r, 400, "null", "This field may not be null.")
+			if got := r.envelope(t)["attr"]; got != field {
+				t.Errorf("attr %v; want %s", got, field)
+			}
+		})
+	}
+}

@@ -98,6 +98,9 @@ func checkName(field func(*user) *string) fieldCheck {
 	return func(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
 		s, isString := asString(raw)
 		switch {
+		case wire.IsNull(raw):
+			c.x.mayNotBeNull(name)
+			return nil, false
 		case !isString:
 			return c.reject("invalid_input", "Not a valid string.", name)
 		case utf8.RuneCountInString(s) > 150:
@@ -149,10 +152,15 @@ func checkPassword(c *userUpdate, name string, raw json.RawMessage) (func(*user)
 	return func(u *user) { u.password = pw }, true
 }
 
-// checkBool checks a boolean field, stored in the field that field returns.
+// checkBool checks a boolean field that may not be null, stored in the
+// field that field returns.
 func checkBool(field func(*user) *bool) fieldCheck {
 	return func(c *userUpdate, name string, raw json.RawMessage) (func(*user), bool) {
 		var b bool
+		if wire.IsNull(raw) {
+			c.x.mayNotBeNull(name)
+			return nil, false
+		}
 		if !c.x.decodeBool(name, raw, &b) {
 			return nil, false
 		}
