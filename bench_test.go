@@ -1,139 +1,661 @@
 package posthogusers
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-// benchServer serves n users in pages of PostHog's shape, built once, so
-// that the benchmarks measure the client.
-func benchServer(b *testing.B, n int) *httptest.Server {
-	b.Helper()
-	users := make([]json.RawMessage, n)
-	for i := range users {
-		users[i] = mustJSON(b, fixtureUser(b, i+1))
-	}
-	one := users[0]
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path != "/api/users/" {
-			_, _ = w.Write(one)
-			return
-		}
-		q := r.URL.Query()
-		limit, _ := strconv.Atoi(q.Get("limit"))
-		if limit <= 0 {
-			limit = 100
-		}
-		offset, _ := strconv.Atoi(q.Get("offset"))
-		end := min(offset+limit, n)
-		next := "null"
-		if end < n {
-			next = fmt.Sprintf(`"http://%s/api/users/?limit=%d&offset=%d"`, r.Host, limit, end)
-		}
-		fmt.Fprintf(w, `{"count":%d,"next":%s,"previous":null,"results":[`, n, next)
-		for i := offset; i < end; i++ {
-			if i > offset {
-				_, _ = w.Write([]byte{','})
-			}
-			_, _ = w.Write(users[i])
-		}
-		_, _ = w.Write([]byte("]}"))
-	}))
-	b.Cleanup(srv.Close)
-	return srv
+// The benchmarks list every user of a local server in PostHog's page shape
+// and compare the SDK with what a program would write without it: net/http
+// and the standard library's encoding/json, following next links and
+// decoding each page into plain structs. Run them with scripts/bench, which
+// prints one table of medians; `go test ./...` does not run them.
+//
+// BenchmarkList's sub-benchmarks are named
+// n=<users>/limit=<page size>/latency=<ms per page>/impl=<contender>, with
+// contenders baseline, all (Users.All), scan-w1, scan-w4, scan-w8
+// (Users.Scan(...).Users() with a Window of 1, 4 and 8) and raw
+// (Users.Scan(...).Raw(), Window 1). One iteration lists all n users.
+// N is 10,000 and 100,000; set POSTHOGUSERS_BENCH_MILLION=1 to add
+// 1,000,000.
+//
+// Each reports, besides ns/op:
+//
+//   - users/s: users listed per second of the loop.
+//   - allocs/user and B/user: runtime.MemStats Mallocs and TotalAlloc over
+//     the whole loop, divided by the users listed. The server runs in the
+//     same process, so its allocations (net/http's per request, the
+//     handler's pooled buffers) are counted too: they are a small and equal
+//     cost for every contender, about 0.5 allocations per user at a page
+//     of 100 and proportionally less for larger pages.
+//   - peak-heap-MiB: the largest value of the runtime/metrics sample
+//     /memory/classes/heap/objects:bytes (the bytes of heap objects, live
+//     or not yet swept: what the heap holds at that moment), read every
+//     millisecond by a goroutine while the loop runs, after a runtime.GC
+//     before it. Spikes shorter than a millisecond can be missed. It
+//     includes the server's share and what the process held before the
+//     loop.
+//   - base-heap-MiB: the same sample right after that runtime.GC, before
+//     the loop, so peak-heap-MiB minus base-heap-MiB is what the listing
+//     added.
+
+// millionEnv is the environment variable that adds N = 1,000,000 to
+// BenchmarkList.
+const millionEnv = "POSTHOGUSERS_BENCH_MILLION"
+
+// userTemplate writes the JSON of fixtureUser(n) for any n cheaply: the
+// fixture's bytes are encoded once, split where the id, uuid and email go,
+// and each row is the pieces with those three values appended between.
+type userTemplate struct {
+	parts [][]byte // len(holes)+1 pieces of constant JSON
+	holes []string // "id", "uuid" or "email", in the order they appear
 }
 
-// BenchmarkGet compares Users.Get with a hand-written net/http request that
-// decodes into the same User type.
-func BenchmarkGet(b *testing.B) {
-	srv := benchServer(b, 1)
-	b.Run("impl=sdk", func(b *testing.B) {
-		c, err := NewClient(testKey, WithBaseURL(srv.URL), WithHTTPClient(srv.Client()))
-		if err != nil {
-			b.Fatal(err)
+// newUserTemplate encodes the fixture user with markers in place of its id,
+// uuid and email, and splits it at them.
+func newUserTemplate(tb testing.TB) *userTemplate {
+	tb.Helper()
+	u := fixtureUser(tb, 0)
+	markers := map[string]string{"id": `"@@id@@"`, "uuid": `"@@uuid@@"`, "email": `"@@email@@"`}
+	for k, m := range markers {
+		u[k] = m[1 : len(m)-1]
+	}
+	raw := mustJSON(tb, u)
+	type hole struct {
+		at   int
+		name string
+	}
+	var hs []hole
+	for name, m := range markers {
+		at := bytes.Index(raw, []byte(m))
+		if at < 0 || bytes.Count(raw, []byte(m)) != 1 {
+			tb.Fatalf("marker %s appears %d times in the fixture", m, bytes.Count(raw, []byte(m)))
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := c.Users.Get(b.Context(), Me); err != nil {
-				b.Fatal(err)
+		hs = append(hs, hole{at, name})
+	}
+	slices.SortFunc(hs, func(a, b hole) int { return a.at - b.at })
+	t := &userTemplate{}
+	prev := 0
+	for _, h := range hs {
+		t.parts = append(t.parts, raw[prev:h.at])
+		t.holes = append(t.holes, h.name)
+		prev = h.at + len(markers[h.name])
+	}
+	t.parts = append(t.parts, raw[prev:])
+	return t
+}
+
+// appendUser appends the JSON of fixtureUser(n) to buf.
+func (t *userTemplate) appendUser(buf []byte, n int) []byte {
+	for i, h := range t.holes {
+		buf = append(buf, t.parts[i]...)
+		switch h {
+		case "id":
+			buf = strconv.AppendInt(buf, int64(n), 10)
+		case "uuid":
+			buf = fmt.Appendf(buf, `"00000000-0000-4000-8000-%012d"`, n)
+		case "email":
+			buf = fmt.Appendf(buf, `"user%d@example.com"`, n)
+		}
+	}
+	return append(buf, t.parts[len(t.parts)-1]...)
+}
+
+// listServer serves n users (IDs 1 to n) in PostHog's page shape, with
+// absolute next links, writing each row from a userTemplate as the page is
+// sent, so that no page is held whole and the server costs the same for
+// every client. Each list page waits latency before it is written.
+// /api/users/@me/ answers user 1. n and latency may change between
+// benchmarks.
+type listServer struct {
+	tmpl    *userTemplate
+	n       atomic.Int64
+	latency atomic.Int64 // a time.Duration
+	bufs    sync.Pool    // *[]byte of about flushAt bytes
+}
+
+// flushAt is how many bytes the handler gathers before writing them.
+const flushAt = 32 << 10
+
+// newListServer starts a listServer, closed when tb ends.
+func newListServer(tb testing.TB) (*listServer, *httptest.Server) {
+	tb.Helper()
+	s := &listServer{tmpl: newUserTemplate(tb)}
+	s.bufs.New = func() any {
+		b := make([]byte, 0, flushAt+8<<10)
+		return &b
+	}
+	srv := httptest.NewServer(s)
+	tb.Cleanup(srv.Close)
+	return s, srv
+}
+
+// ServeHTTP answers a list page or user 1.
+func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	bp := s.bufs.Get().(*[]byte)
+	defer s.bufs.Put(bp)
+	buf := (*bp)[:0]
+	if r.URL.Path != "/api/users/" {
+		buf = s.tmpl.appendUser(buf, 1)
+		w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
+		_, _ = w.Write(buf)
+		*bp = buf
+		return
+	}
+	n := int(s.n.Load())
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	if limit <= 0 {
+		limit = 100
+	}
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	offset = min(max(offset, 0), n)
+	end := min(offset+limit, n)
+	if d := time.Duration(s.latency.Load()); d > 0 {
+		time.Sleep(d)
+	}
+	buf = fmt.Appendf(buf, `{"count":%d,"next":`, n)
+	if end < n {
+		buf = fmt.Appendf(buf, `"http://%s/api/users/?limit=%d&offset=%d"`, r.Host, limit, end)
+	} else {
+		buf = append(buf, "null"...)
+	}
+	if offset > 0 {
+		buf = fmt.Appendf(buf, `,"previous":"http://%s/api/users/?limit=%d&offset=%d"`, r.Host, limit, max(offset-limit, 0))
+	} else {
+		buf = append(buf, `,"previous":null`...)
+	}
+	buf = append(buf, `,"results":[`...)
+	for i := offset; i < end; i++ {
+		if i > offset {
+			buf = append(buf, ',')
+		}
+		buf = s.tmpl.appendUser(buf, i+1)
+		if len(buf) >= flushAt {
+			if _, err := w.Write(buf); err != nil {
+				*bp = buf
+				return
+			}
+			buf = buf[:0]
+		}
+	}
+	buf = append(buf, "]}"...)
+	_, _ = w.Write(buf)
+	*bp = buf
+}
+
+// plainUser is a user as a program without the SDK would declare it for
+// encoding/json: the fields of PostHog's user with ordinary Go types.
+type plainUser struct {
+	ID                       int64      `json:"id"`
+	UUID                     string     `json:"uuid"`
+	DistinctID               string     `json:"distinct_id"`
+	FirstName                string     `json:"first_name"`
+	LastName                 string     `json:"last_name"`
+	Email                    string     `json:"email"`
+	PendingEmail             *string    `json:"pending_email"`
+	IsEmailVerified          *bool      `json:"is_email_verified"`
+	DateJoined               time.Time  `json:"date_joined"`
+	IsStaff                  bool       `json:"is_staff"`
+	HasPassword              bool       `json:"has_password"`
+	Is2FAEnabled             bool       `json:"is_2fa_enabled"`
+	HasSocialAuth            bool       `json:"has_social_auth"`
+	HasSSOEnforcement        bool       `json:"has_sso_enforcement"`
+	RequiresCredentialReview bool       `json:"requires_credential_review"`
+	Team                     *plainTeam `json:"team"`
+	Organization             *plainOrg  `json:"organization"`
+	Organizations            []struct {
+		ID                           string  `json:"id"`
+		Name                         string  `json:"name"`
+		Slug                         string  `json:"slug"`
+		LogoMediaID                  *string `json:"logo_media_id"`
+		MembershipLevel              int     `json:"membership_level"`
+		MembersCanUsePersonalAPIKeys bool    `json:"members_can_use_personal_api_keys"`
+		IsActive                     *bool   `json:"is_active"`
+		IsNotActiveReason            *string `json:"is_not_active_reason"`
+		IsPendingDeletion            bool    `json:"is_pending_deletion"`
+	} `json:"organizations"`
+	PendingInvites []struct {
+		ID               string    `json:"id"`
+		TargetEmail      string    `json:"target_email"`
+		OrganizationID   string    `json:"organization_id"`
+		OrganizationName string    `json:"organization_name"`
+		CreatedAt        time.Time `json:"created_at"`
+	} `json:"pending_invites"`
+	IsOrganizationFirstUser *bool          `json:"is_organization_first_user"`
+	NotificationSettings    map[string]any `json:"notification_settings"`
+	NotificationLocks       []struct {
+		Setting             string `json:"setting"`
+		ScopeID             string `json:"scope_id"`
+		LockedValue         bool   `json:"locked_value"`
+		AppliesToAllMembers bool   `json:"applies_to_all_members"`
+	} `json:"notification_locks"`
+	ActiveRealtimeNotificationTypes []string        `json:"active_realtime_notification_types"`
+	AnonymizeData                   bool            `json:"anonymize_data"`
+	AllowImpersonation              bool            `json:"allow_impersonation"`
+	ToolbarMode                     string          `json:"toolbar_mode"`
+	ThemeMode                       string          `json:"theme_mode"`
+	ShortcutPosition                string          `json:"shortcut_position"`
+	RoleAtOrganization              string          `json:"role_at_organization"`
+	AllowSidebarSuggestions         bool            `json:"allow_sidebar_suggestions"`
+	PasskeysEnabledFor2FA           *bool           `json:"passkeys_enabled_for_2fa"`
+	HideMCPHints                    bool            `json:"hide_mcp_hints"`
+	HasSeenProductIntroFor          map[string]bool `json:"has_seen_product_intro_for"`
+	ScenePersonalisation            []struct {
+		Scene     string `json:"scene"`
+		Dashboard *int64 `json:"dashboard"`
+	} `json:"scene_personalisation"`
+	EventsColumnConfig                  map[string]any `json:"events_column_config"`
+	HedgehogConfig                      map[string]any `json:"hedgehog_config"`
+	UIConfiguration                     map[string]any `json:"ui_configuration"`
+	IsImpersonated                      bool           `json:"is_impersonated"`
+	IsImpersonatedReadOnly              *bool          `json:"is_impersonated_read_only"`
+	IsImpersonatedReason                *string        `json:"is_impersonated_reason"`
+	IsImpersonatedUntil                 *time.Time     `json:"is_impersonated_until"`
+	SensitiveSessionExpiresAt           *time.Time     `json:"sensitive_session_expires_at"`
+	FreshReauthExpiresAt                *time.Time     `json:"fresh_reauth_expires_at"`
+	OnboardingSkippedAt                 *time.Time     `json:"onboarding_skipped_at"`
+	OnboardingSkippedReason             *string        `json:"onboarding_skipped_reason"`
+	OnboardingSkippedOrganizationID     *string        `json:"onboarding_skipped_organization_id"`
+	OnboardingDelegatedToInvite         *string        `json:"onboarding_delegated_to_invite"`
+	OnboardingDelegatedToOrganizationID *string        `json:"onboarding_delegated_to_organization_id"`
+	OnboardingDelegationAcceptedAt      *time.Time     `json:"onboarding_delegation_accepted_at"`
+}
+
+// plainTeam is a user's current project, for plainUser.
+type plainTeam struct {
+	ID                         int64          `json:"id"`
+	UUID                       string         `json:"uuid"`
+	Organization               string         `json:"organization"`
+	ProjectID                  int64          `json:"project_id"`
+	APIToken                   string         `json:"api_token"`
+	Name                       string         `json:"name"`
+	CompletedSnippetOnboarding bool           `json:"completed_snippet_onboarding"`
+	HasCompletedOnboardingFor  map[string]any `json:"has_completed_onboarding_for"`
+	IngestedEvent              bool           `json:"ingested_event"`
+	IsDemo                     bool           `json:"is_demo"`
+	Timezone                   string         `json:"timezone"`
+	AccessControl              bool           `json:"access_control"`
+}
+
+// plainOrg is a user's current organization, for plainUser.
+type plainOrg struct {
+	ID                               string            `json:"id"`
+	Name                             string            `json:"name"`
+	Slug                             string            `json:"slug"`
+	LogoMediaID                      *string           `json:"logo_media_id"`
+	CreatedAt                        time.Time         `json:"created_at"`
+	UpdatedAt                        time.Time         `json:"updated_at"`
+	MembershipLevel                  int               `json:"membership_level"`
+	PluginsAccessLevel               int               `json:"plugins_access_level"`
+	Teams                            []map[string]any  `json:"teams"`
+	Projects                         []map[string]any  `json:"projects"`
+	AvailableProductFeatures         []map[string]any  `json:"available_product_features"`
+	IsMemberJoinEmailEnabled         bool              `json:"is_member_join_email_enabled"`
+	Metadata                         map[string]string `json:"metadata"`
+	CustomerID                       *string           `json:"customer_id"`
+	Enforce2FA                       *bool             `json:"enforce_2fa"`
+	MembersCanInvite                 bool              `json:"members_can_invite"`
+	MembersCanUsePersonalAPIKeys     bool              `json:"members_can_use_personal_api_keys"`
+	AllowPubliclySharedResources     bool              `json:"allow_publicly_shared_resources"`
+	MemberCount                      int               `json:"member_count"`
+	IsAIDataProcessingApproved       bool              `json:"is_ai_data_processing_approved"`
+	DefaultExperimentStatsMethod     string            `json:"default_experiment_stats_method"`
+	DefaultAnonymizeIPs              bool              `json:"default_anonymize_ips"`
+	DefaultRoleID                    *string           `json:"default_role_id"`
+	IsActive                         *bool             `json:"is_active"`
+	IsNotActiveReason                *string           `json:"is_not_active_reason"`
+	IsPendingDeletion                bool              `json:"is_pending_deletion"`
+	EnforceVerifiedDomains           bool              `json:"enforce_verified_domains"`
+	MembersCanCreateProjects         bool              `json:"members_can_create_projects"`
+	MembersCanSeeOrgMembers          bool              `json:"members_can_see_org_members"`
+	ReadOnlyMCPAccess                bool              `json:"read_only_mcp_access"`
+	IsAITrainingOptedIn              bool              `json:"is_ai_training_opted_in"`
+	IsAITrainingLocked               bool              `json:"is_ai_training_locked"`
+	IsAITrainingCTAShown             bool              `json:"is_ai_training_cta_shown"`
+	HasSignedBAA                     bool              `json:"has_signed_baa"`
+	UsesMostSpecificAccessResolution bool              `json:"uses_most_specific_access_resolution"`
+}
+
+// plainPage is a list page for plainUser.
+type plainPage struct {
+	Count    int         `json:"count"`
+	Next     *string     `json:"next"`
+	Previous *string     `json:"previous"`
+	Results  []plainUser `json:"results"`
+}
+
+// baselineList lists every user as a program without the SDK would: GET the
+// first page, decode it with encoding/json, follow next until it is null.
+// visit sees each user.
+func baselineList(ctx context.Context, hc *http.Client, baseURL string, limit int, visit func(*plainUser)) error {
+	next := baseURL + "/api/users/?limit=" + strconv.Itoa(limit)
+	for next != "" {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, next, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+testKey)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			drainAndClose(resp.Body)
+			return fmt.Errorf("GET %s: %s", next, resp.Status)
+		}
+		var page plainPage
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		drainAndClose(resp.Body)
+		if err != nil {
+			return err
+		}
+		for i := range page.Results {
+			visit(&page.Results[i])
+		}
+		next = ""
+		if page.Next != nil {
+			next = *page.Next
+		}
+	}
+	return nil
+}
+
+// newBenchClient returns an HTTP client like the SDK's default (a copy of
+// http.DefaultTransport, a 60-second timeout) whose idle connections are
+// closed when b ends.
+func newBenchClient(b *testing.B) *http.Client {
+	hc := &http.Client{Timeout: defaultTimeout, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	b.Cleanup(hc.CloseIdleConnections)
+	return hc
+}
+
+// newBenchSDK returns an SDK client for srv over newBenchClient.
+func newBenchSDK(b *testing.B, srv *httptest.Server) *Client {
+	c, err := NewClient(testKey, WithBaseURL(srv.URL), WithHTTPClient(newBenchClient(b)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// listing lists every user once and returns how many it saw and the ID of
+// the last.
+type listing func(ctx context.Context) (count int, lastID int64, err error)
+
+// contender makes a listing for a benchmark: its clients are made once,
+// outside the loop, and their idle connections closed when b ends.
+type contender struct {
+	name string
+	make func(b *testing.B, srv *httptest.Server, limit int) listing
+}
+
+// contenders are BenchmarkList's contenders, in table order.
+var contenders = []contender{
+	{"baseline", func(b *testing.B, srv *httptest.Server, limit int) listing {
+		hc := newBenchClient(b)
+		return func(ctx context.Context) (int, int64, error) {
+			count, last := 0, int64(0)
+			err := baselineList(ctx, hc, srv.URL, limit, func(u *plainUser) { count, last = count+1, u.ID })
+			return count, last, err
+		}
+	}},
+	{"all", func(b *testing.B, srv *httptest.Server, limit int) listing {
+		c := newBenchSDK(b, srv)
+		return func(ctx context.Context) (int, int64, error) {
+			count, last := 0, int64(0)
+			for u, err := range c.Users.All(ctx, &ListUsersOptions{Limit: limit}) {
+				if err != nil {
+					return count, last, err
+				}
+				count, last = count+1, u.ID
+			}
+			return count, last, nil
+		}
+	}},
+	{"scan-w1", scanContender(1)},
+	{"scan-w4", scanContender(4)},
+	{"scan-w8", scanContender(8)},
+	{"raw", func(b *testing.B, srv *httptest.Server, limit int) listing {
+		c := newBenchSDK(b, srv)
+		return func(ctx context.Context) (int, int64, error) {
+			count := 0
+			var last []byte
+			for v, err := range c.Users.Scan(ctx, &ScanOptions{Limit: limit}).Raw() {
+				if err != nil {
+					return count, 0, err
+				}
+				count, last = count+1, v
+			}
+			if last == nil {
+				return count, 0, nil
+			}
+			var u struct {
+				ID int64 `json:"id"`
+			}
+			err := json.Unmarshal(last, &u)
+			return count, u.ID, err
+		}
+	}},
+}
+
+// scanContender lists with Users.Scan(...).Users() and a window of window
+// pages.
+func scanContender(window int) func(b *testing.B, srv *httptest.Server, limit int) listing {
+	return func(b *testing.B, srv *httptest.Server, limit int) listing {
+		c := newBenchSDK(b, srv)
+		return func(ctx context.Context) (int, int64, error) {
+			count, last := 0, int64(0)
+			for u, err := range c.Users.Scan(ctx, &ScanOptions{Limit: limit, Window: window}).Users() {
+				if err != nil {
+					return count, last, err
+				}
+				count, last = count+1, u.ID
+			}
+			return count, last, nil
+		}
+	}
+}
+
+// heapObjectsMetric is the runtime/metrics sample peak heap is read from.
+const heapObjectsMetric = "/memory/classes/heap/objects:bytes"
+
+// heapSampler reads heapObjectsMetric every millisecond from its own
+// goroutine and keeps the largest value.
+type heapSampler struct {
+	stop chan struct{}
+	done chan uint64
+}
+
+// readHeapObjects returns heapObjectsMetric now.
+func readHeapObjects(s []metrics.Sample) uint64 {
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+// startHeapSampler starts sampling.
+func startHeapSampler() *heapSampler {
+	h := &heapSampler{stop: make(chan struct{}), done: make(chan uint64, 1)}
+	go func() {
+		s := []metrics.Sample{{Name: heapObjectsMetric}}
+		peak := readHeapObjects(s)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				peak = max(peak, readHeapObjects(s))
+			case <-h.stop:
+				h.done <- max(peak, readHeapObjects(s))
+				return
 			}
 		}
-	})
-	b.Run("impl=net-http", func(b *testing.B) {
-		hc := srv.Client()
+	}()
+	return h
+}
+
+// peak stops the sampler and returns the largest value it read.
+func (h *heapSampler) peak() uint64 {
+	close(h.stop)
+	return <-h.done
+}
+
+// mib is a mebibyte, in bytes.
+const mib = 1 << 20
+
+// measureListing runs list in b's loop, checking that each run saw users 1
+// to n, and reports users/s, allocs/user, B/user, peak-heap-MiB and
+// base-heap-MiB as described at the top of this file.
+func measureListing(b *testing.B, n int, list listing) {
+	ctx := b.Context()
+	runtime.GC()
+	base := readHeapObjects([]metrics.Sample{{Name: heapObjectsMetric}})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	sampler := startHeapSampler()
+	for b.Loop() {
+		count, last, err := list(ctx)
+		if err != nil {
+			sampler.peak()
+			b.Fatal(err)
+		}
+		if count != n || last != int64(n) {
+			sampler.peak()
+			b.Fatalf("listed %d users, the last with ID %d; want %d, the last %d", count, last, n, n)
+		}
+	}
+	peak := sampler.peak()
+	runtime.ReadMemStats(&after)
+	users := float64(n) * float64(b.N)
+	b.ReportMetric(users/b.Elapsed().Seconds(), "users/s")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/users, "allocs/user")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/users, "B/user")
+	b.ReportMetric(float64(peak)/mib, "peak-heap-MiB")
+	b.ReportMetric(float64(base)/mib, "base-heap-MiB")
+}
+
+// BenchmarkList lists every user with each contender, for N users, page
+// sizes of 100, 1,000 and 10,000 and 0 or 20 ms of latency per page. One
+// iteration is one full listing.
+func BenchmarkList(b *testing.B) {
+	ns := []int{10_000, 100_000}
+	if os.Getenv(millionEnv) == "1" {
+		ns = append(ns, 1_000_000)
+	}
+	s, srv := newListServer(b)
+	for _, n := range ns {
+		for _, limit := range []int{100, 1_000, 10_000} {
+			for _, latency := range []time.Duration{0, 20 * time.Millisecond} {
+				for _, c := range contenders {
+					name := fmt.Sprintf("n=%d/limit=%d/latency=%dms/impl=%s", n, limit, latency.Milliseconds(), c.name)
+					b.Run(name, func(b *testing.B) {
+						s.n.Store(int64(n))
+						s.latency.Store(int64(latency))
+						measureListing(b, n, c.make(b, srv, limit))
+					})
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkGet compares Users.Get with a net/http request decoded by
+// encoding/json into a plain struct.
+func BenchmarkGet(b *testing.B) {
+	s, srv := newListServer(b)
+	s.n.Store(1)
+	b.Run("impl=baseline", func(b *testing.B) {
+		hc := newBenchClient(b)
 		b.ReportAllocs()
 		for b.Loop() {
-			req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, srv.URL+"/api/users/@me/", nil)
+			req, err := http.NewRequestWithContext(b.Context(), http.MethodGet, srv.URL+"/api/users/@me/", nil)
+			if err != nil {
+				b.Fatal(err)
+			}
 			req.Header.Set("Authorization", "Bearer "+testKey)
 			resp, err := hc.Do(req)
 			if err != nil {
 				b.Fatal(err)
 			}
-			var u User
+			var u plainUser
 			err = json.NewDecoder(resp.Body).Decode(&u)
 			drainAndClose(resp.Body)
-			if err != nil {
-				b.Fatal(err)
+			if err != nil || u.ID != 1 {
+				b.Fatalf("user %d, %v", u.ID, err)
+			}
+		}
+	})
+	b.Run("impl=sdk", func(b *testing.B) {
+		c := newBenchSDK(b, srv)
+		b.ReportAllocs()
+		for b.Loop() {
+			u, err := c.Users.Get(b.Context(), Me)
+			if err != nil || u.ID != 1 {
+				b.Fatalf("user %v, %v", u, err)
 			}
 		}
 	})
 }
 
-// BenchmarkAll iterates 2,000 users in pages of 200 with Users.All, against
-// a hand-written loop over the same pages with net/http.
-func BenchmarkAll(b *testing.B) {
-	const n, limit = 2000, 200
-	srv := benchServer(b, n)
-	b.Run("impl=sdk", func(b *testing.B) {
-		c, err := NewClient(testKey, WithBaseURL(srv.URL), WithHTTPClient(srv.Client()))
+// TestBenchServer checks that the benchmarks' server writes each user as
+// fixtureUser does and pages like PostHog, so that what the benchmarks
+// decode is the fixture.
+func TestBenchServer(t *testing.T) {
+	t.Parallel()
+	s, srv := newListServer(t)
+	s.n.Store(5)
+	for _, n := range []int{1, 7, 123456} {
+		var got, want map[string]any
+		if err := json.Unmarshal(s.tmpl.appendUser(nil, n), &got); err != nil {
+			t.Fatalf("user %d: %v", n, err)
+		}
+		if err := json.Unmarshal(mustJSON(t, fixtureUser(t, n)), &want); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("user %d (-fixture +server):\n%s", n, diff)
+		}
+	}
+	hc := srv.Client()
+	var ids []int64
+	err := baselineList(t.Context(), hc, srv.URL, 2, func(u *plainUser) { ids = append(ids, u.ID) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{1, 2, 3, 4, 5}; !slices.Equal(ids, want) {
+		t.Errorf("listed %v; want %v", ids, want)
+	}
+	c, err := NewClient(testKey, WithBaseURL(srv.URL), WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids = ids[:0]
+	for u, err := range c.Users.Scan(t.Context(), &ScanOptions{Limit: 2, Window: 4}).Users() {
 		if err != nil {
-			b.Fatal(err)
+			t.Fatal(err)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			count := 0
-			for _, err := range c.Users.All(b.Context(), &ListUsersOptions{Limit: limit}) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				count++
-			}
-			if count != n {
-				b.Fatalf("got %d users; want %d", count, n)
-			}
-		}
-		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "users/s")
-	})
-	b.Run("impl=net-http", func(b *testing.B) {
-		hc := srv.Client()
-		b.ReportAllocs()
-		for b.Loop() {
-			count := 0
-			for offset := 0; offset < n; offset += limit {
-				req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet,
-					fmt.Sprintf("%s/api/users/?limit=%d&offset=%d", srv.URL, limit, offset), nil)
-				req.Header.Set("Authorization", "Bearer "+testKey)
-				resp, err := hc.Do(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				var page Page[User]
-				err = json.NewDecoder(resp.Body).Decode(&page)
-				drainAndClose(resp.Body)
-				if err != nil {
-					b.Fatal(err)
-				}
-				count += len(page.Results)
-			}
-			if count != n {
-				b.Fatalf("got %d users; want %d", count, n)
-			}
-		}
-		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "users/s")
-	})
+		ids = append(ids, u.ID)
+	}
+	if want := []int64{1, 2, 3, 4, 5}; !slices.Equal(ids, want) {
+		t.Errorf("scanned %v; want %v", ids, want)
+	}
 }
