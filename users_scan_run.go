@@ -8,6 +8,7 @@ package posthogusers
 // fetch, through Client.do with a stream (transport.go).
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -284,7 +285,11 @@ func (w *pageWindow[T]) finished(i int, err error) {
 func (r *scanner[T]) fetchWhole(ctx context.Context, offset, limit int) *bufferedPage[T] {
 	c := r.sc.users.client
 	for failures := 0; ; failures++ {
-		page := &bufferedPage[T]{offset: offset}
+		// Room for the page's users, up to a bound, so that a page a
+		// proxy cuts short or a huge limit does not reserve memory for
+		// nothing.
+		size := min(cmp.Or(limit, 100), 1000)
+		page := &bufferedPage[T]{offset: offset, items: make([]T, 0, size), ids: make([]int64, 0, size)}
 		info, readFailed, err := r.fetch(ctx, offset, limit, func(item T, id int64) error {
 			page.items = append(page.items, item)
 			page.ids = append(page.ids, id)
