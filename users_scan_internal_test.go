@@ -154,3 +154,19 @@ func TestScan_rawYieldsWhatItDoesNotDecode(t *testing.T) {
 		t.Errorf("Users: errors %v; want one about the duplicate name", errs)
 	}
 }
+
+func TestScan_malformedUserNamesItsOffset(t *testing.T) {
+	t.Parallel()
+	ts := setup(t, WithMaxRetries(0))
+	ts.transport.SkipResponses.Store(true) // the answer breaks the schema on purpose
+	ts.mux.HandleFunc("GET /api/users/{$}", func(w http.ResponseWriter, r *http.Request) {
+		good := string(mustJSON(t, fixtureUser(t, 1)))
+		bad := strings.Replace(good, `"id":1,`, `"id":"one",`, 1)
+		serveJSON(w, http.StatusOK, []byte(`{"count":3,"next":null,"previous":null,"results":[`+good+`,`+bad+`,`+good+`]}`))
+	})
+	users, errs := collect(t, ts.client.Users.Scan(t.Context(), &ScanOptions{Start: Checkpoint{Offset: 10}}).Users())
+	var se *ScanError
+	if len(users) != 1 || len(errs) != 1 || !errors.As(errs[0], &se) || !strings.Contains(errs[0].Error(), "the user at offset 11") {
+		t.Errorf("got %d users, errors %v; want one user, then an error naming offset 11", len(users), errs)
+	}
+}

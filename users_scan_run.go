@@ -408,11 +408,13 @@ func (r *scanner[T]) fetch(ctx context.Context, offset, limit int, item func(T, 
 		stream: func(body io.Reader) error {
 			br := &bodyReader{r: body}
 			var err error
+			at := offset // the offset of the next user of the page
 			info, err = decodePage(jsontext.NewDecoder(br, r.jsonOpts...), func(dec *jsontext.Decoder) error {
 				v, id, err := decode(dec)
 				if err != nil {
-					return fmt.Errorf("%w: user %d of the page: %w", errPage, info.items+1, err)
+					return fmt.Errorf("%w: the user at offset %d: %w", errPage, at, err)
 				}
+				at++
 				return item(v, id)
 			})
 			if err != nil && !errors.Is(err, errStop) {
