@@ -268,47 +268,77 @@ func userItems() itemDecoder[User] {
 }
 
 // rawItems returns the reader of one page's users as JSON: each object is
-// copied, and its ID read with a decoder the page reuses.
+// checked by the page's decoder, copied, and its ID read.
 func rawItems() itemDecoder[jsontext.Value] {
-	var src bytes.Reader
-	idDec := jsontext.NewDecoder(&src)
 	return func(dec *jsontext.Decoder) (jsontext.Value, int64, error) {
 		v, err := dec.ReadValue()
 		if err != nil {
 			return nil, 0, err
 		}
 		v = v.Clone()
-		src.Reset(v)
-		idDec.Reset(&src)
-		id, err := rawUserID(idDec)
+		id, err := rawUserID(v)
 		return v, id, err
 	}
 }
 
-// rawUserID reads the "id" member of the user's JSON object dec holds.
-// Member names are compared as they are written, without unquoting them.
-func rawUserID(dec *jsontext.Decoder) (int64, error) {
-	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != jsontext.KindBeginObject {
+// rawUserID reads the "id" member of a user's JSON object, which the
+// decoder has already checked to be valid JSON: it walks the object's
+// top-level members by their bytes, skipping strings and nested values,
+// without decoding anything but the ID.
+func rawUserID(v jsontext.Value) (int64, error) {
+	if v.Kind() != jsontext.KindBeginObject {
 		return 0, fmt.Errorf("%w: a user is not a JSON object", errPage)
 	}
-	for dec.PeekKind() == jsontext.KindString {
-		name, err := dec.ReadValue()
-		if err != nil {
-			return 0, err
-		}
-		if string(name) == `"id"` {
+	depth := 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			start := i
+			for i++; i < len(v) && v[i] != '"'; i++ {
+				if v[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(v) {
+				break // an unterminated string; the decoder refuses these first
+			}
+			if depth != 1 || string(v[start:i+1]) != `"id"` {
+				continue
+			}
+			j := i + 1
+			for j < len(v) && isJSONSpace(v[j]) {
+				j++
+			}
+			if j == len(v) || v[j] != ':' {
+				continue // "id" as a value, not a name
+			}
 			var id int64
-			if err := json.UnmarshalDecode(dec, &id); err != nil {
+			if err := json.Unmarshal(memberValue(v[j+1:]), &id); err != nil {
 				return 0, fmt.Errorf("%w: a user's id: %w", errPage, err)
 			}
 			return id, nil
 		}
-		if err := dec.SkipValue(); err != nil {
-			return 0, err
-		}
 	}
 	return 0, fmt.Errorf("%w: a user has no id", errPage)
 }
+
+// memberValue returns the value at the start of b, a member's value followed
+// by the rest of its object: b up to the next comma or closing brace, which
+// is enough for a number, the only value rawUserID decodes.
+func memberValue(b []byte) []byte {
+	end := bytes.IndexAny(b, ",}")
+	if end < 0 {
+		return b
+	}
+	return b[:end]
+}
+
+// isJSONSpace reports whether c is JSON white space.
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // pageOptions returns the decoding options for one page: users whose team
 // or organization is the same JSON share one decoded value.
