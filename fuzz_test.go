@@ -118,6 +118,14 @@ func FuzzMergePatch(f *testing.F) {
 		if !json.Valid([]byte(target)) || !json.Valid([]byte(patch)) {
 			return
 		}
+		if !jsontext.Value(patch).IsValid() {
+			// JSON to encoding/json but not to the SDK (invalid UTF-8, a
+			// duplicate name): refused, never merged into something else.
+			if out, err := mergePatch(jsontext.Value(target), jsontext.Value(patch)); err == nil && !out.IsValid() {
+				t.Fatalf("mergePatch(%s, %s) = %s: not JSON", target, patch, out)
+			}
+			return
+		}
 		once, err := mergePatch(jsontext.Value(target), jsontext.Value(patch))
 		if err != nil {
 			t.Fatalf("mergePatch(%s, %s): %v", target, patch, err)

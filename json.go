@@ -1,6 +1,7 @@
 package posthogusers
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -92,10 +93,16 @@ func jsonObject(arg string, v any) (jsontext.Value, error) {
 // are JSON values; a target that is not an object is replaced by an empty
 // one first, as the RFC says.
 func mergePatch(target, patch jsontext.Value) (jsontext.Value, error) {
-	var p map[string]jsontext.Value
-	if err := json.Unmarshal(patch, &p); err != nil || p == nil {
+	if !patch.IsValid() {
+		return nil, errors.New("the patch is not valid JSON")
+	}
+	if patch.Kind() != jsontext.KindBeginObject {
 		// Not an object: the patch replaces the target.
 		return patch, nil
+	}
+	var p map[string]jsontext.Value
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, fmt.Errorf("the patch is not a JSON object: %w", err)
 	}
 	var t map[string]jsontext.Value
 	if json.Unmarshal(target, &t) != nil || t == nil {
