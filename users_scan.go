@@ -152,7 +152,6 @@ type UserScan struct {
 	cp    Checkpoint
 	total int
 	drift DriftError
-	count int // the count of the first page; -1 before it
 }
 
 // Scan returns a scan of every user that matches opts, from opts.Start on.
@@ -164,7 +163,7 @@ type UserScan struct {
 //
 //meta:operation GET /api/users/
 func (s *UsersService) Scan(ctx context.Context, opts *ScanOptions, reqOpts ...RequestOption) *UserScan {
-	sc := &UserScan{users: s, ctx: ctx, count: -1, reqOpts: reqOpts}
+	sc := &UserScan{users: s, ctx: ctx, reqOpts: reqOpts}
 	if opts != nil {
 		sc.opts = *opts
 	}

@@ -36,6 +36,7 @@ type scanner[T any] struct {
 	// checkFirst is set while the first item is the user before a resumed
 	// scan's checkpoint, asked for to check that it is the user of LastID.
 	checkFirst bool
+	counted    bool           // a page has given a count, FirstCount
 	pauseTill  atomic.Int64   // no request starts before this time (Unix ns)
 	wg         sync.WaitGroup // the goroutines of a window
 }
@@ -357,8 +358,8 @@ func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool) {
 			return
 		}
 		switch {
-		case r.sc.count < 0:
-			r.sc.count, d.FirstCount = info.count, info.count
+		case !r.counted:
+			r.counted, d.FirstCount = true, info.count
 		case info.count < d.LastCount:
 			// Users who joined come at the end of the list; only users who
 			// left may make the scan miss some.
