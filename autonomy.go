@@ -27,22 +27,37 @@ type SignalAutonomyService service
 
 // AutonomyUserID names a user on the signal autonomy endpoints, which, unlike
 // the rest of the users API, take a user's integer ID ([User.ID]) rather
-// than a UUID. [AutonomyMe], the zero value, is the caller; other users are
-// open to staff only.
-type AutonomyUserID int64
+// than a UUID. Make one with [AutonomyUser], or use [AutonomyMe] for the
+// caller; other users are open to staff only. The zero value names nobody
+// and is refused with an [*InputError], so an ID that failed to load never
+// turns into the caller.
+type AutonomyUserID string
 
 // AutonomyMe is the caller, sent as "@me".
-const AutonomyMe AutonomyUserID = 0
+const AutonomyMe AutonomyUserID = "@me"
 
-// pathParam returns the ID as PostHog's route takes it.
+// AutonomyUser returns the AutonomyUserID of the user whose integer ID
+// ([User.ID]) is id. An id that is not positive, such as the zero ID of a
+// user that failed to load, gives an AutonomyUserID that every method
+// refuses.
+func AutonomyUser(id int64) AutonomyUserID {
+	return AutonomyUserID(strconv.FormatInt(id, 10))
+}
+
+// pathParam returns the ID as PostHog's route takes it: "@me", or a
+// positive integer in decimal.
 func (id AutonomyUserID) pathParam() (string, error) {
 	switch {
 	case id == AutonomyMe:
 		return Me, nil
-	case id < 0:
-		return "", &InputError{Arg: "user", Reason: fmt.Sprintf("%d is not a user ID", id)}
+	case id == "":
+		return "", &InputError{Arg: "user", Reason: "is the zero AutonomyUserID, which names nobody; use posthogusers.AutonomyMe for the caller or AutonomyUser(id) for another user"}
 	}
-	return strconv.FormatInt(int64(id), 10), nil
+	n, err := strconv.ParseInt(string(id), 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != string(id) {
+		return "", &InputError{Arg: "user", Reason: describeArg(string(id)) + " is not a user ID (a positive integer, as AutonomyUser makes) nor AutonomyMe"}
+	}
+	return string(id), nil
 }
 
 // Priority is the priority of a signal report, P0 (highest) to P4.

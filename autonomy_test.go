@@ -51,7 +51,7 @@ var signalAutonomyEndpointCases = []endpointCase{
 		name:  "SignalAutonomy.Get not set",
 		route: "GET /api/users/42/signal_autonomy/{$}", status: http.StatusNotFound,
 		call: func(ctx context.Context, c *Client) (any, error) {
-			cfg, found, err := c.SignalAutonomy.Get(ctx, AutonomyUserID(42))
+			cfg, found, err := c.SignalAutonomy.Get(ctx, AutonomyUser(42))
 			return autonomyResult{cfg, found}, err
 		},
 		want: autonomyResult{nil, false},
@@ -74,13 +74,36 @@ var signalAutonomyEndpointCases = []endpointCase{
 	{
 		name:  "SignalAutonomy.Delete",
 		route: "DELETE /api/users/7/signal_autonomy/{$}", status: http.StatusNoContent,
-		call: func(ctx context.Context, c *Client) (any, error) { return nil, c.SignalAutonomy.Delete(ctx, 7) },
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return nil, c.SignalAutonomy.Delete(ctx, AutonomyUser(7))
+		},
 	},
 }
 
 // signalAutonomyInvalidInputCases are the arguments autonomy.go refuses.
 var signalAutonomyInvalidInputCases = []invalidInputCase{
-	{"autonomy negative user", func(ctx context.Context, c *Client) error { return c.SignalAutonomy.Delete(ctx, -1) }, "user"},
+	{"autonomy negative user", func(ctx context.Context, c *Client) error { return c.SignalAutonomy.Delete(ctx, AutonomyUser(-1)) }, "user"},
+	// The zero value, such as the ID of a user that failed to load, must
+	// not become the caller: it once sent DELETE …/@me/signal_autonomy/.
+	{"autonomy zero value delete", func(ctx context.Context, c *Client) error {
+		var u User
+		return c.SignalAutonomy.Delete(ctx, AutonomyUser(u.ID))
+	}, "user"},
+	{"autonomy zero AutonomyUserID delete", func(ctx context.Context, c *Client) error {
+		var id AutonomyUserID
+		return c.SignalAutonomy.Delete(ctx, id)
+	}, "user"},
+	{"autonomy zero AutonomyUserID get", func(ctx context.Context, c *Client) error {
+		return errOf2(c.SignalAutonomy.Get(ctx, AutonomyUserID("")))
+	}, "user"},
+	{"autonomy zero AutonomyUserID set", func(ctx context.Context, c *Client) error {
+		return errOf(c.SignalAutonomy.Set(ctx, AutonomyUserID(""), SignalAutonomyUpdate{}))
+	}, "user"},
+	{"autonomy not a number", func(ctx context.Context, c *Client) error {
+		return c.SignalAutonomy.Delete(ctx, AutonomyUserID("../1"))
+	}, "user"},
+	{"autonomy leading zero", func(ctx context.Context, c *Client) error { return c.SignalAutonomy.Delete(ctx, AutonomyUserID("007")) }, "user"},
+	{"autonomy me in capitals", func(ctx context.Context, c *Client) error { return c.SignalAutonomy.Delete(ctx, AutonomyUserID("@ME")) }, "user"},
 	{"autonomy bad priority", func(ctx context.Context, c *Client) error {
 		return errOf(c.SignalAutonomy.Set(ctx, AutonomyMe, SignalAutonomyUpdate{AutostartPriority: NewNullable(Priority("P5"))}))
 	}, "AutostartPriority"},
@@ -108,7 +131,7 @@ func TestSignalAutonomy_Get_unknownUser(t *testing.T) {
 	ts.mux.HandleFunc("GET /api/users/999/signal_autonomy/{$}", func(w http.ResponseWriter, r *http.Request) {
 		serveJSON(w, http.StatusNotFound, readFixture(t, "errors/not_found.json"))
 	})
-	cfg, found, err := ts.client.SignalAutonomy.Get(t.Context(), 999)
+	cfg, found, err := ts.client.SignalAutonomy.Get(t.Context(), AutonomyUser(999))
 	if !errors.Is(err, ErrNotFound) || cfg != nil || found {
 		t.Errorf("got %v, %v, %v; want nil, false and an error matching ErrNotFound", cfg, found, err)
 	}

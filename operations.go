@@ -2,11 +2,12 @@ package posthogusers
 
 import (
 	"fmt"
-
-	"github.com/google/uuid"
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // Scope is a personal API key scope. PostHog checks the scope an endpoint
@@ -170,8 +171,9 @@ func userID(id string) (string, error) {
 }
 
 // expandPath fills the {…} segments of an operation's path template with
-// params, in order, each escaped as one path segment. It returns an
-// *InputError when a parameter is missing or empty.
+// params, in order, each checked by [checkSegment] and escaped as one path
+// segment. It returns an *InputError when a parameter is missing or could
+// leave its segment.
 func expandPath(template string, params ...string) (string, error) {
 	var b strings.Builder
 	b.Grow(len(template) + 40)
@@ -189,25 +191,43 @@ func expandPath(template string, params ...string) (string, error) {
 		}
 		name := rest[open+1 : open+end]
 		b.WriteString(rest[:open])
-		if n >= len(params) || params[n] == "" {
+		if n >= len(params) {
 			return "", &InputError{Arg: name, Reason: "is empty"}
 		}
-		b.WriteString(escapeSegment(params[n]))
+		if err := checkSegment(name, params[n]); err != nil {
+			return "", err
+		}
+		b.WriteString(url.PathEscape(params[n]))
 		n++
 		rest = rest[open+end+1:]
 	}
 	return b.String(), nil
 }
 
-// escapeSegment escapes s as a single path segment. url.PathEscape leaves "."
-// and ".." alone, which a server would read as path navigation, so those are
-// escaped too.
-func escapeSegment(s string) string {
-	switch s {
-	case ".":
-		return "%2E"
-	case "..":
-		return "%2E%2E"
+// checkSegment refuses a path parameter that could leave its segment on the
+// way to PostHog: escaping alone is not enough, since a proxy that decodes
+// %XX and resolves dot segments (as nginx does) would turn an escaped "../"
+// back into navigation, and DELETE …/login_sessions/%2E%2E/ into DELETE of
+// the user. It refuses the empty string, "." and "..", the characters / \ %
+// ? # and ; anywhere, control characters and invalid UTF-8. No parameter
+// PostHog routes can hold any of them: its routes match segments of
+// [^/.]+ or narrower. The refusal never repeats the value.
+func checkSegment(arg, s string) error {
+	bad := func(reason string) error {
+		return &InputError{Arg: arg, Reason: describeArg(s) + " " + reason}
 	}
-	return url.PathEscape(s)
+	switch {
+	case s == "":
+		return &InputError{Arg: arg, Reason: "is empty"}
+	case s == "." || s == "..":
+		return bad("is a dot segment, which names a different path")
+	case !utf8.ValidString(s):
+		return bad("is not valid UTF-8")
+	case hasControl(s):
+		return bad("contains control characters")
+	}
+	if i := strings.IndexAny(s, `/\%?#;`); i >= 0 {
+		return bad(fmt.Sprintf("contains %q, which could take the request out of its path segment", s[i]))
+	}
+	return nil
 }

@@ -40,7 +40,9 @@ func (s *UsersService) LoginSessions(ctx context.Context, id string, reqOpts ...
 }
 
 // RevokeLoginSession logs one of the user's sessions out (sessionID is a
-// [LoginSession.ID]); an unknown one gives [ErrNotFound]. Session
+// [LoginSession.ID]); an unknown one gives [ErrNotFound]. A sessionID that
+// could leave its path segment (such as "..", or one holding "/", "%" or
+// "?") is refused with an [*InputError] and nothing is sent. Session
 // authentication only, as for [UsersService.LoginSessions].
 //
 // When a retry finds nothing to delete after an earlier attempt may have
@@ -55,6 +57,9 @@ func (s *UsersService) LoginSessions(ctx context.Context, id string, reqOpts ...
 func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessionID OpaqueID, reqOpts ...RequestOption) error {
 	if strings.TrimSpace(string(sessionID)) == "" {
 		return &InputError{Arg: "sessionID", Reason: "is empty"}
+	}
+	if err := checkSegment("sessionID", string(sessionID)); err != nil {
+		return err
 	}
 	return s.client.do(ctx, request{op: opUsersRevokeLoginSession, user: id, params: []string{string(sessionID)}}, nil, reqOpts...)
 }

@@ -432,16 +432,16 @@ func TestSignalAutonomy(t *testing.T) {
 	}
 	wantError(t, do(t, srv, "GET", "/api/users/@me/signal_autonomy/", "", nil), http.StatusForbidden, "not_authenticated", "")
 	// Other users: staff by integer ID only.
-	if _, _, err := client.SignalAutonomy.Get(ctx, posthogusers.AutonomyUserID(srv.User.ID)); err == nil ||
+	if _, _, err := client.SignalAutonomy.Get(ctx, posthogusers.AutonomyUser(srv.User.ID)); err == nil ||
 		!strings.Contains(err.Error(), "Only staff can access other users' autonomy config.") {
 		t.Errorf("non-staff naming an ID: %v", err)
 	}
 	staff, ssrv, _ := setup(t, posthogtest.WithStaff())
 	grace := ssrv.AddUser(posthogtest.UserSpec{Email: "grace@example.com"})
-	if _, err := staff.SignalAutonomy.Set(ctx, posthogusers.AutonomyUserID(grace.ID), posthogusers.SignalAutonomyUpdate{}); err != nil {
+	if _, err := staff.SignalAutonomy.Set(ctx, posthogusers.AutonomyUser(grace.ID), posthogusers.SignalAutonomyUpdate{}); err != nil {
 		t.Errorf("staff setting another user's config: %v", err)
 	}
-	if _, found, err := staff.SignalAutonomy.Get(ctx, posthogusers.AutonomyUserID(grace.ID)); err != nil || !found {
+	if _, found, err := staff.SignalAutonomy.Get(ctx, posthogusers.AutonomyUser(grace.ID)); err != nil || !found {
 		t.Errorf("staff reading it: %v %v", found, err)
 	}
 }
