@@ -38,6 +38,9 @@ const (
 	defaultRetryWaitMax        = 10 * time.Second
 	defaultMaxRetryAfter       = 60 * time.Second
 	defaultTimeout             = 60 * time.Second
+	// defaultMaxResponseBytes is far above any answer PostHog gives but a
+	// List page of thousands of users.
+	defaultMaxResponseBytes = 32 << 20
 )
 
 // Client is a client for PostHog's Users API. Create one with [NewClient].
@@ -74,6 +77,9 @@ type Client struct {
 	retryWaitMin        time.Duration
 	retryWaitMax        time.Duration
 	maxRetryAfter       time.Duration
+	// maxResponseBytes bounds the 2xx answer a call reads whole (all
+	// but a scan's pages), after decompression.
+	maxResponseBytes int64
 
 	// now and jitter are the clock and the source of randomness of the retry
 	// policy, fields so that tests can replace them.
@@ -111,6 +117,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		retryWaitMin:        defaultRetryWaitMin,
 		retryWaitMax:        defaultRetryWaitMax,
 		maxRetryAfter:       defaultMaxRetryAfter,
+		maxResponseBytes:    defaultMaxResponseBytes,
 		now:                 time.Now,
 		jitter:              rand.Int64N,
 	}
@@ -305,6 +312,25 @@ func WithMaxRetryAfter(d time.Duration) Option {
 			return &InputError{Arg: "WithMaxRetryAfter", Reason: fmt.Sprintf("%v is negative", d)}
 		}
 		c.maxRetryAfter = d
+		return nil
+	}
+}
+
+// WithMaxResponseBytes sets the most bytes the client reads of a
+// successful answer, counted after decompression (net/http asks for gzip
+// and inflates it on its own). An answer that announces more, or turns out
+// to hold more, fails with an error matching [ErrResponseTooLarge] that
+// names the cap, and is not retried; what the client read of it is freed.
+// The default, 32 MiB, is far above any answer PostHog gives except a
+// [UsersService.List] page of thousands of users: list those with
+// [UsersService.All] or [UsersService.Scan], which read a page one user at a
+// time and cap each user instead. n must be positive.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return &InputError{Arg: "WithMaxResponseBytes", Reason: fmt.Sprintf("%d is not positive", n)}
+		}
+		c.maxResponseBytes = n
 		return nil
 	}
 }

@@ -49,10 +49,74 @@ var (
 	// ErrInvalidInput matches [*InputError]: an argument or option was
 	// refused before any request was sent.
 	ErrInvalidInput = errors.New("posthogusers: invalid input")
+	// ErrMalformedResponse matches errors for a 2xx answer that is not
+	// what PostHog sends: not JSON of the operation's shape, an object
+	// without a member PostHog always sends (null, {} or an empty 204 where
+	// a user belongs), a list page with more items than its limit, or
+	// pages that do not move on. Such an answer comes from a proxy, a cache
+	// or a server that is not PostHog; it is not retried.
+	ErrMalformedResponse = errors.New("posthogusers: malformed answer")
+	// ErrResponseTooLarge matches errors for an answer larger than the
+	// client reads: [WithMaxResponseBytes] for a call, the cap on one
+	// user's JSON for a scan. It is not retried.
+	ErrResponseTooLarge = errors.New("posthogusers: answer too large")
 )
 
 // maxErrorBodySize bounds how much of an error response is read.
 const maxErrorBodySize = 64 << 10
+
+// malformedError is the error of a 2xx answer that is not of the
+// operation's shape. It matches [ErrMalformedResponse].
+type malformedError struct {
+	method, path string
+	reason       string
+	err          error // the decoder's error, if any
+}
+
+func (e *malformedError) Error() string {
+	msg := fmt.Sprintf("posthogusers: %s %s: malformed answer: %s", e.method, e.path, e.reason)
+	if e.err != nil {
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+
+func (e *malformedError) Unwrap() error { return e.err }
+
+// Is makes errors.Is(err, ErrMalformedResponse) hold.
+func (e *malformedError) Is(target error) bool { return target == ErrMalformedResponse }
+
+// tooLargeError is the error of an answer larger than the client reads. It
+// matches [ErrResponseTooLarge].
+type tooLargeError struct {
+	limit int64
+	// announced is the answer's Content-Length when that alone was over
+	// the limit; 0 when the answer was read up to the limit.
+	announced int64
+	option    string // how to raise the limit
+}
+
+func (e *tooLargeError) Error() string {
+	if e.announced > 0 {
+		return fmt.Sprintf("the answer announces %d bytes, over the cap of %s; %s", e.announced, byteSize(e.limit), e.option)
+	}
+	return fmt.Sprintf("the answer holds more than the cap of %s; %s", byteSize(e.limit), e.option)
+}
+
+// Is makes errors.Is(err, ErrResponseTooLarge) hold.
+func (e *tooLargeError) Is(target error) bool { return target == ErrResponseTooLarge }
+
+// byteSize writes n bytes for a message: "32 MiB (33554432 bytes)", or "100
+// bytes" below a KiB.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB (%d bytes)", n>>20, n)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB (%d bytes)", n>>10, n)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 // Exact messages PostHog sends with 403 (posthog/permissions.py,
 // posthog/api/user.py).

@@ -336,7 +336,10 @@ func TestParseRetryAfter(t *testing.T) {
 		{"HTTP date past", "Mon, 23 Nov 2026 11:00:00 GMT", 0, true},
 		{"RFC 850 date", "Monday, 23-Nov-26 12:01:00 GMT", time.Minute, true},
 		{"huge", "99999999999999999", time.Duration(1<<63-1) / time.Second * time.Second, true},
-		{"overflowing int64", "999999999999999999999", 0, false},
+		{"overflowing int64", "999999999999999999999", time.Duration(1<<63-1) / time.Second * time.Second, true},
+		{"explicit plus", "+5", 0, false},
+		{"digits and garbage", "5 seconds", 0, false},
+		{"HTTP date far ahead", "Fri, 31 Dec 9999 23:59:59 GMT", time.Duration(1<<63 - 1), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,12 +1,15 @@
 package posthogusers
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
 )
 
@@ -53,7 +56,100 @@ type operation struct {
 	// for operations that must not run twice (their attempts count, or they
 	// invalidate what came before); only a failure to connect is retried.
 	sendOnce bool
+	// answer is what a 2xx answer must be; the zero shape for operations
+	// whose answer the SDK does not read.
+	answer answerShape
 }
+
+// answerShape is what a 2xx answer of an operation must be before it is
+// decoded: a JSON object with the members PostHog always sends, or an
+// array. An answer that is not (null, {}, an empty 204 where a user
+// belongs) is refused as malformed, rather than decoded into a zero value
+// that looks like success.
+type answerShape struct {
+	kind jsontext.Kind // KindBeginObject or KindBeginArray; 0 when not read
+	// required are members that must be present and not null; nullable
+	// are members that must be present but may be null.
+	required, nullable []string
+}
+
+// object is the shape of an answer that is an object with the required
+// members.
+func object(required ...string) answerShape {
+	return answerShape{kind: jsontext.KindBeginObject, required: required}
+}
+
+// check returns why data, a 2xx answer, is not of the shape, or "" when it
+// is. It reads the members' names and skips their values.
+func (a answerShape) check(data []byte) string {
+	if a.kind == 0 {
+		return ""
+	}
+	want := kindName(a.kind)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return "answer has no body, where PostHog sends " + want
+	}
+	// A syntax error is left to the decoder, whose error says where.
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return ""
+	}
+	if tok.Kind() != a.kind {
+		return "answer is " + kindName(tok.Kind()) + ", not " + want
+	}
+	if a.kind != jsontext.KindBeginObject {
+		return ""
+	}
+	seen := make([]bool, len(a.required)+len(a.nullable))
+	for dec.PeekKind() != jsontext.KindEndObject {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return ""
+		}
+		name := tok.String()
+		if i := slices.Index(a.required, name); i >= 0 {
+			if dec.PeekKind() == jsontext.KindNull {
+				return fmt.Sprintf("answer's %q is null", name)
+			}
+			seen[i] = true
+		} else if i := slices.Index(a.nullable, name); i >= 0 {
+			seen[len(a.required)+i] = true
+		}
+		if err := dec.SkipValue(); err != nil {
+			return ""
+		}
+	}
+	for i, ok := range seen {
+		if !ok {
+			return fmt.Sprintf("answer has no %q", slices.Concat(a.required, a.nullable)[i])
+		}
+	}
+	return ""
+}
+
+// kindName names a kind of JSON value in a message.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case jsontext.KindBeginObject:
+		return "an object"
+	case jsontext.KindBeginArray:
+		return "an array"
+	case jsontext.KindString:
+		return "a string"
+	case jsontext.KindNumber:
+		return "a number"
+	case jsontext.KindTrue, jsontext.KindFalse:
+		return "a boolean"
+	}
+	return k.String() // null
+}
+
+// The shapes of answers that several operations share.
+var (
+	userAnswer  = object("id", "uuid")
+	arrayAnswer = answerShape{kind: jsontext.KindBeginArray}
+)
 
 // opID names a row of the operations table.
 type opID int
@@ -111,49 +207,49 @@ const (
 // posthog/api/user.py, posthog/api/user_integration.py and
 // products/signals/backend/views.py). It is never written to.
 var operations = [numOperations]operation{
-	opUsersList:                      {method: http.MethodGet, path: "/api/users/", scope: ScopeUserRead},
-	opUsersGet:                       {method: http.MethodGet, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserRead},
-	opUsersUpdate:                    {method: http.MethodPatch, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite},
-	opUsersReplace:                   {method: http.MethodPut, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite},
+	opUsersList:                      {method: http.MethodGet, path: "/api/users/", scope: ScopeUserRead, answer: object("count", "results")},
+	opUsersGet:                       {method: http.MethodGet, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserRead, answer: userAnswer},
+	opUsersUpdate:                    {method: http.MethodPatch, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite, answer: userAnswer},
+	opUsersReplace:                   {method: http.MethodPut, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite, answer: userAnswer},
 	opUsersDelete:                    {method: http.MethodDelete, path: "/api/users/{uuid}/", takesUser: true, access: accessSessionAuth},
-	opUsersGitHubLogin:               {method: http.MethodGet, path: "/api/users/{uuid}/github_login/", takesUser: true, scope: ScopeUserRead},
-	opUsersHedgehogConfig:            {method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserRead},
-	opUsersUpdateHedgehogConfig:      {method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserWrite},
-	opUsersProductIntroSeen:          {method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", takesUser: true, scope: ScopeUserWrite},
-	opUsersScenePersonalisation:      {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", takesUser: true, access: accessKeyRefused},
-	opUsersCancelEmailChange:         {method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessKeyRefused},
-	opUsersVerifyEmail:               {method: http.MethodPost, path: "/api/users/verify_email/", access: accessAnonymous, sendOnce: true},
+	opUsersGitHubLogin:               {method: http.MethodGet, path: "/api/users/{uuid}/github_login/", takesUser: true, scope: ScopeUserRead, answer: answerShape{kind: jsontext.KindBeginObject, nullable: []string{"github_login"}}},
+	opUsersHedgehogConfig:            {method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserRead, answer: object()},
+	opUsersUpdateHedgehogConfig:      {method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserWrite, answer: object()},
+	opUsersProductIntroSeen:          {method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", takesUser: true, scope: ScopeUserWrite, answer: object()},
+	opUsersScenePersonalisation:      {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", takesUser: true, access: accessKeyRefused, answer: userAnswer},
+	opUsersCancelEmailChange:         {method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessKeyRefused, answer: userAnswer},
+	opUsersVerifyEmail:               {method: http.MethodPost, path: "/api/users/verify_email/", access: accessAnonymous, sendOnce: true, answer: object("success")},
 	opUsersRequestEmailVerification:  {method: http.MethodPost, path: "/api/users/request_email_verification/", access: accessAnonymous},
-	opUsersSkipOnboarding:            {method: http.MethodPost, path: "/api/users/{uuid}/onboarding/skip/", takesUser: true, access: accessKeyRefused},
-	opUsersLoginSessions:             {method: http.MethodGet, path: "/api/users/{uuid}/login_sessions/", takesUser: true, access: accessSessionAuth},
+	opUsersSkipOnboarding:            {method: http.MethodPost, path: "/api/users/{uuid}/onboarding/skip/", takesUser: true, access: accessKeyRefused, answer: userAnswer},
+	opUsersLoginSessions:             {method: http.MethodGet, path: "/api/users/{uuid}/login_sessions/", takesUser: true, access: accessSessionAuth, answer: arrayAnswer},
 	opUsersRevokeLoginSession:        {method: http.MethodDelete, path: "/api/users/{uuid}/login_sessions/{session_id}/", takesUser: true, access: accessSessionAuth},
-	opUsersRevokeOtherLoginSessions:  {method: http.MethodPost, path: "/api/users/{uuid}/login_sessions/revoke_others/", takesUser: true, access: accessSessionAuth},
+	opUsersRevokeOtherLoginSessions:  {method: http.MethodPost, path: "/api/users/{uuid}/login_sessions/revoke_others/", takesUser: true, access: accessSessionAuth, answer: object("revoked_count")},
 	opUsersCompleteCredentialsReview: {method: http.MethodPost, path: "/api/users/{uuid}/credentials_review_complete/", takesUser: true, access: accessSessionAuth},
-	opUsersRegisterPushToken:         {method: http.MethodPost, path: "/api/users/@me/push_tokens/", scope: ScopeUserWrite},
+	opUsersRegisterPushToken:         {method: http.MethodPost, path: "/api/users/@me/push_tokens/", scope: ScopeUserWrite, answer: object("id", "platform")},
 	opUsersUnregisterPushToken:       {method: http.MethodPost, path: "/api/users/@me/push_tokens/unregister/", scope: ScopeUserWrite},
 
-	opTwoFactorStartSetup:       {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", takesUser: true, access: accessKeyRefused},
-	opTwoFactorStartSetupLegacy: {method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", takesUser: true, access: accessKeyRefused},
-	opTwoFactorStatus:           {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_status/", takesUser: true, access: accessKeyRefused},
+	opTwoFactorStartSetup:       {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", takesUser: true, access: accessKeyRefused, answer: object("secret")},
+	opTwoFactorStartSetupLegacy: {method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", takesUser: true, access: accessKeyRefused, answer: object("secret")},
+	opTwoFactorStatus:           {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_status/", takesUser: true, access: accessKeyRefused, answer: object("is_enabled")},
 	opTwoFactorValidate:         {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_validate/", takesUser: true, access: accessKeyRefused, sendOnce: true},
 	opTwoFactorValidateLegacy:   {method: http.MethodPost, path: "/api/users/{uuid}/validate_2fa/", takesUser: true, access: accessKeyRefused, sendOnce: true},
-	opTwoFactorBackupCodes:      {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_backup_codes/", takesUser: true, access: accessKeyRefused, sendOnce: true},
+	opTwoFactorBackupCodes:      {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_backup_codes/", takesUser: true, access: accessKeyRefused, sendOnce: true, answer: object("backup_codes")},
 	opTwoFactorDisable:          {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_disable/", takesUser: true, access: accessKeyRefused},
 
-	opIntegrationsList:        {method: http.MethodGet, path: "/api/users/{uuid}/integrations/", takesUser: true, scope: ScopeUserRead},
+	opIntegrationsList:        {method: http.MethodGet, path: "/api/users/{uuid}/integrations/", takesUser: true, scope: ScopeUserRead, answer: object("results")},
 	opGitHubDelete:            {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/github/{installation_id}/", takesUser: true, scope: ScopeUserWrite},
-	opGitHubRepos:             {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/", takesUser: true, scope: ScopeUserRead},
-	opGitHubReposRefresh:      {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/", takesUser: true, scope: ScopeUserWrite},
-	opGitHubBranches:          {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/branches/", takesUser: true, scope: ScopeUserRead},
-	opGitHubStart:             {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/start/", takesUser: true, scope: ScopeUserWrite},
+	opGitHubRepos:             {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/", takesUser: true, scope: ScopeUserRead, answer: object("repositories", "has_more")},
+	opGitHubReposRefresh:      {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/", takesUser: true, scope: ScopeUserWrite, answer: object("repositories")},
+	opGitHubBranches:          {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/branches/", takesUser: true, scope: ScopeUserRead, answer: object("branches", "has_more")},
+	opGitHubStart:             {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/start/", takesUser: true, scope: ScopeUserWrite, answer: object("install_url")},
 	opGitHubPrepareCallback:   {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/prepare_callback/", takesUser: true, scope: ScopeUserWrite},
-	opSlackLinkableWorkspaces: {method: http.MethodGet, path: "/api/users/{uuid}/integrations/slack/linkable_workspaces/", takesUser: true, scope: ScopeUserRead},
-	opSlackStart:              {method: http.MethodPost, path: "/api/users/{uuid}/integrations/slack/start/", takesUser: true, scope: ScopeUserWrite},
+	opSlackLinkableWorkspaces: {method: http.MethodGet, path: "/api/users/{uuid}/integrations/slack/linkable_workspaces/", takesUser: true, scope: ScopeUserRead, answer: object("results")},
+	opSlackStart:              {method: http.MethodPost, path: "/api/users/{uuid}/integrations/slack/start/", takesUser: true, scope: ScopeUserWrite, answer: object("install_url")},
 	opSlackDelete:             {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/slack/{slack_user_id}/", takesUser: true, scope: ScopeUserWrite},
 
 	// signal_autonomy needs user:write for every method, GET included.
-	opAutonomyGet:    {method: http.MethodGet, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
-	opAutonomySet:    {method: http.MethodPost, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
+	opAutonomyGet:    {method: http.MethodGet, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite, answer: object("id", "user")},
+	opAutonomySet:    {method: http.MethodPost, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite, answer: object("id", "user")},
 	opAutonomyDelete: {method: http.MethodDelete, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
 }
 

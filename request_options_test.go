@@ -162,7 +162,7 @@ func TestWithDebugDumps(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, _ := scripted(t, "", []Option{WithSession(testSession), WithLogger(logger), WithDebugDumps()}, func(r *http.Request) (*http.Response, error) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		resp := jsonResponse(r, http.StatusOK, `{"id":1,"note":"echo `+testSession.ID+`"}`)
+		resp := jsonResponse(r, http.StatusOK, `{"id":1,"uuid":"0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07","note":"echo `+testSession.ID+`"}`)
 		resp.Header.Set("Set-Cookie", "sessionid="+testSession.ID)
 		resp.Header.Set("X-Request-Id", "req-7")
 		return resp, nil

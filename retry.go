@@ -339,19 +339,24 @@ func jitteredBackoff(minWait, maxWait time.Duration, attempt int, jitter func(in
 }
 
 // parseRetryAfter reads a Retry-After header value: a number of seconds or an
-// HTTP date. A date in the past gives 0. ok is false for an absent or
-// unreadable value.
+// HTTP date. A date in the past gives 0; a number of seconds too large for a
+// time.Duration, however many digits it has, gives the longest Duration,
+// which no WithMaxRetryAfter allows, so the call ends at once instead of
+// retrying without waiting. ok is false for an absent or unreadable value
+// (a negative or fractional number, garbage), which is treated as no
+// Retry-After.
 func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
+	if strings.Trim(v, "0123456789") == "" { // delay-seconds: 1*DIGIT
 		const maxSecs = int64(1<<63-1) / int64(time.Second)
-		return time.Duration(min(secs, maxSecs)) * time.Second, true
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > maxSecs { // only a range error is possible
+			secs = maxSecs
+		}
+		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true

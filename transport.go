@@ -233,9 +233,11 @@ func (e *bodyError) Error() string { return "reading the response body: " + e.er
 func (e *bodyError) Unwrap() error { return e.err }
 
 // readBody is every request's retryablehttp.ResponseHandlerFunc, run on
-// the answer that ends the attempts: it reads the body into memory (all of
-// a 2xx body, at most maxErrorBodySize of any other), so that a body cut
-// short fails the attempt, which CheckRetry may then retry.
+// the answer that ends the attempts: it reads the body into memory (a 2xx
+// body up to the client's WithMaxResponseBytes, at most maxErrorBodySize of
+// any other), so that a body cut short fails the attempt, which CheckRetry
+// may then retry. It closes the body without draining what it did not
+// read, so that a server that trickles its answer cannot hold the call.
 func readBody(resp *http.Response) error {
 	var cl *call
 	if resp.Request != nil {
@@ -245,34 +247,95 @@ func readBody(resp *http.Response) error {
 	if ok && cl != nil && cl.stream != nil {
 		return nil // read as it arrives, by the call's stream
 	}
-	var buf bytes.Buffer
-	limit := int64(maxErrorBodySize)
+	var data []byte
+	var err error
 	if ok {
-		limit = 1<<63 - 1
-		if n := resp.ContentLength; n > 0 && n <= maxPresize {
-			buf.Grow(int(n) + bytes.MinRead)
+		limit := int64(defaultMaxResponseBytes)
+		if cl != nil {
+			limit = cl.c.maxResponseBytes
 		}
+		data, err = readCapped(resp.Body, limit, resp.ContentLength)
+	} else {
+		data, err = io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
 	}
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit))
-	drainAndClose(resp.Body)
-	resp.Body = memBody{bytes.NewReader(buf.Bytes()), buf.Bytes()}
+	_ = resp.Body.Close()
+	resp.Body = memBody{bytes.NewReader(data), data}
 	if cl != nil && cl.c.dumps && cl.c.logger != nil {
 		cl.c.dumpResponse(resp.Request.Context(), cl, resp)
 	}
-	if err != nil {
+	var tooLarge *tooLargeError
+	if err != nil && !errors.As(err, &tooLarge) {
 		return &bodyError{err}
 	}
-	return nil
+	return err
 }
 
-// maxPresize bounds the buffer a Content-Length header may reserve at once.
-const maxPresize = 64 << 20
+// readCapped reads r to its end, or fails with a *tooLargeError once it
+// holds more than limit bytes. size is the length the answer announces
+// (Content-Length, -1 when unknown): more than limit is refused before
+// anything is read, and an answer within it is read into one slice of that
+// size. An answer of unknown length is read in chunks of up to a MiB and
+// joined at its end, so that an endless one costs at most limit bytes and a
+// chunk before it is refused.
+func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
+	if size > limit {
+		return nil, &tooLargeError{limit: limit, announced: size, option: raiseResponseCap}
+	}
+	var chunks [][]byte
+	var total int64
+	next := int64(32 << 10)
+	if size >= 0 {
+		next = size + 1 // room to see the end without a second chunk
+	}
+	for {
+		buf := make([]byte, min(next, limit-total+1))
+		n, err := fill(r, buf)
+		if n > 0 {
+			chunks = append(chunks, buf[:n])
+			total += int64(n)
+		}
+		if total > limit {
+			return nil, &tooLargeError{limit: limit, option: raiseResponseCap}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		next = min(2*next, 1<<20)
+	}
+	switch len(chunks) {
+	case 0:
+		return nil, nil
+	case 1:
+		return chunks[0], nil
+	}
+	return bytes.Join(chunks, nil), nil
+}
+
+// raiseResponseCap says how to read an answer over WithMaxResponseBytes.
+const raiseResponseCap = "raise it with WithMaxResponseBytes, or list users with Users.All or Users.Scan, which read one user at a time"
+
+// fill reads from r until buf is full or r ends. Its error is io.EOF when r
+// ended, nil when buf is full.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
 
 // finish turns the outcome of the attempts into do's result: the decoded
 // 2xx body, or an error for the last answer or failure.
 func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out any) error {
 	if resp != nil {
-		defer drainAndClose(resp.Body)
+		defer resp.Body.Close() // never drained: what is left is not read
 		cl.cfg.fillResponse(resp, len(cl.attempts))
 	}
 	if err != nil {
@@ -290,17 +353,20 @@ func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out 
 		}
 		return nil
 	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		return nil
+	if out == nil {
+		return nil // an answer the SDK does not read
 	}
-	var derr error
-	if data, ok := bodyOf(resp); ok {
-		derr = json.Unmarshal(data, out)
-	} else {
-		derr = json.UnmarshalRead(resp.Body, out)
+	data, ok := bodyOf(resp)
+	if !ok {
+		if data, err = readCapped(resp.Body, cl.c.maxResponseBytes, resp.ContentLength); err != nil {
+			return cl.scrub(fmt.Errorf("posthogusers: %s %s: %w", cl.method, cl.path, err))
+		}
 	}
-	if derr != nil {
-		return cl.scrub(fmt.Errorf("posthogusers: %s %s: decoding %d response: %w", cl.method, cl.path, resp.StatusCode, derr))
+	if reason := cl.op.answer.check(data); reason != "" {
+		return cl.scrub(&malformedError{method: cl.method, path: cl.path, reason: fmt.Sprintf("%d %s", resp.StatusCode, reason)})
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return cl.scrub(&malformedError{method: cl.method, path: cl.path, reason: fmt.Sprintf("decoding the %d answer", resp.StatusCode), err: err})
 	}
 	return nil
 }

@@ -273,7 +273,7 @@ func TestUsersService_Get_malformedResponse(t *testing.T) {
 		serveJSON(w, http.StatusOK, []byte(`{"id": 42, "email": "ada@exa`))
 	})
 	u, err := ts.client.Users.Get(t.Context(), Me)
-	if err == nil || u != nil || !strings.Contains(err.Error(), "decoding 200 response") {
+	if !errors.Is(err, ErrMalformedResponse) || u != nil || !strings.Contains(err.Error(), "decoding the 200 answer") {
 		t.Errorf("got (%v, %v); want a decoding error", u, err)
 	}
 }

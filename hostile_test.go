@@ -1,0 +1,388 @@
+package posthogusers
+
+// This file is the kit of hostile servers and the tests that run the SDK
+// against them: servers and proxies that send endless or inflating bodies,
+// trickle or stall, ignore offsets, echo credentials, or answer with
+// nothing where PostHog sends an object. Each server is an http.HandlerFunc
+// made by a function of the kit; newHostile starts one and gives a client
+// of it. A handler that could go on forever stops when the client goes away
+// or the test ends.
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// hostile is a misbehaving server and a client of it.
+type hostile struct {
+	srv      *httptest.Server
+	client   *Client
+	requests atomic.Int64 // how many requests reached the server
+	// done is closed when the test ends, so that handlers that wait for
+	// the client stop then too.
+	done chan struct{}
+}
+
+// newHostile starts a server that answers every request with h, and a
+// client of it with fast retries and opts.
+func newHostile(t testing.TB, h http.HandlerFunc, opts ...Option) *hostile {
+	t.Helper()
+	hs := &hostile{done: make(chan struct{})}
+	hs.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hs.requests.Add(1)
+		h(w, r)
+	}))
+	t.Cleanup(hs.srv.Close)
+	t.Cleanup(func() { close(hs.done) }) // runs before Close
+	hs.client = hs.newClient(t, testKey, opts...)
+	return hs
+}
+
+// newClient returns another client of the server.
+func (hs *hostile) newClient(t testing.TB, key string, opts ...Option) *Client {
+	t.Helper()
+	c, err := NewClient(key, append([]Option{
+		WithBaseURL(hs.srv.URL),
+		WithHTTPClient(&http.Client{Transport: hs.srv.Client().Transport, Timeout: time.Minute}),
+		WithRetryWait(time.Millisecond, 2*time.Millisecond),
+	}, opts...)...)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c
+}
+
+// waitFor blocks until the client goes away or the test ends.
+func (hs *hostile) waitFor(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-hs.done:
+	}
+}
+
+// answer answers with status and body, as JSON.
+func answer(status int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if body != "" {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+// endless answers 200 with prefix and then chunk over and over, until the
+// client goes away: a body without end.
+func endless(prefix, chunk string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if _, err := io.WriteString(w, prefix); err != nil {
+			return
+		}
+		block := []byte(strings.Repeat(chunk, max(1, (64<<10)/len(chunk))))
+		for r.Context().Err() == nil {
+			if _, err := w.Write(block); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// gzipBomb answers 200 with a gzip body of about inflated/1000 bytes that
+// inflates to prefix, inflated bytes of "a", and suffix: a compression
+// bomb. It is made of gzip members, one per MiB, which gzip readers join.
+func gzipBomb(t testing.TB, prefix string, inflated int64, suffix string) http.HandlerFunc {
+	t.Helper()
+	member := func(data []byte) []byte {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		_, _ = zw.Write(data)
+		_ = zw.Close()
+		return b.Bytes()
+	}
+	head, mib, tail := member([]byte(prefix)), member(bytes.Repeat([]byte("a"), 1<<20)), member([]byte(suffix))
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		if _, err := w.Write(head); err != nil {
+			return
+		}
+		for range inflated >> 20 {
+			if _, err := w.Write(mib); err != nil {
+				return
+			}
+		}
+		_, _ = w.Write(tail)
+	}
+}
+
+// stall answers 200 with prefix, then sends nothing more until the client
+// goes away or the test ends. contentLength, when positive, is announced.
+func (hs *hostile) stall(prefix string, contentLength int64) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if contentLength > 0 {
+			w.Header().Set("Content-Length", strconv.FormatInt(contentLength, 10))
+		}
+		_, _ = io.WriteString(w, prefix)
+		w.(http.Flusher).Flush()
+		hs.waitFor(r)
+	}
+}
+
+// trickle answers 200 with prefix, then one space every interval, until
+// the client goes away or the test ends.
+func (hs *hostile) trickle(prefix string, every time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, prefix)
+		w.(http.Flusher).Flush()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-hs.done:
+				return
+			case <-tick.C:
+			}
+			if _, err := io.WriteString(w, " "); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+		}
+	}
+}
+
+// throttle answers 429 with a Retry-After header of retryAfter.
+func throttle(retryAfter string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", retryAfter)
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"type":"throttled_error","code":"throttled","detail":"Request was throttled.","attr":null}`)
+	}
+}
+
+// hostileUser is the JSON of a user with the given ID, with the members
+// PostHog always sends that the SDK checks for.
+func hostileUser(id int64) string {
+	return fmt.Sprintf(`{"id":%d,"uuid":"00000000-0000-4000-8000-%012x","email":"user%d@example.com"}`, id, id, id)
+}
+
+// pageHead is the start of a list page, up to its first user.
+func pageHead(count, nextOffset, limit int) string {
+	next := "null"
+	if nextOffset >= 0 {
+		next = fmt.Sprintf(`"http://posthog.invalid/api/users/?limit=%d&offset=%d"`, limit, nextOffset)
+	}
+	return fmt.Sprintf(`{"count":%d,"next":%s,"previous":null,"results":[`, count, next)
+}
+
+// offsetIgnoring is a cache in front of PostHog that ignores the query:
+// whatever the offset, it answers the first page of a list of count users,
+// limit to a page, with a next link to the second page.
+func offsetIgnoring(count, limit int) http.HandlerFunc {
+	users := make([]string, limit)
+	for i := range users {
+		users[i] = hostileUser(int64(i + 1))
+	}
+	return answer(http.StatusOK, pageHead(count, limit, limit)+strings.Join(users, ",")+"]}")
+}
+
+// endlessResults answers a list page of count users whose results never
+// end: users with rising IDs, until the client goes away.
+func endlessResults(count, limit int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if _, err := io.WriteString(w, pageHead(count, limit, limit)+hostileUser(1)); err != nil {
+			return
+		}
+		for id := int64(2); r.Context().Err() == nil; id++ {
+			if _, err := io.WriteString(w, ","+hostileUser(id)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// allocated returns how many bytes f allocated. Run it outside parallel
+// tests: it counts every goroutine's allocations.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestHostile_bodyCap sends Get bodies far larger than the client's cap,
+// plain and as a gzip bomb: each fails with ErrResponseTooLarge naming the
+// cap, after one request, having allocated little more than the cap. It
+// once allocated 1.3 GiB for a 300 MiB body, and 5 GiB for a 1 MB gzip
+// body that inflates to 1 GiB. Not parallel: it counts allocations.
+func TestHostile_bodyCap(t *testing.T) {
+	const limit = 1 << 20
+	const userStart = `{"id":1,"uuid":"00000000-0000-4000-8000-000000000001","pad":"`
+	for _, tt := range []struct {
+		name    string
+		handler func(hs *hostile) http.HandlerFunc
+	}{
+		{"endless", func(*hostile) http.HandlerFunc { return endless(userStart, "a") }},
+		{"gzip bomb of 64 MiB", func(*hostile) http.HandlerFunc { return gzipBomb(t, userStart, 64<<20, `"}`) }},
+		// Announced over the cap, then nothing: refused without reading,
+		// or the call would wait for the test's end.
+		{"announced", func(hs *hostile) http.HandlerFunc { return hs.stall(userStart, 2*limit) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var hs *hostile
+			hs = newHostile(t, func(w http.ResponseWriter, r *http.Request) { tt.handler(hs)(w, r) }, WithMaxResponseBytes(limit))
+			var u *User
+			var err error
+			n := allocated(func() { u, err = hs.client.Users.Get(t.Context(), Me) })
+			if !errors.Is(err, ErrResponseTooLarge) || u != nil {
+				t.Fatalf("Get: %v, %v; want an error matching ErrResponseTooLarge", u, err)
+			}
+			if !strings.Contains(err.Error(), "1 MiB") || !strings.Contains(err.Error(), "WithMaxResponseBytes") {
+				t.Errorf("the error does not name the cap and its option: %v", err)
+			}
+			if got := hs.requests.Load(); got != 1 {
+				t.Errorf("requests: %d; want 1 (an answer over the cap is not retried)", got)
+			}
+			if n > limit+8<<20 {
+				t.Errorf("allocated %d MiB for a cap of 1 MiB", n>>20)
+			}
+			t.Logf("allocated %.1f MiB", float64(n)/(1<<20))
+		})
+	}
+}
+
+// TestHostile_bodyCapDefault shows the default cap and that an answer
+// within it, of unknown length, is read whole.
+func TestHostile_bodyCapDefault(t *testing.T) {
+	t.Parallel()
+	big := `{"id":1,"uuid":"00000000-0000-4000-8000-000000000001","pad":"` + strings.Repeat("a", 3<<20) + `"}`
+	hs := newHostile(t, gzipBomb(t, big, 0, ""))
+	u, err := hs.client.Users.Get(t.Context(), Me)
+	if err != nil || u.ID != 1 || len(u.UnknownFields()["pad"]) != 3<<20+2 {
+		t.Fatalf("Get of a 3 MiB gzip answer: %v", err)
+	}
+	over := newHostile(t, endless(`{"id":1,"uuid":"00000000-0000-4000-8000-000000000001","pad":"`, "a"))
+	if _, err := over.client.Users.Get(t.Context(), Me); !errors.Is(err, ErrResponseTooLarge) || !strings.Contains(err.Error(), "32 MiB") {
+		t.Errorf("Get of an endless answer: %v; want ErrResponseTooLarge naming 32 MiB", err)
+	}
+}
+
+// TestHostile_retryAfter sends 429s whose Retry-After is too large for an
+// int64 of nanoseconds, or a date far ahead: the call returns the
+// *RateLimitError at once, where it once retried at once, five times.
+// Negative, fractional and garbage values are no Retry-After: the call
+// backs off and retries within its budget.
+func TestHostile_retryAfter(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		value        string
+		wantRequests int64
+		atOnce       bool
+	}{
+		{"999999999999999999999", 1, true},
+		{"99999999999", 1, true},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 1, true},
+		{"-1", 3, false},
+		{"1.5", 3, false},
+		{"soon", 3, false},
+		{"", 3, false},
+	} {
+		t.Run(tt.value, func(t *testing.T) {
+			t.Parallel()
+			hs := newHostile(t, throttle(tt.value), WithMaxRateLimitRetries(2))
+			_, err := hs.client.Users.Get(t.Context(), Me)
+			var rl *RateLimitError
+			if !errors.As(err, &rl) {
+				t.Fatalf("Get: %v; want a *RateLimitError", err)
+			}
+			if got := hs.requests.Load(); got != tt.wantRequests {
+				t.Errorf("requests: %d; want %d", got, tt.wantRequests)
+			}
+			if tt.atOnce && rl.RetryAfter < 100*365*24*time.Hour {
+				t.Errorf("RetryAfter %v; want the very long wait PostHog asked for", rl.RetryAfter)
+			}
+		})
+	}
+}
+
+// TestHostile_emptyAnswers answers every method that returns something
+// with what is not PostHog's answer for it: null, {}, an array or a string
+// where an object belongs, 204 and 200 without a body. Each is an error
+// matching ErrMalformedResponse, where null, {} and 204 once gave an empty
+// value and a nil error.
+func TestHostile_emptyAnswers(t *testing.T) {
+	t.Parallel()
+	answers := map[string]http.HandlerFunc{
+		"null":             answer(http.StatusOK, "null"),
+		"{}":               answer(http.StatusOK, "{}"),
+		"[]":               answer(http.StatusOK, "[]"),
+		"a string":         answer(http.StatusOK, `"x"`),
+		"204":              answer(http.StatusNoContent, ""),
+		"200 without body": answer(http.StatusOK, ""),
+		"nulls":            answer(http.StatusOK, `{"id":null,"uuid":null,"count":null,"results":null,"secret":null,"is_enabled":null,"backup_codes":null,"repositories":null,"has_more":null,"branches":null,"install_url":null,"user":null,"revoked_count":null,"success":null,"platform":null}`),
+	}
+	freeForm := map[string]bool{"Users.HedgehogConfig": true, "Users.ReplaceHedgehogConfig": true, "Users.MarkProductIntroSeen": true}
+	for _, tt := range endpointCases() {
+		if tt.want == nil {
+			continue // returns nothing but an error
+		}
+		for name, h := range answers {
+			if name == "[]" && tt.name == "Users.LoginSessions" {
+				continue // an empty list of sessions is PostHog's answer
+			}
+			if (name == "{}" || name == "nulls") && freeForm[tt.name] {
+				continue // any object is PostHog's answer
+			}
+			t.Run(tt.name+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				hs := newHostile(t, h)
+				c := hs.client
+				if tt.session {
+					c = hs.newClient(t, "", WithSession(testSession))
+				}
+				got, err := tt.call(t.Context(), c)
+				if !errors.Is(err, ErrMalformedResponse) {
+					t.Errorf("got %#v, %v; want an error matching ErrMalformedResponse", got, err)
+				}
+			})
+		}
+	}
+}
+
+// TestHostile_githubLoginNull shows that null is PostHog's answer for a
+// user without a GitHub login, while an answer without the member is not.
+func TestHostile_githubLoginNull(t *testing.T) {
+	t.Parallel()
+	hs := newHostile(t, answer(http.StatusOK, `{"github_login":null}`))
+	if login, linked, err := hs.client.Users.GitHubLogin(t.Context(), Me); err != nil || linked || login != "" {
+		t.Errorf("GitHubLogin with null: %q, %v, %v; want not linked", login, linked, err)
+	}
+}
+
+// hostileContext is the context of a call that must not outlive a test
+// whose server could hold it forever.
+func hostileContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
