@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -170,12 +171,12 @@ func baselineList(ctx context.Context, hc *http.Client, baseURL string, limit in
 			return err
 		}
 		if resp.StatusCode != http.StatusOK {
-			drainAndClose(resp.Body)
+			discardAndClose(resp.Body)
 			return fmt.Errorf("GET %s: %s", next, resp.Status)
 		}
 		var page plainPage
 		err = json.NewDecoder(resp.Body).Decode(&page)
-		drainAndClose(resp.Body)
+		discardAndClose(resp.Body)
 		if err != nil {
 			return err
 		}
@@ -188,4 +189,11 @@ func baselineList(ctx context.Context, hc *http.Client, baseURL string, limit in
 		}
 	}
 	return nil
+}
+
+// discardAndClose reads what is left of a body and closes it, as a plain
+// net/http client does to reuse its connection.
+func discardAndClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, body)
+	_ = body.Close()
 }

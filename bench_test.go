@@ -437,7 +437,7 @@ func BenchmarkGet(b *testing.B) {
 			}
 			var u plainUser
 			err = json.NewDecoder(resp.Body).Decode(&u)
-			drainAndClose(resp.Body)
+			discardAndClose(resp.Body)
 			if err != nil || u.ID != 1 {
 				b.Fatalf("user %d, %v", u.ID, err)
 			}

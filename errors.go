@@ -2,6 +2,7 @@ package posthogusers
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -89,6 +90,7 @@ func (e *malformedError) Is(target error) bool { return target == ErrMalformedRe
 // tooLargeError is the error of an answer larger than the client reads. It
 // matches [ErrResponseTooLarge].
 type tooLargeError struct {
+	what  string // what is too large; "the answer" when empty
 	limit int64
 	// announced is the answer's Content-Length when that alone was over
 	// the limit; 0 when the answer was read up to the limit.
@@ -100,7 +102,8 @@ func (e *tooLargeError) Error() string {
 	if e.announced > 0 {
 		return fmt.Sprintf("the answer announces %d bytes, over the cap of %s; %s", e.announced, byteSize(e.limit), e.option)
 	}
-	return fmt.Sprintf("the answer holds more than the cap of %s; %s", byteSize(e.limit), e.option)
+	what := cmp.Or(e.what, "the answer")
+	return fmt.Sprintf("%s holds more than the cap of %s; %s", what, byteSize(e.limit), e.option)
 }
 
 // Is makes errors.Is(err, ErrResponseTooLarge) hold.

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -385,4 +386,320 @@ func hostileContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// scanRun ranges over one of a scan's iterators, collecting user IDs and
+// errors. It stops after max users, so that a scan that would go on
+// forever fails the test instead of hanging it.
+type scanRun func(sc *UserScan, max int) (ids []int64, errs []error)
+
+// scanRuns are the ways to range over a scan.
+var scanRuns = map[string]scanRun{
+	"Users": func(sc *UserScan, max int) (ids []int64, errs []error) {
+		for u, err := range sc.Users() {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if ids = append(ids, u.ID); len(ids) >= max {
+				break
+			}
+		}
+		return ids, errs
+	},
+	"Raw": func(sc *UserScan, max int) (ids []int64, errs []error) {
+		for v, err := range sc.Raw() {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			id, err := rawUserID(v)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if ids = append(ids, id); len(ids) >= max {
+				break
+			}
+		}
+		return ids, errs
+	},
+	"Pages": func(sc *UserScan, max int) (ids []int64, errs []error) {
+		for p, err := range sc.Pages() {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			for _, u := range p.Users {
+				ids = append(ids, u.ID)
+			}
+			if len(ids) >= max {
+				break
+			}
+		}
+		return ids, errs
+	},
+}
+
+// TestHostile_endlessResults scans a page of count 250 and limit 100 whose
+// results never end: every window and iterator stops at the limit with an
+// error matching ErrMalformedResponse, after one request. It once yielded
+// 8 million users in 10 s with a Window of 1, and buffered 13 GB in 60 s
+// with a Window of 4.
+func TestHostile_endlessResults(t *testing.T) {
+	t.Parallel()
+	for name, run := range scanRuns {
+		for _, window := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/window %d", name, window), func(t *testing.T) {
+				t.Parallel()
+				hs := newHostile(t, endlessResults(250, 100))
+				ids, errs := run(hs.client.Users.Scan(hostileContext(t), &ScanOptions{Limit: 100, Window: window}), 10_000)
+				if len(ids) > 100 || len(errs) != 1 || !errors.Is(errs[0], ErrMalformedResponse) {
+					t.Fatalf("%d users, errors %v; want at most 100 users and an error matching ErrMalformedResponse", len(ids), errs)
+				}
+				if !strings.Contains(errs[0].Error(), "more users than its limit of 100") {
+					t.Errorf("the error does not say what is wrong: %v", errs[0])
+				}
+				if n := hs.requests.Load(); n != 1 {
+					t.Errorf("requests: %d; want 1 (a malformed page is not asked for again)", n)
+				}
+			})
+		}
+	}
+}
+
+// TestHostile_userTooLarge scans pages where one user, or the page after
+// its users, never ends: the scan stops with an error matching
+// ErrResponseTooLarge that names the cap of a user, after one request.
+func TestHostile_userTooLarge(t *testing.T) {
+	t.Parallel()
+	pages := map[string]http.HandlerFunc{
+		"endless user":   endless(pageHead(1, -1, 100)+`{"id":1,"uuid":"00000000-0000-4000-8000-000000000001","pad":"`, "a"),
+		"endless member": endless(pageHead(1, -1, 100)+hostileUser(1)+`],"padding":"`, "a"),
+		"endless head":   endless(`{"count":1,"padding":"`, "a"),
+		"deep nesting":   endless(pageHead(1, -1, 100)+hostileUser(1)+`],"padding":`, "["),
+	}
+	for name, page := range pages {
+		for _, window := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/window %d", name, window), func(t *testing.T) {
+				t.Parallel()
+				hs := newHostile(t, page)
+				ids, errs := scanRuns["Users"](hs.client.Users.Scan(hostileContext(t), &ScanOptions{Window: window}), 10)
+				if len(ids) > 1 || len(errs) != 1 || !errors.Is(errs[0], ErrResponseTooLarge) && !errors.Is(errs[0], ErrMalformedResponse) {
+					t.Fatalf("%d users, errors %v; want an error matching ErrResponseTooLarge", len(ids), errs)
+				}
+				if name != "deep nesting" && (!errors.Is(errs[0], ErrResponseTooLarge) || !strings.Contains(errs[0].Error(), "1 MiB")) {
+					t.Errorf("error %v; want ErrResponseTooLarge naming the cap of 1 MiB", errs[0])
+				}
+				if n := hs.requests.Load(); n != 1 {
+					t.Errorf("requests: %d; want 1", n)
+				}
+			})
+		}
+	}
+}
+
+// TestHostile_offsetIgnoring lists users through a cache that ignores the
+// offset and always serves the first page of 100, with a count of 250 and a
+// next link. All and every Scan end with an error matching
+// ErrMalformedResponse within a few requests, having yielded each of the
+// 100 users once. They once made 30,000 requests in 10 s without handing
+// the loop body a user after the first 100, so it could not even break.
+func TestHostile_offsetIgnoring(t *testing.T) {
+	t.Parallel()
+	check := func(t *testing.T, hs *hostile, ids []int64, errs []error) {
+		t.Helper()
+		if len(ids) != 100 || len(errs) != 1 || !errors.Is(errs[0], ErrMalformedResponse) {
+			t.Fatalf("%d users, errors %v; want 100 users and an error matching ErrMalformedResponse", len(ids), errs)
+		}
+		for i, id := range ids {
+			if id != int64(i+1) {
+				t.Fatalf("user %d is %d; want each of the page's users once, in order", i, id)
+			}
+		}
+		if n := hs.requests.Load(); n > 3 {
+			t.Errorf("requests: %d; want at most 3", n)
+		}
+	}
+	t.Run("All", func(t *testing.T) {
+		t.Parallel()
+		hs := newHostile(t, offsetIgnoring(250, 100))
+		var ids []int64
+		var errs []error
+		for u, err := range hs.client.Users.All(hostileContext(t), nil) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if ids = append(ids, u.ID); len(ids) > 1000 {
+				break
+			}
+		}
+		check(t, hs, ids, errs)
+	})
+	for name, run := range scanRuns {
+		for _, window := range []int{1, 4} {
+			t.Run(fmt.Sprintf("Scan %s/window %d", name, window), func(t *testing.T) {
+				t.Parallel()
+				hs := newHostile(t, offsetIgnoring(250, 100))
+				sc := hs.client.Users.Scan(hostileContext(t), &ScanOptions{Window: window})
+				ids, errs := run(sc, 1000)
+				check(t, hs, ids, errs)
+				var se *ScanError
+				if !errors.As(errs[0], &se) || se.Checkpoint != (Checkpoint{Offset: 100, LastID: 100}) {
+					t.Errorf("error %v; want a *ScanError at the end of the first page", errs[0])
+				}
+			})
+		}
+	}
+}
+
+// TestHostile_offsetIgnoringRepos lists repositories through a cache that
+// ignores the offset: the iterator yields the two repositories once and
+// ends with an error, where it once yielded 10,000 duplicates.
+func TestHostile_offsetIgnoringRepos(t *testing.T) {
+	t.Parallel()
+	hs := newHostile(t, answer(http.StatusOK, `{"repositories":[{"id":1,"name":"a","full_name":"o/a"},{"id":2,"name":"b","full_name":"o/b"}],"has_more":true}`))
+	var names []string
+	var errs []error
+	for r, err := range hs.client.Integrations.AllGitHubRepos(hostileContext(t), Me, "42", nil) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if names = append(names, r.FullName); len(names) > 100 {
+			break
+		}
+	}
+	if len(names) != 2 || len(errs) != 1 || !errors.Is(errs[0], ErrMalformedResponse) {
+		t.Errorf("repositories %v, errors %v; want o/a and o/b, then an error matching ErrMalformedResponse", names, errs)
+	}
+	if n := hs.requests.Load(); n != 2 {
+		t.Errorf("requests: %d; want 2", n)
+	}
+	over := newHostile(t, answer(http.StatusOK, `{"repositories":[{"id":1,"name":"a","full_name":"o/a"},{"id":2,"name":"b","full_name":"o/b"}],"has_more":true}`))
+	for _, err := range over.client.Integrations.AllGitHubRepos(hostileContext(t), Me, "42", &GitHubReposOptions{Limit: 1}) {
+		if !errors.Is(err, ErrMalformedResponse) {
+			t.Errorf("a page of two repositories for a limit of 1: %v; want ErrMalformedResponse", err)
+		}
+	}
+}
+
+// TestHostile_breakReturnsAtOnce breaks out of a scan after its first user
+// while the server holds the rest of the page (stalled, or trickling a
+// byte every 100 ms), with an http.Client that has no timeout: the loop
+// returns, where the SDK once drained the rest of the body first, which
+// took the client's whole timeout, or forever without one. The wait below
+// only turns a hang into a failure.
+func TestHostile_breakReturnsAtOnce(t *testing.T) {
+	t.Parallel()
+	head := pageHead(250, 100, 100) + hostileUser(1)
+	for _, server := range []string{"stall", "trickle"} {
+		for _, mode := range []string{"All", "Users", "Raw"} {
+			t.Run(server+"/"+mode, func(t *testing.T) {
+				t.Parallel()
+				var hs *hostile
+				hs = newHostile(t, func(w http.ResponseWriter, r *http.Request) {
+					if server == "stall" {
+						hs.stall(head, 0)(w, r)
+					} else {
+						hs.trickle(head, 100*time.Millisecond)(w, r)
+					}
+				})
+				c := hs.newClient(t, testKey, WithHTTPClient(&http.Client{Transport: hs.srv.Client().Transport}))
+				returned := make(chan int, 1)
+				go func() {
+					n := 0
+					switch mode {
+					case "All":
+						for range c.Users.All(t.Context(), nil) {
+							n++
+							break
+						}
+					case "Users":
+						for range c.Users.Scan(t.Context(), nil).Users() {
+							n++
+							break
+						}
+					case "Raw":
+						for range c.Users.Scan(t.Context(), nil).Raw() {
+							n++
+							break
+						}
+					}
+					returned <- n
+				}()
+				select {
+				case n := <-returned:
+					if n != 1 {
+						t.Errorf("the loop ran %d times; want 1", n)
+					}
+				case <-time.After(time.Minute):
+					t.Fatal("break did not return")
+				}
+			})
+		}
+	}
+}
+
+// closingTransport serves a page that sends its head and first user, then
+// blocks until the request's context is done and fails as a closed
+// connection does: the read error that a cancelled request gets when the
+// transport closes the connection under it first. blocked is signalled when
+// a read waits.
+type closingTransport struct {
+	head    string
+	blocked chan struct{}
+}
+
+func (tr closingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	body := io.MultiReader(strings.NewReader(tr.head), ctxCloser{r.Context(), tr.blocked})
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(body), ContentLength: -1, Request: r}, nil
+}
+
+// ctxCloser blocks a read until ctx is done, then fails it as a closed
+// network connection.
+type ctxCloser struct {
+	ctx     context.Context
+	blocked chan struct{}
+}
+
+func (c ctxCloser) Read([]byte) (int, error) {
+	select {
+	case c.blocked <- struct{}{}:
+	default:
+	}
+	<-c.ctx.Done()
+	return 0, &net.OpError{Op: "read", Net: "tcp", Err: net.ErrClosed}
+}
+
+// TestHostile_cancelledScanSaysSo cancels a scan while its page is being
+// read, and the read fails as a closed connection rather than with the
+// context's error: the scan's error still matches context.Canceled. About
+// one cancelled scan in 200 once ended with only "use of closed network
+// connection".
+func TestHostile_cancelledScanSaysSo(t *testing.T) {
+	t.Parallel()
+	for name, run := range scanRuns {
+		for _, window := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/window %d", name, window), func(t *testing.T) {
+				t.Parallel()
+				tr := closingTransport{head: pageHead(250, 100, 100) + hostileUser(1), blocked: make(chan struct{}, 1)}
+				c, err := NewClient(testKey, WithHTTPClient(&http.Client{Transport: tr}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				go func() {
+					<-tr.blocked
+					cancel()
+				}()
+				ids, errs := run(c.Users.Scan(ctx, &ScanOptions{Window: window}), 1000)
+				if len(ids) > 1 || len(errs) != 1 || !errors.Is(errs[0], context.Canceled) {
+					t.Errorf("%d users, errors %v; want one matching context.Canceled", len(ids), errs)
+				}
+			})
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package posthogusers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -298,7 +299,10 @@ func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationI
 // App installation can reach that matches opts, from opts' offset on. It
 // fetches a page only when the previous one has been used up, stops when
 // PostHog says there are no more, yields at most one error and then stops,
-// and returns at once when the loop breaks. opts may be nil and is never
+// and returns at once when the loop breaks. It yields each repository (by
+// full name) once, and ends with an error matching [ErrMalformedResponse]
+// when a page that claims more brings no repository it has not yielded, as
+// a cache that ignores the offset would. opts may be nil and is never
 // modified. Needs scope user:read.
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/repos/
@@ -307,7 +311,9 @@ func (s *IntegrationsService) AllGitHubRepos(ctx context.Context, id, installati
 	if opts != nil {
 		o = *opts
 	}
-	return pageByOffset(o.Offset, func(offset int) ([]GitHubRepo, bool, error) {
+	o.Limit = cmp.Or(o.Limit, defaultPageSize)
+	repoKey := func(r GitHubRepo) string { return r.FullName }
+	return pageByOffset(opGitHubRepos, "repositories", o.Offset, o.Limit, repoKey, func(offset int) ([]GitHubRepo, bool, error) {
 		q := o
 		q.Offset = offset
 		page, err := s.GitHubRepos(ctx, id, installationID, &q, reqOpts...)
@@ -365,7 +371,9 @@ func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, install
 	if opts != nil {
 		o = *opts
 	}
-	return pageByOffset(o.Offset, func(offset int) ([]string, bool, error) {
+	o.Limit = cmp.Or(o.Limit, defaultPageSize)
+	branchKey := func(b string) string { return b }
+	return pageByOffset(opGitHubBranches, "branches", o.Offset, o.Limit, branchKey, func(offset int) ([]string, bool, error) {
 		o.Offset = offset
 		page, err := s.GitHubBranches(ctx, id, installationID, repo, &o, reqOpts...)
 		if err != nil {
@@ -511,30 +519,4 @@ func checkTeamID(id *int64) error {
 		return &InputError{Arg: "TeamID", Reason: fmt.Sprintf("%d is not a project ID", *id)}
 	}
 	return nil
-}
-
-// pageByOffset returns an iterator over lists paged by offset with a
-// has-more flag, as PostHog's GitHub endpoints are. fetch reads the page at
-// offset. A page that is empty while claiming more ends the iteration rather
-// than loop.
-func pageByOffset[T any](offset int, fetch func(offset int) (items []T, hasMore bool, err error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		for {
-			items, hasMore, err := fetch(offset)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			for _, item := range items {
-				if !yield(item, nil) {
-					return
-				}
-			}
-			if !hasMore || len(items) == 0 {
-				return
-			}
-			offset += len(items)
-		}
-	}
 }

@@ -250,18 +250,23 @@ func TestIntegrationsService_AllGitHubBranches(t *testing.T) {
 			serveJSON(w, http.StatusOK, []byte(`{"branches":["main","dev"],"default_branch":"main","has_more":true}`))
 		case "2":
 			// A server that claims more but sends nothing must not make
-			// the iterator loop.
+			// the iterator loop: it ends with an error.
 			serveJSON(w, http.StatusOK, []byte(`{"branches":[],"default_branch":"main","has_more":true}`))
 		default:
 			serveJSON(w, http.StatusNotFound, readFixture(t, "errors/not_found.json"))
 		}
 	})
 	var got []string
+	var endErr error
 	for b, err := range ts.client.Integrations.AllGitHubBranches(t.Context(), Me, "42", "o/r", nil) {
 		if err != nil {
-			t.Fatal(err)
+			endErr = err
+			continue
 		}
 		got = append(got, b)
+	}
+	if !errors.Is(endErr, ErrMalformedResponse) {
+		t.Errorf("an empty page claiming more: %v; want an error matching ErrMalformedResponse", endErr)
 	}
 	if diff := cmp.Diff([]string{"main", "dev"}, got); diff != "" {
 		t.Errorf("branches (-want +got):\n%s", diff)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/url"
 	"strconv"
 
@@ -32,8 +33,16 @@ type pageInfo struct {
 }
 
 // errPage is wrapped by every error of a page body that is not JSON of a
-// page's shape.
-var errPage = errors.New("malformed list page")
+// page's shape. It matches ErrMalformedResponse.
+var errPage error = pageError{}
+
+// pageError is the type of errPage.
+type pageError struct{}
+
+func (pageError) Error() string { return "malformed list page" }
+
+// Is makes errors.Is(err, ErrMalformedResponse) hold.
+func (pageError) Is(target error) bool { return target == ErrMalformedResponse }
 
 // decodePage reads a list page from r as it arrives: its count and next
 // link, and each item of its results, handed to item one at a time with dec
@@ -133,6 +142,31 @@ func (b *bodyReader) failed(err error) bool {
 	return b.err != nil || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
+// cappedReader fails a read once more than max bytes have been read since
+// its last reset. A scan resets it at every user, so that neither one
+// user's JSON nor the stretch of a page between two users can make the
+// decoder hold more than about max bytes.
+type cappedReader struct {
+	r         io.Reader
+	max, left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, &tooLargeError{what: "a user of the page, or the page between two users,", limit: c.max,
+			option: "a user of PostHog is a few KiB: the page does not come from PostHog"}
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+// reset starts counting from zero again.
+func (c *cappedReader) reset() { c.left = c.max }
+
 // nextOffset reads the offset of a next link; ok is false when the link
 // does not parse or its offset is not a number.
 func nextOffset(next string) (offset int, ok bool) {
@@ -160,4 +194,53 @@ func checkWindow(limit, offset, maxLimit int) error {
 		return &InputError{Arg: "Offset", Reason: fmt.Sprintf("%d is negative", offset)}
 	}
 	return nil
+}
+
+// pageByOffset returns an iterator over a list of operation op, paged by
+// offset with a has-more flag, as PostHog's GitHub endpoints are. fetch
+// reads the page of at most limit items at offset; key identifies an item,
+// so that an item is yielded at most once. The iteration ends with an
+// error matching [ErrMalformedResponse], rather than going on forever, when
+// a page holds more than limit items, or claims more but brings no item not
+// yielded before (empty, or the same page again from a cache that ignores
+// the offset). what names the items in errors.
+func pageByOffset[T any, K comparable](op opID, what string, offset, limit int, key func(T) K, fetch func(offset int) (items []T, hasMore bool, err error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		malformed := func(format string, args ...any) {
+			yield(zero, &malformedError{method: operations[op].method, path: operations[op].path, reason: fmt.Sprintf(format, args...)})
+		}
+		seen := make(map[K]struct{})
+		for {
+			items, hasMore, err := fetch(offset)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			if len(items) > limit {
+				malformed("the page at offset %d has %d %s, more than its limit of %d", offset, len(items), what, limit)
+				return
+			}
+			fresh := 0
+			for _, item := range items {
+				k := key(item)
+				if _, dup := seen[k]; dup {
+					continue
+				}
+				seen[k] = struct{}{}
+				fresh++
+				if !yield(item, nil) {
+					return
+				}
+			}
+			if !hasMore {
+				return
+			}
+			if fresh == 0 {
+				malformed("the page at offset %d says more %s follow but brings none not listed before: the server does not page by offset", offset, what)
+				return
+			}
+			offset += len(items)
+		}
+	}
 }

@@ -122,6 +122,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	if retry {
 		c.logRetry(ctx, cl, a)
+		if resp != nil {
+			// Closed before go-retryablehttp drains it: a body that
+			// trickles would hold the retry for as long as it lasts.
+			_ = resp.Body.Close()
+		}
 	}
 	return retry, err
 }
@@ -381,7 +386,7 @@ func (c *Client) prepareRetry(req *http.Request) error {
 // after N attempts", and closes any response.
 func lastError(resp *http.Response, err error, _ int) (*http.Response, error) {
 	if resp != nil {
-		drainAndClose(resp.Body)
+		_ = resp.Body.Close() // not drained: a trickling body cannot hold the call
 	}
 	return nil, err
 }

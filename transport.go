@@ -349,6 +349,12 @@ func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out 
 	}
 	if cl.stream != nil {
 		if err := cl.stream(resp.Body); err != nil {
+			// A done context closes the connection under the reader, whose
+			// error ("use of closed network connection") must still say
+			// why.
+			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+				err = fmt.Errorf("%w: %w", ctxErr, err)
+			}
 			return cl.scrub(err)
 		}
 		return nil
@@ -601,11 +607,4 @@ func scrubString(s string, secrets []string) string {
 		}
 	}
 	return s
-}
-
-// drainAndClose reads what is left of a body, up to a limit, so that the
-// connection can be reused, and closes it.
-func drainAndClose(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-	_ = body.Close()
 }

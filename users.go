@@ -98,7 +98,22 @@ func (s *UsersService) List(ctx context.Context, opts *ListUsersOptions, reqOpts
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return fetch[Page[User]](ctx, s.client, request{op: opUsersList, query: opts}, reqOpts...)
+	page, err := fetch[Page[User]](ctx, s.client, request{op: opUsersList, query: opts}, reqOpts...)
+	if err != nil {
+		return nil, err
+	}
+	malformed := func(reason string) error {
+		return &malformedError{method: "GET", path: "/api/users/", reason: reason}
+	}
+	if opts != nil && opts.Limit > 0 && len(page.Results) > opts.Limit {
+		return nil, malformed(fmt.Sprintf("the page has %d users, more than its limit of %d", len(page.Results), opts.Limit))
+	}
+	for i := range page.Results {
+		if reason := checkUser(&page.Results[i]); reason != "" {
+			return nil, malformed(fmt.Sprintf("the user at index %d: %s", i, reason))
+		}
+	}
+	return page, nil
 }
 
 // All returns an iterator over every user that matches opts, from opts'
@@ -199,6 +214,19 @@ func (s *UsersService) Replace(ctx context.Context, id string, req ReplaceUserRe
 		return nil, err
 	}
 	return fetch[User](ctx, s.client, request{op: opUsersReplace, user: id, body: req}, reqOpts...)
+}
+
+// checkUser returns why a user decoded from a 2xx answer is not one
+// PostHog would send, or "": PostHog always sends a positive id and a
+// uuid.
+func checkUser(u *User) string {
+	switch {
+	case u.ID <= 0:
+		return "the user has no positive id"
+	case u.UUID == uuid.Nil:
+		return "the user has no uuid"
+	}
+	return ""
 }
 
 // checkText checks a required string argument that PostHog limits to

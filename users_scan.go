@@ -23,11 +23,13 @@ type ScanOptions struct {
 	// Limit is the page size; 0 means PostHog's default of 100. PostHog sets
 	// no maximum. With a Window of 1, memory does not grow with Limit.
 	Limit int
-	// Window is how many pages are requested at once. 0 and 1 read one page
-	// at a time, decoding each user from the response as the loop asks for
-	// it. A larger Window requests the next Window pages together, each
-	// decoded whole, and hands their users out in order: it hides PostHog's
-	// latency per page at the cost of Window pages in memory.
+	// Window is how many pages are requested at once, at most [MaxWindow].
+	// 0 and 1 read one page at a time, decoding each user from the response
+	// as the loop asks for it. A larger Window requests the next Window
+	// pages together, each decoded whole, and hands their users out in
+	// order: it hides PostHog's latency per page at the cost of Window
+	// pages in memory. A negative Window or one over MaxWindow is refused
+	// with an [*InputError].
 	Window int
 	// Start resumes a scan where an earlier one stopped: pass the
 	// [UserScan.Checkpoint] or [ScanError] Checkpoint it left. The zero value
@@ -37,6 +39,19 @@ type ScanOptions struct {
 	// that runs the loop.
 	OnProgress func(Progress)
 }
+
+// MaxWindow is the largest [ScanOptions.Window]: more pages at once than
+// this only queue at PostHog and hold memory.
+const MaxWindow = 64
+
+// defaultPageSize is PostHog's page size when a listing gives no limit.
+// A scan sends it explicitly, so that a page with more users than it is
+// known to be malformed.
+const defaultPageSize = 100
+
+// maxUserBytes caps the JSON of one user of a scan, and of the parts of a
+// page between two users: a user of PostHog is a few KiB.
+const maxUserBytes = 1 << 20
 
 // Checkpoint is where a scan stands: Offset is the position in PostHog's
 // list of the next user to yield, and LastID the ID of the last user
@@ -144,7 +159,7 @@ func (e *DriftError) Is(target error) bool { return target == ErrDrift }
 type UserScan struct {
 	users   *UsersService
 	ctx     context.Context
-	opts    ScanOptions     // Window normalized
+	opts    ScanOptions     // as given; run checks them
 	reqOpts []RequestOption // for every page's request
 	ranged  atomic.Bool
 
@@ -167,7 +182,6 @@ func (s *UsersService) Scan(ctx context.Context, opts *ScanOptions, reqOpts ...R
 	if opts != nil {
 		sc.opts = *opts
 	}
-	sc.opts.Window = max(sc.opts.Window, 1)
 	sc.cp = sc.opts.Start
 	return sc
 }
@@ -261,8 +275,13 @@ func userItems() itemDecoder[User] {
 	opts := pageOptions()
 	return func(dec *jsontext.Decoder) (User, int64, error) {
 		var u User
-		err := json.UnmarshalDecode(dec, &u, opts)
-		return u, u.ID, err
+		if err := json.UnmarshalDecode(dec, &u, opts); err != nil {
+			return u, 0, err
+		}
+		if reason := checkUser(&u); reason != "" {
+			return u, 0, errors.New(reason)
+		}
+		return u, u.ID, nil
 	}
 }
 
@@ -281,15 +300,18 @@ func rawItems() itemDecoder[jsontext.Value] {
 }
 
 // rawUserID reads the "id" member of a user's JSON object, which the
-// decoder has already checked to be valid JSON: it walks the object's
-// top-level members by their bytes, skipping strings and nested values,
-// without decoding anything but the ID.
+// decoder has already checked to be valid JSON, and checks that it has a
+// "uuid" string: it walks the object's top-level members by their bytes,
+// skipping strings and nested values, without decoding anything but the
+// ID, and stops once it has seen both (PostHog sends them first).
 func rawUserID(v jsontext.Value) (int64, error) {
 	if v.Kind() != jsontext.KindBeginObject {
 		return 0, fmt.Errorf("%w: a user is not a JSON object", errPage)
 	}
+	var id int64
+	var hasID, hasUUID bool
 	depth := 0
-	for i := 0; i < len(v); i++ {
+	for i := 0; i < len(v) && !(hasID && hasUUID); i++ {
 		switch c := v[i]; c {
 		case '{', '[':
 			depth++
@@ -305,7 +327,8 @@ func rawUserID(v jsontext.Value) (int64, error) {
 			if i >= len(v) {
 				break // an unterminated string; the decoder refuses these first
 			}
-			if depth != 1 || string(v[start:i+1]) != `"id"` {
+			name := string(v[start : i+1])
+			if depth != 1 || name != `"id"` && name != `"uuid"` {
 				continue
 			}
 			j := i + 1
@@ -313,16 +336,27 @@ func rawUserID(v jsontext.Value) (int64, error) {
 				j++
 			}
 			if j == len(v) || v[j] != ':' {
-				continue // "id" as a value, not a name
+				continue // a value, not a name
 			}
-			var id int64
-			if err := json.Unmarshal(memberValue(v[j+1:]), &id); err != nil {
+			for j++; j < len(v) && isJSONSpace(v[j]); j++ {
+			}
+			if name == `"uuid"` {
+				hasUUID = j < len(v) && v[j] == '"'
+				continue
+			}
+			if err := json.Unmarshal(memberValue(v[j:]), &id); err != nil {
 				return 0, fmt.Errorf("%w: a user's id: %w", errPage, err)
 			}
-			return id, nil
+			hasID = true
 		}
 	}
-	return 0, fmt.Errorf("%w: a user has no id", errPage)
+	switch {
+	case !hasID || id <= 0:
+		return 0, fmt.Errorf("%w: a user has no positive id", errPage)
+	case !hasUUID:
+		return 0, fmt.Errorf("%w: a user has no uuid", errPage)
+	}
+	return id, nil
 }
 
 // memberValue returns the value at the start of b, a member's value followed

@@ -174,15 +174,15 @@ func TestScan_malformedUserNamesItsOffset(t *testing.T) {
 func TestRawUserID(t *testing.T) {
 	t.Parallel()
 	for body, want := range map[string]int64{
-		`{"id": 42}`: 42,
-		`{"team": {"id": 2, "x": [{"id": 3}]}, "name": "id", "q": "a \"id\": 9", "id" : 7}`: 7,
-		`{ "first_name":"\\", "id":-1 }`: -1,
+		`{"id": 42, "uuid": "u"}`: 42,
+		`{"uuid" :"u", "team": {"id": 2, "uuid": "t", "x": [{"id": 3}]}, "name": "id", "q": "a \"id\": 9", "id" : 7}`: 7,
+		`{ "first_name":"\\", "id":1 , "uuid":"u"}`: 1,
 	} {
 		if got, err := rawUserID(jsontext.Value(body)); err != nil || got != want {
 			t.Errorf("rawUserID(%s) = %d, %v; want %d", body, got, err, want)
 		}
 	}
-	for _, body := range []string{`{"team": {"id": 2}}`, `{"id": "42"}`, `{"id": 1.5}`, `[{"id": 1}]`, `{"id": 99999999999999999999}`, `{"a": "unterminated`} {
+	for _, body := range []string{`{"id": 42}`, `{"id": 42, "uuid": null}`, `{"id": 42, "team": {"uuid": "t"}}`, `{"id": 0, "uuid": "u"}`, `{"id": -1, "uuid": "u"}`, `{"team": {"id": 2}}`, `{"id": "42"}`, `{"id": 1.5}`, `[{"id": 1}]`, `{"id": 99999999999999999999}`, `{"a": "unterminated`} {
 		if got, err := rawUserID(jsontext.Value(body)); err == nil {
 			t.Errorf("rawUserID(%s) = %d; want an error", body, got)
 		}

@@ -36,9 +36,18 @@ type scanner[T any] struct {
 	// checkFirst is set while the first item is the user before a resumed
 	// scan's checkpoint, asked for to check that it is the user of LastID.
 	checkFirst bool
-	counted    bool           // a page has given a count, FirstCount
-	pauseTill  atomic.Int64   // no request starts before this time (Unix ns)
-	wg         sync.WaitGroup // the goroutines of a window
+	counted    bool // a page has given a count, FirstCount
+	// limit is the page size asked for: the options' Limit, or PostHog's
+	// default, sent explicitly so that a longer page is known to be
+	// malformed.
+	limit int
+	// window is how many pages are requested at once, 1 or more.
+	window int
+	// moved counts the users of the current page that moved the scan on:
+	// handed to the loop, or the user a resumed scan checks.
+	moved     int
+	pauseTill atomic.Int64   // no request starts before this time (Unix ns)
+	wg        sync.WaitGroup // the goroutines of a window
 }
 
 // run runs a scan: one page at a time, or a window of pages.
@@ -53,7 +62,8 @@ func run[T any](sc *UserScan, mode scanMode[T]) {
 		return
 	}
 	ctx, cancel := context.WithCancel(sc.ctx)
-	r := &scanner[T]{sc: sc, scanMode: mode, cur: sc.opts.Start}
+	r := &scanner[T]{sc: sc, scanMode: mode, cur: sc.opts.Start,
+		limit: cmp.Or(sc.opts.Limit, defaultPageSize), window: max(sc.opts.Window, 1)}
 	if r.cur.Offset > 0 && r.cur.LastID > 0 {
 		r.cur.Offset--
 		r.checkFirst = true
@@ -61,8 +71,8 @@ func run[T any](sc *UserScan, mode scanMode[T]) {
 	defer r.wg.Wait() // after cancel: every request of the scan has ended
 	defer cancel()
 	var err error
-	if sc.opts.Window > 1 {
-		err = r.window(ctx)
+	if r.window > 1 {
+		err = r.windowed(ctx)
 	} else {
 		err = r.sequential(ctx)
 	}
@@ -86,6 +96,10 @@ func (sc *UserScan) validate() error {
 		return &InputError{Arg: "ctx", Reason: "the context is nil"}
 	case sc.opts.Start.LastID < 0:
 		return &InputError{Arg: "Start.LastID", Reason: fmt.Sprintf("%d is negative", sc.opts.Start.LastID)}
+	case sc.opts.Window < 0:
+		return &InputError{Arg: "Window", Reason: fmt.Sprintf("%d is negative", sc.opts.Window)}
+	case sc.opts.Window > MaxWindow:
+		return &InputError{Arg: "Window", Reason: fmt.Sprintf("%d is over the maximum of %d (MaxWindow)", sc.opts.Window, MaxWindow)}
 	}
 	return checkWindow(sc.opts.Limit, sc.opts.Start.Offset, math.MaxInt)
 }
@@ -103,7 +117,7 @@ func (r *scanner[T]) sequential(ctx context.Context) error {
 			reqStart := r.cur.Offset
 			var readFailed bool
 			var err error
-			info, readFailed, err = r.fetch(ctx, reqStart, r.sc.opts.Limit, r.take)
+			info, readFailed, err = r.fetch(ctx, reqStart, r.limit, r.take)
 			if err == nil {
 				break
 			}
@@ -119,7 +133,10 @@ func (r *scanner[T]) sequential(ctx context.Context) error {
 			failures++
 		}
 		failures = 0
-		done := r.endPage(pageStart, info)
+		done, err := r.endPage(pageStart, info)
+		if err != nil {
+			return err
+		}
 		if r.pageEnd != nil && !r.pageEnd(info) {
 			return errStop
 		}
@@ -139,11 +156,11 @@ type bufferedPage[T any] struct {
 	err    error
 }
 
-// window reads the first page, then requests the pages up to the count it
+// windowed reads the first page, then requests the pages up to the count it
 // gives, sc.opts.Window at a time, and hands their users to the loop in
 // order. Pages past that count, if the list grew, are read one at a time.
-func (r *scanner[T]) window(ctx context.Context) error {
-	first := r.fetchWhole(ctx, r.cur.Offset, r.sc.opts.Limit)
+func (r *scanner[T]) windowed(ctx context.Context) error {
+	first := r.fetchWhole(ctx, r.cur.Offset, r.limit)
 	if first.err != nil {
 		return r.fail(first.err)
 	}
@@ -152,10 +169,7 @@ func (r *scanner[T]) window(ctx context.Context) error {
 	}
 	// PostHog sets no maximum page size, but a proxy may: a first page
 	// shorter than asked for with more to come gives the step.
-	step := first.info.items
-	if r.sc.opts.Limit > 0 {
-		step = min(step, r.sc.opts.Limit)
-	}
+	step := min(first.info.items, r.limit)
 	pages := 0
 	if rest := first.info.count - r.cur.Offset; rest > 0 {
 		pages = (rest + step - 1) / step
@@ -226,7 +240,7 @@ type pageWindow[T any] struct {
 }
 
 func newPageWindow[T any](r *scanner[T], start, n, limit int) *pageWindow[T] {
-	k := r.sc.opts.Window
+	k := r.window
 	w := &pageWindow[T]{r: r, start: start, n: n, limit: limit, slots: make([]chan *bufferedPage[T], k),
 		tokens: make(chan struct{}, k), inflight: map[int]context.CancelFunc{}, failed: n}
 	for i := range w.slots {
@@ -315,7 +329,9 @@ func (r *scanner[T]) deliver(page *bufferedPage[T]) (done bool, err error) {
 			return false, err
 		}
 	}
-	done = r.endPage(page.offset, page.info)
+	if done, err = r.endPage(page.offset, page.info); err != nil {
+		return false, err
+	}
 	if r.pageEnd != nil && !r.pageEnd(page.info) {
 		return false, errStop
 	}
@@ -330,6 +346,8 @@ func (r *scanner[T]) take(item T, id int64) error {
 	if r.cur.LastID > 0 && id <= r.cur.LastID {
 		if !check || id != r.cur.LastID {
 			r.sc.noteDrift(func(d *DriftError) { d.Skipped++ })
+		} else {
+			r.moved++ // the user before the checkpoint, as expected
 		}
 		return nil
 	}
@@ -339,6 +357,7 @@ func (r *scanner[T]) take(item T, id int64) error {
 		})
 	}
 	r.cur.LastID = id
+	r.moved++
 	if r.pageEnd == nil {
 		r.sc.commit(r.cur)
 	}
@@ -349,10 +368,27 @@ func (r *scanner[T]) take(item T, id int64) error {
 }
 
 // endPage records a page the loop has had, checks it for drift and reports
-// progress. It reports whether the page was the last.
-func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool) {
-	r.sc.commit(r.cur)
+// progress. It reports whether the page was the last. A page that is not
+// the last must move the scan on: one that brought no user not yielded
+// before (a cache that ignores the offset serves the first page again and
+// again), or an offset more than a page past the count, ends the scan with
+// an error matching ErrMalformedResponse, so that the scan ends within a
+// few requests of a server that does not page.
+func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool, err error) {
+	moved := r.moved
+	r.moved = 0
 	last = info.items == 0 || info.next == ""
+	if !last && moved == 0 {
+		r.cur.Offset = pageStart // the page moved nothing; a resumed scan asks for it again
+		r.sc.commit(r.cur)
+		return false, r.fail(&malformedError{method: "GET", path: "/api/users/", reason: fmt.Sprintf(
+			"the page at offset %d listed only users the scan had yielded, with more to come: the server does not page by offset", pageStart)})
+	}
+	r.sc.commit(r.cur)
+	if !last && info.hasCount && r.cur.Offset > info.count+r.limit {
+		return false, r.fail(&malformedError{method: "GET", path: "/api/users/", reason: fmt.Sprintf(
+			"the list goes on at offset %d, more than a page past its count of %d", r.cur.Offset, info.count)})
+	}
 	r.sc.noteDrift(func(d *DriftError) {
 		if !info.hasCount {
 			return
@@ -381,7 +417,7 @@ func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool) {
 	if f := r.sc.opts.OnProgress; f != nil {
 		f(r.sc.Progress())
 	}
-	return last
+	return last, nil
 }
 
 // fail ends a scan with err, saying where to resume.
@@ -395,7 +431,9 @@ func (r *scanner[T]) fail(err error) error {
 // fetch requests the page of limit users at offset and hands each to item
 // as the response arrives. readFailed reports an error reading the body
 // (cut short, or the connection failed), after which the rest of the page
-// may be requested again.
+// may be requested again. A page with more than limit users, or a user
+// (or the page between two users) over maxUserBytes, is an error that is
+// not retried.
 func (r *scanner[T]) fetch(ctx context.Context, offset, limit int, item func(T, int64) error) (info pageInfo, readFailed bool, err error) {
 	if err := r.waitPause(ctx); err != nil {
 		return info, false, err
@@ -408,14 +446,19 @@ func (r *scanner[T]) fetch(ctx context.Context, offset, limit int, item func(T, 
 		onRetryAfter: r.pause,
 		stream: func(body io.Reader) error {
 			br := &bodyReader{r: body}
+			cr := &cappedReader{r: br, max: maxUserBytes, left: maxUserBytes}
 			var err error
 			at := offset // the offset of the next user of the page
-			info, err = decodePage(jsontext.NewDecoder(br, r.jsonOpts...), func(dec *jsontext.Decoder) error {
+			info, err = decodePage(jsontext.NewDecoder(cr, r.jsonOpts...), func(dec *jsontext.Decoder) error {
+				if at-offset == limit {
+					return fmt.Errorf("%w: the page at offset %d has more users than its limit of %d", errPage, offset, limit)
+				}
 				v, id, err := decode(dec)
 				if err != nil {
 					return fmt.Errorf("%w: the user at offset %d: %w", errPage, at, err)
 				}
 				at++
+				cr.reset()
 				return item(v, id)
 			})
 			if err != nil && !errors.Is(err, errStop) {
