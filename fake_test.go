@@ -207,24 +207,35 @@ func TestAgainstFake(t *testing.T) {
 
 // TestAgainstFake_wrongBaseURL points a client at posthogtest's fake under
 // a wrong path: PostHog's "Endpoint not found." is told apart from a
-// missing user.
+// missing user. A project page's URL taken from the browser is as wrong as
+// any other path: PostHog routes /api from the start of the path.
 func TestAgainstFake_wrongBaseURL(t *testing.T) {
 	t.Parallel()
 	fake := posthogtest.New()
 	ada := fake.AddUser(posthogtest.UserSpec{Email: "ada@example.com"})
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	client, err := posthogusers.NewClient(fake.AddKey(ada.UUID, "user:read"), posthogusers.WithBaseURL(srv.URL+"/api/v1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = client.Users.Get(t.Context(), posthogusers.Me)
-	var e *posthogusers.EndpointNotFoundError
-	if !errors.As(err, &e) || errors.Is(err, posthogusers.ErrNotFound) || e.BaseURL != srv.URL+"/api/v1" {
-		t.Errorf("wrong base URL: %v; want an *EndpointNotFoundError naming it", err)
+	for _, wrong := range []string{"/api/v1", "/project/123", "/posthog"} {
+		client, err := posthogusers.NewClient(fake.AddKey(ada.UUID, "user:read"), posthogusers.WithBaseURL(srv.URL+wrong))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = client.Users.Get(t.Context(), posthogusers.Me)
+		var e *posthogusers.EndpointNotFoundError
+		if !errors.As(err, &e) || errors.Is(err, posthogusers.ErrNotFound) || e.BaseURL != srv.URL+wrong {
+			t.Errorf("base URL %s: %v; want an *EndpointNotFoundError naming it", srv.URL+wrong, err)
+		}
+		// With a key the fake never issued too: the path is checked first.
+		unknown, err := posthogusers.NewClient("phx_UnknownKeyAbCdEfGhIjKlMnOpQrStUvWxYz0123456789", posthogusers.WithBaseURL(srv.URL+wrong))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := unknown.Users.Get(t.Context(), posthogusers.Me); !errors.Is(err, posthogusers.ErrEndpointNotFound) {
+			t.Errorf("base URL %s, unknown key: %v; want ErrEndpointNotFound", srv.URL+wrong, err)
+		}
 	}
 	// The right base URL, a user that does not exist: ErrNotFound.
-	client, _ = posthogusers.NewClient(fake.AddKey(ada.UUID, "user:read"), posthogusers.WithBaseURL(srv.URL))
+	client, _ := posthogusers.NewClient(fake.AddKey(ada.UUID, "user:read"), posthogusers.WithBaseURL(srv.URL))
 	if _, err := client.Users.Get(t.Context(), "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07"); !errors.Is(err, posthogusers.ErrNotFound) && !errors.Is(err, posthogusers.ErrForbidden) {
 		t.Errorf("unknown user: %v; want ErrNotFound or, for a non-staff key, ErrForbidden", err)
 	}

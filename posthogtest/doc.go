@@ -30,6 +30,16 @@
 // transport with [Fake.RegisterResponders] (or uses [Fake.Responder]); there
 // is then no listener.
 //
+// The fake routes a request's path from its start, as PostHog does: the API
+// is at /api/users/… of the base URL. A request for any other path, such as
+// /project/123/api/users/@me/ from a base URL copied from a project page in
+// the browser, gets PostHog's 404 "Endpoint not found." before any
+// authentication, which the SDK reports as [posthogusers.ErrEndpointNotFound]:
+// a wrong base URL fails in tests too, not only against PostHog. The only path
+// taken off first is the path of the base URL given to
+// [Fake.RegisterResponders], for a self-hosted PostHog behind a path; over
+// HTTP, mount the fake under a path with [net/http.StripPrefix].
+//
 // # Seeding
 //
 // [Fake.AddUser], [Fake.AddKey], [Fake.AddSession], [Fake.AddOrganization],
@@ -71,7 +81,9 @@
 // schema. It does not model OAuth or ID-JAG tokens (a pha_ token is refused),
 // form-encoded bodies, passkeys, SSO, organization-level
 // restrictions, or sending email (verification codes are read with
-// [Fake.EmailVerificationCode]). A user with no role is written without the
-// role_at_organization field, where PostHog may send null, which its schema
-// does not allow.
+// [Fake.EmailVerificationCode]). It has no web app: a path outside /api,
+// where PostHog serves its web app (or, to a key, redirects to its login
+// page), gets the same 404 "Endpoint not found." as an unknown API path. A
+// user with no role is written without the role_at_organization field,
+// where PostHog may send null, which its schema does not allow.
 package posthogtest

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,9 +103,13 @@ func New(opts ...Option) *Fake {
 }
 
 // ServeHTTP serves one request of the users API, applying any fault
-// injected for it.
+// injected for it. It routes r's path from its start, as PostHog does, so
+// the fake answers at the root of its server: a request for any path that
+// does not start with /api/users, such as /project/123/api/users/@me/, gets
+// PostHog's 404 "Endpoint not found.". To serve it under a path, as a
+// self-hosted PostHog behind a proxy, mount it with [http.StripPrefix].
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a := f.answer(r)
+	a := f.answer(r, "")
 	switch {
 	case a.err != nil:
 		// The client is gone: nothing to write.
@@ -133,15 +138,21 @@ type answered struct {
 }
 
 // answer reads r's body, records r, applies the fault injected for it and
-// serves it. Both serving modes call it, so that faults behave the same in
+// serves it. base is the path the fake is mounted under, "" at the root of
+// its server: the fake sees r's path less base, as PostHog behind that path
+// would. Both serving modes call it, so that faults behave the same in
 // each.
-func (f *Fake) answer(r *http.Request) answered {
+func (f *Fake) answer(r *http.Request, base string) answered {
 	var body []byte
 	if r.Body != nil {
 		body, _ = io.ReadAll(io.LimitReader(r.Body, 8<<20))
 		_ = r.Body.Close()
 	}
-	p := f.begin(r, body)
+	path, under := underBase(r.URL.Path, base)
+	p := f.begin(r, body, path)
+	if !under {
+		path = "" // routes nowhere
+	}
 	ft := p.fault
 	if ft != nil && ft.Latency > 0 {
 		timer := time.NewTimer(ft.Latency)
@@ -158,20 +169,33 @@ func (f *Fake) answer(r *http.Request) answered {
 		return answered{reset: true}
 	}
 	rec := newRecorder()
-	f.serve(rec, r, body, ft)
+	f.serve(rec, r, body, path, ft)
 	f.end(p, rec.code())
 	return answered{rec: rec, truncate: ft != nil && ft.Truncate}
 }
 
-// serve answers r, whose body has been read into body, into w.
-func (f *Fake) serve(w *recorder, r *http.Request, body []byte, fault *Fault) {
+// underBase returns path less base, the path the fake is mounted under, and
+// whether path is under base at all: "/posthog/api/users/" is under
+// "/posthog", "/posthogs/api/users/" is not. Every path is under "". A path
+// that is not under base is returned whole.
+func underBase(path, base string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, base)
+	if !ok || base != "" && rest != "" && rest[0] != '/' {
+		return path, false
+	}
+	return rest, true
+}
+
+// serve answers r, whose body has been read into body, into w. path is r's
+// path as the fake routes it (see [exchange]).
+func (f *Fake) serve(w *recorder, r *http.Request, body []byte, path string, fault *Fault) {
 	if fault != nil && fault.Status != 0 {
 		writeFault(w, fault)
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	x := &exchange{f: f, w: w, r: r, body: body}
+	x := &exchange{f: f, w: w, r: r, path: path, body: body}
 	if fault != nil {
 		x.foreignNext = fault.ForeignNext
 	}
@@ -180,9 +204,12 @@ func (f *Fake) serve(w *recorder, r *http.Request, body []byte, fault *Fault) {
 
 // exchange is one request being served, with the fake locked.
 type exchange struct {
-	f    *Fake
-	w    *recorder
-	r    *http.Request
+	f *Fake
+	w *recorder
+	r *http.Request
+	// path is r's path as PostHog's URL conf matches it: less the path the
+	// fake is mounted under, or "" when r is not under that path.
+	path string
 	body []byte
 
 	auth *caller

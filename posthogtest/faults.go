@@ -28,8 +28,9 @@ import (
 type Fault struct {
 	// Method is the request method to match; "" matches every method.
 	Method string
-	// Path is a [path.Match] pattern for the request path, from /api on
-	// ("/api/users/*/" matches /api/users/@me/); "" matches every path.
+	// Path is a [path.Match] pattern for the request path as
+	// [Request.Path] reports it ("/api/users/*/" matches /api/users/@me/,
+	// not /project/123/api/users/@me/); "" matches every path.
 	Path string
 	// Query is a subset of the request's query to match: each parameter in
 	// Query must have exactly the values it lists, in order, and other
@@ -67,14 +68,15 @@ type Fault struct {
 	ForeignNext string
 }
 
-// matches reports whether a request of this method, path (from /api on)
-// and query matches the fault's Method, Path and Query.
-func (ft *Fault) matches(method, apiPath string, query url.Values) bool {
+// matches reports whether a request of this method, path (as
+// [Request.Path] reports it) and query matches the fault's Method, Path and
+// Query.
+func (ft *Fault) matches(method, reqPath string, query url.Values) bool {
 	if ft.Method != "" && !strings.EqualFold(ft.Method, method) {
 		return false
 	}
 	if ft.Path != "" {
-		if ok, _ := path.Match(ft.Path, apiPath); !ok {
+		if ok, _ := path.Match(ft.Path, reqPath); !ok {
 			return false
 		}
 	}
@@ -129,10 +131,10 @@ func (f *Fake) ClearFaults() {
 // takeFault returns the fault that applies to a request, using it up, and
 // counts the request towards the After of every fault it matches. The fake
 // is locked.
-func (f *Fake) takeFault(method, apiPath string, query url.Values) *Fault {
+func (f *Fake) takeFault(method, reqPath string, query url.Values) *Fault {
 	applies := -1
 	for i, rule := range f.faults {
-		if !rule.matches(method, apiPath, query) {
+		if !rule.matches(method, reqPath, query) {
 			continue
 		}
 		if rule.pass > 0 {

@@ -3,6 +3,7 @@ package posthogtest
 import (
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"syscall"
@@ -12,10 +13,18 @@ import (
 
 // Responder returns an [httpmock.Responder] that serves requests with the
 // fake, with no listener: faults apply as they do over HTTP (a reset is a
-// failed round trip, a truncated body ends in [io.ErrUnexpectedEOF]).
+// failed round trip, a truncated body ends in [io.ErrUnexpectedEOF]). It
+// routes a request's path from its start, as [Fake.ServeHTTP] does; for a
+// base URL with a path, use [Fake.RegisterResponders].
 func (f *Fake) Responder() httpmock.Responder {
+	return f.responder("")
+}
+
+// responder is [Fake.Responder] for a fake mounted under base, the path of
+// the base URL it answers for ("" at the root).
+func (f *Fake) responder(base string) httpmock.Responder {
 	return func(req *http.Request) (*http.Response, error) {
-		a := f.answer(req)
+		a := f.answer(req, base)
 		switch {
 		case a.err != nil:
 			return nil, a.err
@@ -33,9 +42,21 @@ func (f *Fake) Responder() httpmock.Responder {
 //	mt := httpmock.NewMockTransport()
 //	fake.RegisterResponders(mt, posthogusers.USCloud)
 //	client, _ := posthogusers.NewClient(key, posthogusers.WithHTTPClient(&http.Client{Transport: mt}))
+//
+// A path in baseURL is where the fake is mounted, as a self-hosted PostHog
+// behind a path ("https://example.com/posthog"): the fake takes exactly
+// that path off the front of a request's path and routes the rest from its
+// start, as PostHog does. So https://example.com/posthog/api/users/@me/ is served, and
+// https://example.com/posthog/api/v1/api/users/@me/ gets PostHog's 404
+// "Endpoint not found.". Other URLs reach no responder of the fake's.
 func (f *Fake) RegisterResponders(mt *httpmock.MockTransport, baseURL string) {
-	re := regexp.MustCompile("^" + regexp.QuoteMeta(strings.TrimRight(baseURL, "/")) + "/api/")
-	r := f.Responder()
+	baseURL = strings.TrimRight(baseURL, "/")
+	re := regexp.MustCompile("^" + regexp.QuoteMeta(baseURL) + "/api/")
+	var base string
+	if u, err := url.Parse(baseURL); err == nil {
+		base = u.Path
+	}
+	r := f.responder(base)
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
 		mt.RegisterRegexpResponder(m, re, r)
 	}

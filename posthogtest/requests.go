@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 )
@@ -16,9 +15,13 @@ import (
 // Request is a request the fake received, as [Fake.Requests] reports it.
 // It never holds a key's or session's secret value.
 type Request struct {
-	// Method, Path and Query are the request's method, path (from /api on)
-	// and query. A personal_api_key query parameter is replaced by
-	// "[redacted]", as is one in a JSON body.
+	// Method, Path and Query are the request's method, path and query.
+	// Path is the whole path the request was sent to, less the path of the
+	// base URL given to [Fake.RegisterResponders]: /api/users/@me/ for the
+	// SDK's Users.Get(ctx, Me) at a correct base URL, and
+	// /project/123/api/users/@me/ at a base URL with a wrong path. A
+	// personal_api_key query parameter is replaced by "[redacted]", as is
+	// one in a JSON body.
 	Method string
 	Path   string
 	Query  url.Values
@@ -62,16 +65,13 @@ type pending struct {
 	fault    *Fault
 }
 
-// begin records a request and takes the fault that applies to it.
-func (f *Fake) begin(r *http.Request, body []byte) pending {
+// begin records a request, whose path is path as [Request.Path] reports
+// it, and takes the fault that applies to it.
+func (f *Fake) begin(r *http.Request, body []byte, path string) pending {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	apiPath := r.URL.Path
-	if i := strings.Index(apiPath, "/api/"); i > 0 {
-		apiPath = apiPath[i:]
-	}
 	query := r.URL.Query()
-	fault := f.takeFault(r.Method, apiPath, query)
+	fault := f.takeFault(r.Method, path, query)
 	if query.Has("personal_api_key") {
 		query.Set("personal_api_key", "[redacted]")
 	}
@@ -79,7 +79,7 @@ func (f *Fake) begin(r *http.Request, body []byte) pending {
 	sum := sha256.Sum256(body)
 	identity := r.Method + " " + r.URL.RequestURI() + " " + hex.EncodeToString(sum[:8]) + " " + cred
 	req := Request{
-		Method: r.Method, Path: apiPath, Query: query, Body: redactBody(body),
+		Method: r.Method, Path: path, Query: query, Body: redactBody(body),
 		Attempt: f.failures[identity] + 1, Credential: cred, User: userID,
 	}
 	f.requests = append(f.requests, req)

@@ -48,17 +48,15 @@ type matched struct {
 	user, more string
 }
 
-// route finds the endpoint of x's request and serves it.
+// route finds the endpoint of x's request and serves it. Like PostHog's
+// URL conf, it matches the path from its start, and answers a path it has
+// no route for with 404 "Endpoint not found." before any authentication
+// (posthog/urls.py: re_path(r"^api.+", api_not_found)). A path outside
+// /api, where PostHog serves its web app, gets the same answer.
 func (f *Fake) route(x *exchange) {
-	p := x.r.URL.Path
-	i := strings.Index(p, "/api/")
-	if i < 0 {
-		x.notFound("Endpoint not found.")
-		return
-	}
-	m, ok := match(p[i:])
+	m, ok := match(x.path)
 	if !ok {
-		x.notFound("Endpoint not found.")
+		x.notFound(detailEndpointNotFound)
 		return
 	}
 	ep, allowed := m.methods[x.r.Method]
@@ -82,7 +80,12 @@ func (f *Fake) route(x *exchange) {
 	ep.handle(x)
 }
 
-// match parses an API path (from /api on) into a route.
+// detailEndpointNotFound is the detail of PostHog's 404 for a path it has
+// no route for.
+const detailEndpointNotFound = "Endpoint not found."
+
+// match parses a path, from its start, into a route. Only paths that start
+// with /api/users have one.
 func match(p string) (matched, bool) {
 	rest, ok := strings.CutPrefix(p, "/api/users")
 	if !ok || rest != "" && rest[0] != '/' {
