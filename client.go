@@ -203,8 +203,9 @@ func WithBaseURL(baseURL string) Option {
 
 // WithInsecureHTTP allows an http:// base URL for a host other than this
 // machine. Without it [WithBaseURL] refuses one, since the credential would
-// cross the network in clear text; http://localhost and loopback addresses
-// are always allowed.
+// cross the network in clear text; http://localhost and literal loopback
+// addresses (127.0.0.0/8, [::1]) are always allowed, but not other names such
+// as evil.localhost, which are resolved through DNS.
 func WithInsecureHTTP() Option {
 	return func(c *Client) error {
 		c.insecureHTTP = true
@@ -374,18 +375,24 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, bad("the URL must not have a fragment")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
-	if i := strings.Index(u.Path+"/", "/api/users/"); i >= 0 {
-		return nil, bad(fmt.Sprintf("the URL names the users API (%s); give the instance's address without /api/users, such as %s://%s", u.Path[i:], u.Scheme, u.Host+u.Path[:i]))
+	if strings.Contains(u.Path+"/", "/api/users/") {
+		// The path is not repeated: a proxy's path may hold a key.
+		return nil, bad("the URL names the users API; give the instance's address, the part before /api/users, such as https://posthog.example.com")
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/api")
 	u.RawPath = ""
 	return u, nil
 }
 
-// isLoopback reports whether host names this machine: localhost or a
-// loopback address.
+// isLoopback reports whether host (a URL's Hostname, without brackets)
+// names this machine: a literal loopback address (127.0.0.0/8, ::1) or the
+// name localhost, in any case. Other names, those under .localhost
+// included, are refused: Go's resolver looks them up in DNS like any name,
+// so they may lead off the machine. So is the absolute name "localhost.":
+// Go's resolver does not match it against the hosts file's "localhost" and
+// asks DNS.
 func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
