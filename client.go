@@ -338,11 +338,21 @@ func WithDebugDumps() Option {
 // String describes the client without its credential, so that printing a
 // Client with fmt never shows the key.
 func (c *Client) String() string {
-	return fmt.Sprintf("posthogusers.Client{BaseURL: %s, Auth: %s}", c.baseString, c.cred.describe())
+	auth := "none"
+	if c.cred != nil {
+		auth = c.cred.describe()
+	}
+	return fmt.Sprintf("posthogusers.Client{BaseURL: %s, Auth: %s}", c.baseString, auth)
 }
 
 // GoString is [Client.String], for the %#v verb.
 func (c *Client) GoString() string { return c.String() }
+
+// Format prints [Client.String] for every verb, for a Client and a *Client
+// alike, so that no verb (%d, %x, …) prints the fields. The credential is
+// kept so that printers that walk unexported fields by reflection do not
+// see it either.
+func (c Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
 
 // BaseURL returns the base URL requests are sent to, without a trailing slash.
 func (c *Client) BaseURL() string { return c.baseString }

@@ -145,7 +145,7 @@ func (c *Client) newRequest(ctx context.Context, r request, cfg requestConfig) (
 	if err != nil {
 		return nil, nil, err
 	}
-	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken == "" && !safeMethod(op.method) && op.access != accessAnonymous {
+	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken() == "" && !safeMethod(op.method) && op.access != accessAnonymous {
 		return nil, nil, &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
 	}
 	cl := &call{c: c, op: op, method: op.method, path: path, cfg: cfg, secrets: c.cred.secrets(),
@@ -511,21 +511,28 @@ func (cl *call) scrub(err error) error {
 	text := err.Error()
 	for _, s := range cl.secrets {
 		if s != "" && strings.Contains(text, s) {
-			return &scrubbedError{err: err, secrets: cl.secrets}
+			return &scrubbedError{err: err, text: scrubString(text, cl.secrets)}
 		}
 	}
 	return err
 }
 
-// scrubbedError is an error whose text held a credential of the client.
+// scrubbedError is an error whose text held a credential of the client:
+// text is that text with the credential removed. It keeps no credential, so
+// that printing it by reflection shows none.
 type scrubbedError struct {
-	err     error
-	secrets []string
+	err  error
+	text string
 }
 
-func (e *scrubbedError) Error() string    { return scrubString(e.err.Error(), e.secrets) }
-func (e *scrubbedError) GoString() string { return e.Error() }
+func (e *scrubbedError) Error() string    { return e.text }
+func (e *scrubbedError) GoString() string { return e.text }
 func (e *scrubbedError) Unwrap() error    { return e.err }
+
+// Format prints the scrubbed text for every verb: verbs that fmt does not
+// apply to errors (%d, %x with flags, …) would print the wrapped error's
+// fields.
+func (e *scrubbedError) Format(f fmt.State, verb rune) { formatRedacted(f, verb, e.text) }
 
 // scrubString replaces every secret in s with "[redacted]".
 func scrubString(s string, secrets []string) string {
