@@ -102,7 +102,8 @@ type Response struct {
 	// StatusCode is the HTTP status of the last answer, such as 200.
 	StatusCode int
 	// Header holds the last answer's headers, such as Retry-After or a
-	// proxy's request ID.
+	// proxy's request ID, with any credential of the client in a value
+	// replaced by "[redacted]".
 	Header http.Header
 	// RequestID is the answer's X-Request-Id header, if any: quote it when
 	// asking PostHog's support about a request.
@@ -125,15 +126,22 @@ func WithResponseInto(dst *Response) RequestOption {
 	}
 }
 
-// fillResponse fills the call's WithResponseInto destination, if any.
-func (cfg *requestConfig) fillResponse(resp *http.Response, attempts int) {
+// fillResponse fills the call's WithResponseInto destination, if any, with
+// every secret removed from the header values.
+func (cfg *requestConfig) fillResponse(resp *http.Response, attempts int, secrets []string) {
 	if cfg.response == nil {
 		return
 	}
+	header := resp.Header.Clone()
+	for _, values := range header {
+		for i, v := range values {
+			values[i] = scrubString(v, secrets)
+		}
+	}
 	*cfg.response = Response{
 		StatusCode: resp.StatusCode,
-		Header:     resp.Header.Clone(),
-		RequestID:  resp.Header.Get("X-Request-Id"),
+		Header:     header,
+		RequestID:  header.Get("X-Request-Id"),
 		Attempts:   max(attempts, 1),
 	}
 }

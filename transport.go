@@ -273,7 +273,7 @@ const maxPresize = 64 << 20
 func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out any) error {
 	if resp != nil {
 		defer drainAndClose(resp.Body)
-		cl.cfg.fillResponse(resp, len(cl.attempts))
+		cl.cfg.fillResponse(resp, len(cl.attempts), cl.secrets)
 	}
 	if err != nil {
 		return cl.scrub(cl.outcome(cl.transportError(ctx, err)))
