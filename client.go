@@ -325,9 +325,25 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithDebugDumps makes the client log, at Debug level to the [WithLogger]
 // logger, every request it sends and every response it gets: method, URL
-// (query included), the headers of an allow list, and the start of the body,
-// with every credential of the client replaced by "[redacted]". Bodies hold
-// personal data such as email addresses: turn dumps on only to diagnose.
+// (query included), the headers of an allow list, and the first 4 KiB of the
+// body, with every credential of the client replaced by "[redacted]".
+//
+// In JSON bodies the values of secret members are shown as "[redacted]",
+// at any depth and whatever their kind: members named password or
+// current_password, backup_codes, secret or token, and any whose name
+// contains "password", "secret" or "token" (such as api_token), and in
+// requests "code" (an email verification or two-factor code; in answers
+// "code" is PostHog's error code and stays). So is any string value that
+// is an otpauth:// URI. This covers the passwords of [UsersService.Update]
+// and [UsersService.Replace], the codes of [TwoFactorService.Validate] and
+// [UsersService.VerifyEmail], the secret of [TwoFactorService.StartSetup],
+// the codes of [TwoFactorService.BackupCodes] and push tokens. A JSON body
+// that is cut short or turns invalid is shown only up to there, marked
+// "…[rest not shown: not valid JSON]"; a body that is not JSON (an HTML
+// error page) is shown as it is, less the client's credentials.
+//
+// Bodies still hold personal data such as email addresses: turn dumps on
+// only to diagnose.
 func WithDebugDumps() Option {
 	return func(c *Client) error {
 		c.dumps = true

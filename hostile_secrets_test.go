@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -204,5 +206,94 @@ func TestRedirectedError_URLScrubbed(t *testing.T) {
 				t.Errorf("%s: %s shows the credential: %s", cred.name, what, text)
 			}
 		}
+	}
+}
+
+// TestWithDebugDumps_hostileBodies answers with bodies that hold secrets
+// where a dump could show them: an otpauth:// URI PostHog does not send, a
+// body cut short in the middle of the secret, a valid start followed by
+// garbage that holds it, and a page that is not JSON with the client's
+// credential across the dump's size limit.
+func TestWithDebugDumps_hostileBodies(t *testing.T) {
+	t.Parallel()
+	const secret = "JBSWY3DPEHPK3PXPQ4ZT"
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		secrets []string
+		want    []string // what the response dump shows
+	}{
+		{
+			name: "otpauth URI",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				serveJSON(w, http.StatusOK, []byte(`{"success":true,"secret":"`+secret+`","setup":{"uri":"otpauth://totp/PostHog:ada%40example.com?secret=`+secret+`&issuer=PostHog"}}`))
+			},
+			secrets: []string{secret, "otpauth://"},
+			want:    []string{`\"uri\":\"[redacted]\"`, `\"secret\":\"[redacted]\"`},
+		},
+		{
+			name: "cut short in the secret",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				body := `{"success":true,"secret":"` + secret + `"}`
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+				w.WriteHeader(http.StatusOK)
+				_, _ = io.WriteString(w, body[:len(body)-12])
+				w.(http.Flusher).Flush()
+				conn, _, err := http.NewResponseController(w).Hijack()
+				if err == nil {
+					_ = conn.Close()
+				}
+			},
+			secrets: []string{secret[:8]},
+			want:    []string{`\"secret\":\"[redacted]\"…[rest not shown: not valid JSON]`},
+		},
+		{
+			name: "garbage after a valid part",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				serveJSON(w, http.StatusOK, []byte(`{"success":true}<!-- debug: secret=`+secret+` -->`))
+			},
+			secrets: []string{secret},
+			want:    []string{`{\"success\":true}…[rest not shown: not valid JSON]`},
+		},
+		{
+			name: "HTML page with the session ID across the size limit",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				page := "<html>" + strings.Repeat("x", maxDumpBody-6-20) + testSession.ID + strings.Repeat("y", 1000) + "</html>"
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = io.WriteString(w, page)
+			},
+			secrets: []string{testSession.ID},
+			want:    []string{`<html>xxx`, `[redacted]`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(tt.handler)
+			t.Cleanup(srv.Close)
+			var buf syncBuffer
+			logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c := hostileClient(t, srv.URL, "", WithSession(testSession), WithMaxRetries(0), WithLogger(logger), WithDebugDumps())
+			_, _ = c.TwoFactor.StartSetup(t.Context(), Me)
+			out := buf.String()
+			var dump string
+			for line := range strings.Lines(out) {
+				if strings.Contains(line, "response dump") {
+					dump = line
+				}
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(dump, want) {
+					t.Errorf("the response dump lacks %s:\n%s", want, dump)
+				}
+			}
+			for _, s := range tt.secrets {
+				if strings.Contains(out, s) || leaks(out, s) {
+					t.Errorf("the log shows %q:\n%s", s, out)
+				}
+			}
+		})
 	}
 }
