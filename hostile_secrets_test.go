@@ -96,9 +96,11 @@ const hostileToken = "pha_H0st1leT0k3nD0N0tL3akXx42"
 // or opts.
 func hostileClient(t *testing.T, base, key string, opts ...Option) *Client {
 	t.Helper()
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
 	all := append([]Option{
 		WithBaseURL(base),
-		WithHTTPClient(&http.Client{Timeout: 10 * time.Second}),
+		WithHTTPClient(&http.Client{Transport: tr, Timeout: 10 * time.Second}),
 		WithRetryWait(time.Millisecond, 2*time.Millisecond),
 		WithMaxRetries(1),
 	}, opts...)
