@@ -3,6 +3,7 @@ package posthogusers
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -34,10 +35,30 @@ type credential interface {
 	isSession() bool
 }
 
+// secret holds a credential value out of sight of reflection: fmt, slog and
+// deep printers such as go-spew that walk unexported fields see a func, not
+// the text. Call it to get the value.
+type secret func() string
+
+// newSecret returns a secret holding s.
+func newSecret(s string) secret { return func() string { return s } }
+
+// formatRedacted writes desc, a description without secrets, for any verb of
+// a Format method: quoted for %q, padded as asked for %s and %q, as it is
+// otherwise (verbs such as %d or %x would show a struct's fields).
+func formatRedacted(f fmt.State, verb rune, desc string) {
+	switch verb {
+	case 's', 'q':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), desc)
+	default:
+		_, _ = io.WriteString(f, desc)
+	}
+}
+
 // bearerCredential is a personal API key or OAuth access token sent as
 // "Authorization: Bearer …".
 type bearerCredential struct {
-	token string
+	token secret
 }
 
 // newBearerCredential validates an API key for NewClient.
@@ -58,26 +79,29 @@ func newBearerCredential(apiKey string) (*bearerCredential, error) {
 	case strings.HasPrefix(key, prefixOAuthRefresh):
 		return nil, bad("a phr_ OAuth refresh token cannot authenticate requests; pass the access token (pha_…) or a personal API key, phx_…")
 	}
-	return &bearerCredential{token: key}, nil
+	return &bearerCredential{token: newSecret(key)}, nil
 }
 
 func (b *bearerCredential) authorize(h http.Header, _ string) ([]string, error) {
-	h.Set("Authorization", "Bearer "+b.token)
+	h.Set("Authorization", "Bearer "+b.token())
 	return nil, nil
 }
 
 func (b *bearerCredential) describe() string {
-	switch {
-	case strings.HasPrefix(b.token, prefixPersonalKey):
+	switch token := b.token(); {
+	case strings.HasPrefix(token, prefixPersonalKey):
 		return "personal API key (phx_…)"
-	case strings.HasPrefix(b.token, prefixOAuthAccess):
+	case strings.HasPrefix(token, prefixOAuthAccess):
 		return "OAuth access token (pha_…)"
 	default:
 		return "legacy personal API key"
 	}
 }
 
-func (b *bearerCredential) secrets() []string { return []string{b.token} }
+// Format prints the kind of key, never the key, whatever the verb.
+func (b bearerCredential) Format(f fmt.State, verb rune) { formatRedacted(f, verb, b.describe()) }
+
+func (b *bearerCredential) secrets() []string { return []string{b.token()} }
 
 func (b *bearerCredential) isSession() bool { return false }
 
@@ -144,11 +168,14 @@ func (t *tokenSourceCredential) authorize(h http.Header, _ string) ([]string, er
 		}
 		return nil, err
 	}
-	h.Set("Authorization", "Bearer "+b.token)
-	return []string{b.token}, nil
+	h.Set("Authorization", "Bearer "+b.token())
+	return []string{b.token()}, nil
 }
 
 func (t *tokenSourceCredential) describe() string { return "token source" }
+
+// Format prints "token source", never the source, whatever the verb.
+func (t tokenSourceCredential) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.describe()) }
 
 // secrets returns nothing: the tokens are the call's, noted as authorize
 // hands them out.
@@ -201,6 +228,12 @@ func (s Session) String() string {
 // GoString is [Session.String], for the %#v verb.
 func (s Session) GoString() string { return s.String() }
 
+// Format prints [Session.String] for every verb, so that no verb (%d, %x, …)
+// prints the fields. fmt calls no method of a value it reaches through an
+// unexported struct field, nor of the operand of %p: it prints such a
+// Session field by field, secrets included.
+func (s Session) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
+
 // LogValue makes [log/slog] log the session without its ID or CSRF token.
 func (s Session) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -223,8 +256,8 @@ func redactedOrEmpty(secret string) string {
 // origin Django's CSRF protection checks on unsafe methods.
 type sessionCredential struct {
 	cookieName string
-	id         string
-	csrfToken  string
+	id         secret
+	csrfToken  secret // returns "" when the Session has none
 	origin     string // scheme://host[:port] of the base URL, for Origin
 	referer    string // the base URL with a trailing slash, for Referer
 }
@@ -246,19 +279,20 @@ func newSessionCredential(s Session) (*sessionCredential, error) {
 	case s.CSRFToken != "" && !isCookieValue(s.CSRFToken):
 		return nil, bad("CSRFToken", "the CSRF token contains characters a cookie cannot carry")
 	}
-	return &sessionCredential{cookieName: name, id: s.ID, csrfToken: s.CSRFToken}, nil
+	return &sessionCredential{cookieName: name, id: newSecret(s.ID), csrfToken: newSecret(s.CSRFToken)}, nil
 }
 
 func (s *sessionCredential) authorize(h http.Header, method string) ([]string, error) {
-	cookie := s.cookieName + "=" + s.id
-	if s.csrfToken != "" {
-		cookie += "; " + csrfCookie + "=" + s.csrfToken
+	cookie := s.cookieName + "=" + s.id()
+	csrfToken := s.csrfToken()
+	if csrfToken != "" {
+		cookie += "; " + csrfCookie + "=" + csrfToken
 	}
 	h.Set("Cookie", cookie)
 	if !safeMethod(method) {
 		// Django's CSRF check: the token in a header matching the cookie,
 		// and, over HTTPS, an Origin (or Referer) of the instance itself.
-		h.Set(csrfHeader, s.csrfToken)
+		h.Set(csrfHeader, csrfToken)
 		h.Set("Origin", s.origin)
 		h.Set("Referer", s.referer)
 	}
@@ -269,11 +303,15 @@ func (s *sessionCredential) describe() string {
 	return "PostHog session (cookie " + s.cookieName + ")"
 }
 
+// Format prints the kind of credential, never the session, whatever the
+// verb.
+func (s sessionCredential) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.describe()) }
+
 func (s *sessionCredential) secrets() []string {
-	if s.csrfToken == "" {
-		return []string{s.id}
+	if s.csrfToken() == "" {
+		return []string{s.id()}
 	}
-	return []string{s.id, s.csrfToken}
+	return []string{s.id(), s.csrfToken()}
 }
 
 func (s *sessionCredential) isSession() bool { return true }

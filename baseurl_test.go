@@ -2,6 +2,7 @@ package posthogusers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -54,9 +55,24 @@ func TestBaseURL_plainHTTP(t *testing.T) {
 		"http://posthog.example.com":  false,
 		"http://10.0.0.7:8000":        false,
 		"http://localhost:8000":       true,
+		"http://LocalHost:8000":       true,
 		"http://127.0.0.1:8000":       true,
+		"http://127.3.4.5":            true,
 		"http://[::1]:8000":           true,
+		"http://[::ffff:127.0.0.1]":   true,
 		"https://posthog.example.com": true,
+		// Names under .localhost are resolved by DNS like any other in
+		// Go's resolver, and so is the absolute name "localhost.".
+		"http://evil.localhost":      false,
+		"http://evil.localhost:8000": false,
+		"http://a.b.LOCALHOST":       false,
+		"http://localhost.":          false,
+		"http://localhost.:8000":     false,
+		"http://localhost.evil.com":  false,
+		"http://127.0.0.1.nip.io":    false,
+		"http://[::2]":               false,
+		"http://0.0.0.0:8000":        false,
+		"http://127.1":               false,
 	} {
 		_, err := NewClient(testKey, WithBaseURL(base))
 		if ok != (err == nil) {
@@ -79,6 +95,36 @@ func TestBaseURL_plainHTTP(t *testing.T) {
 	}
 	if n.Load() != 1 {
 		t.Errorf("%d requests; want 1", n.Load())
+	}
+}
+
+// TestBaseURL_errorsNeverEchoTheURL refuses base URLs whose path, query,
+// fragment or user information holds a key, as a proxy's URL may: the
+// errors say what is wrong without repeating any of it.
+func TestBaseURL_errorsNeverEchoTheURL(t *testing.T) {
+	t.Parallel()
+	const secret = "phx_Pr0xyPathK3yD0N0tL3akZz9"
+	for _, base := range []string{
+		"https://proxy.example.com/" + secret + "/api/users/",
+		"https://proxy.example.com/" + secret + "/api/users/@me/",
+		"https://proxy.example.com/api/users/" + secret + "/",
+		"https://proxy.example.com/" + secret + "/?key=" + secret,
+		"https://proxy.example.com/" + secret + "#" + secret,
+		"https://" + secret + ":x@proxy.example.com/" + secret,
+		"https://proxy.example.com/" + secret + "/%zz",
+		"proxy.example.com/" + secret,
+		"ftp://proxy.example.com/" + secret,
+		"http://proxy.example.com/" + secret,
+		"http://evil.localhost/" + secret,
+	} {
+		_, err := NewClient(testKey, WithBaseURL(base))
+		if !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("WithBaseURL(…%d characters): %v; want it refused", len(base), err)
+			continue
+		}
+		if leaks(err.Error(), secret) || leaks(fmt.Sprintf("%+v %#v", err, err), secret) {
+			t.Errorf("the error repeats the URL: %v", err)
+		}
 	}
 }
 

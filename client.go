@@ -210,8 +210,9 @@ func WithBaseURL(baseURL string) Option {
 
 // WithInsecureHTTP allows an http:// base URL for a host other than this
 // machine. Without it [WithBaseURL] refuses one, since the credential would
-// cross the network in clear text; http://localhost and loopback addresses
-// are always allowed.
+// cross the network in clear text; http://localhost and literal loopback
+// addresses (127.0.0.0/8, [::1]) are always allowed, but not other names such
+// as evil.localhost, which are resolved through DNS.
 func WithInsecureHTTP() Option {
 	return func(c *Client) error {
 		c.insecureHTTP = true
@@ -350,9 +351,25 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithDebugDumps makes the client log, at Debug level to the [WithLogger]
 // logger, every request it sends and every response it gets: method, URL
-// (query included), the headers of an allow list, and the start of the body,
-// with every credential of the client replaced by "[redacted]". Bodies hold
-// personal data such as email addresses: turn dumps on only to diagnose.
+// (query included), the headers of an allow list, and the first 4 KiB of the
+// body, with every credential of the client replaced by "[redacted]".
+//
+// In JSON bodies the values of secret members are shown as "[redacted]",
+// at any depth and whatever their kind: members named password or
+// current_password, backup_codes, secret or token, and any whose name
+// contains "password", "secret" or "token" (such as api_token), and in
+// requests "code" (an email verification or two-factor code; in answers
+// "code" is PostHog's error code and stays). So is any string value that
+// is an otpauth:// URI. This covers the passwords of [UsersService.Update]
+// and [UsersService.Replace], the codes of [TwoFactorService.Validate] and
+// [UsersService.VerifyEmail], the secret of [TwoFactorService.StartSetup],
+// the codes of [TwoFactorService.BackupCodes] and push tokens. A JSON body
+// that is cut short or turns invalid is shown only up to there, marked
+// "…[rest not shown: not valid JSON]"; a body that is not JSON (an HTML
+// error page) is shown as it is, less the client's credentials.
+//
+// Bodies still hold personal data such as email addresses: turn dumps on
+// only to diagnose.
 func WithDebugDumps() Option {
 	return func(c *Client) error {
 		c.dumps = true
@@ -363,11 +380,21 @@ func WithDebugDumps() Option {
 // String describes the client without its credential, so that printing a
 // Client with fmt never shows the key.
 func (c *Client) String() string {
-	return fmt.Sprintf("posthogusers.Client{BaseURL: %s, Auth: %s}", c.baseString, c.cred.describe())
+	auth := "none"
+	if c.cred != nil {
+		auth = c.cred.describe()
+	}
+	return fmt.Sprintf("posthogusers.Client{BaseURL: %s, Auth: %s}", c.baseString, auth)
 }
 
 // GoString is [Client.String], for the %#v verb.
 func (c *Client) GoString() string { return c.String() }
+
+// Format prints [Client.String] for every verb, for a Client and a *Client
+// alike, so that no verb (%d, %x, …) prints the fields. The credential is
+// kept so that printers that walk unexported fields by reflection do not
+// see it either.
+func (c Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
 
 // BaseURL returns the base URL requests are sent to, without a trailing slash.
 func (c *Client) BaseURL() string { return c.baseString }
@@ -400,18 +427,24 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, bad("the URL must not have a fragment")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
-	if i := strings.Index(u.Path+"/", "/api/users/"); i >= 0 {
-		return nil, bad(fmt.Sprintf("the URL names the users API (%s); give the instance's address without /api/users, such as %s://%s", u.Path[i:], u.Scheme, u.Host+u.Path[:i]))
+	if strings.Contains(u.Path+"/", "/api/users/") {
+		// The path is not repeated: a proxy's path may hold a key.
+		return nil, bad("the URL names the users API; give the instance's address, the part before /api/users, such as https://posthog.example.com")
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/api")
 	u.RawPath = ""
 	return u, nil
 }
 
-// isLoopback reports whether host names this machine: localhost or a
-// loopback address.
+// isLoopback reports whether host (a URL's Hostname, without brackets)
+// names this machine: a literal loopback address (127.0.0.0/8, ::1) or the
+// name localhost, in any case. Other names, those under .localhost
+// included, are refused: Go's resolver looks them up in DNS like any name,
+// so they may lead off the machine. So is the absolute name "localhost.":
+// Go's resolver does not match it against the hosts file's "localhost" and
+// asks DNS.
 func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

@@ -162,5 +162,6 @@
 // to writes (which net/http would follow with a GET that drops the write),
 // are refused. [WithLogger] logs each attempt at Debug level and each retry
 // wait, with its reason, at Info; [WithDebugDumps] adds requests and
-// responses with the credential redacted.
+// responses with the credential and the user's secrets (passwords,
+// two-factor secrets and codes, backup codes, tokens) redacted.
 package posthogusers

@@ -425,7 +425,7 @@ func (cl *call) responseError(resp *http.Response) error {
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     cl.method,
-		URL:        redactURL(u),
+		URL:        scrubString(redactURL(u), cl.secrets), // a redirect may have put one in the path
 		Attempts:   max(len(cl.attempts), 1),
 		Body:       body,
 		History:    cl.history(),

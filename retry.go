@@ -175,6 +175,8 @@ func (cl *call) record(a *attempt, resp *http.Response, err error) {
 	if a.failure != "" && resp != nil && strings.TrimSpace(resp.Status) == "" {
 		a.failure = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
+	// A proxy may echo the credential in its status text or error.
+	a.failure = scrubString(a.failure, cl.secrets)
 	a.retryAfter, a.hasRetryAfter = 0, false
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		a.retryAfter, a.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), cl.c.now())

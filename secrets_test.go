@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -154,4 +155,189 @@ func TestErrors_neverShowTheCredential(t *testing.T) {
 			}
 		}
 	}
+}
+
+// printVerbs are the verbs TestPrinting_neverShowsSecrets prints with: every
+// verb fmt knows, with flags, and some it does not.
+var printVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%o", "%b", "%c", "%e", "%f", "%g", "%t", "%U", "%w", "%z", "%p", "%T", "% x", "%#x", "%-40s", "%.3s", "%#q"}
+
+// TestPrinting_neverShowsSecrets prints clients, sessions, credentials and
+// structs holding them with every verb: no secret shows.
+func TestPrinting_neverShowsSecrets(t *testing.T) {
+	t.Parallel()
+	const token = "pha_S0urc3T0k3nD0N0tL3akQq77"
+	keyClient, err := NewClient(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessionClient, err := NewClient("", WithSession(testSession))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sourceClient, err := NewClient("", WithTokenSource(TokenSourceFunc(func() (string, error) { return token, nil })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer, err := newBearerCredential(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, err := newSessionCredential(testSession)
+	if err != nil {
+		t.Fatal(err)
+	}
+	source := &tokenSourceCredential{src: sourceClient.cred.(*tokenSourceCredential).src}
+	s := testSession
+	// holder is a program's struct holding clients and sessions. It holds
+	// no Session in an unexported field: fmt prints such a field by
+	// reflection, without calling its methods, and a Session's ID and
+	// CSRFToken are exported strings.
+	type holder struct {
+		Client        *Client
+		ClientValue   Client
+		Session       Session
+		SessionPtr    *Session
+		client        *Client
+		clientValue   Client
+		sessionClient Client
+		cred          credential
+		bearer        bearerCredential
+		sessionCred   sessionCredential
+	}
+	h := holder{keyClient, *keyClient, s, &s, keyClient, *keyClient, *sessionClient, bearer, *bearer, *session}
+	values := map[string]any{
+		"Session":                       s,
+		"*Session":                      &s,
+		"key Client":                    *keyClient,
+		"key *Client":                   keyClient,
+		"session Client":                *sessionClient,
+		"session *Client":               sessionClient,
+		"token source Client":           *sourceClient,
+		"bearerCredential":              *bearer,
+		"*bearerCredential":             bearer,
+		"sessionCredential":             *session,
+		"*sessionCredential":            session,
+		"tokenSourceCredential":         *source,
+		"*tokenSourceCredential":        source,
+		"holder":                        h,
+		"*holder":                       &h,
+		"[]any":                         []any{s, keyClient, *sessionClient},
+		"map[string]Client":             map[string]Client{"a": *keyClient},
+		"struct{ credential }":          struct{ credential }{bearer},
+		"struct{ c credential }":        struct{ c credential }{session},
+		"struct{ s sessionCredential }": struct{ s sessionCredential }{*session},
+		"struct{ b *bearerCredential }": struct{ b *bearerCredential }{bearer},
+		"struct{ C Client; S Session }": struct {
+			C Client
+			S Session
+		}{*sessionClient, s},
+	}
+	// fmt prints the operand of %p, and of %w outside Errorf, by reflection,
+	// without calling its methods, and reflection reads a Session's exported
+	// ID and CSRFToken: these hold a Session.
+	holdsSession := map[string]bool{"Session": true, "*Session": true, "holder": true, "*holder": true, "[]any": true, "struct{ C Client; S Session }": true}
+	secrets := []string{testKey, testSession.ID, testSession.CSRFToken}
+	for name, v := range values {
+		for _, verb := range printVerbs {
+			if (verb == "%p" || verb == "%w") && holdsSession[name] {
+				continue
+			}
+			text := fmt.Sprintf(verb, v)
+			for _, secret := range secrets {
+				if leaks(text, secret) || leaks(strings.ToLower(text), strings.ToLower(fmt.Sprintf("%x", secret))) {
+					t.Errorf("Sprintf(%q, %s) shows a secret: %s", verb, name, text)
+				}
+			}
+		}
+		if holdsSession[name] {
+			continue
+		}
+		// A deep printer walks unexported fields by reflection.
+		for _, text := range reflectStrings(reflect.ValueOf(v)) {
+			for _, secret := range append(secrets, token) {
+				if leaks(text, secret) {
+					t.Errorf("%s holds a secret where reflection reads it: %.60q", name, text)
+				}
+			}
+		}
+	}
+	// The descriptions stay.
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{s, "ID: [redacted]"},
+		{keyClient, "personal API key"},
+		{*keyClient, "personal API key"},
+		{*sessionClient, "PostHog session"},
+		{bearer, "personal API key"},
+		{*session, "PostHog session"},
+		{source, "token source"},
+	} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
+			if got := fmt.Sprintf(verb, tc.v); !strings.Contains(got, tc.want) {
+				t.Errorf("Sprintf(%q, %T) = %s; want it to say %q", verb, tc.v, got, tc.want)
+			}
+		}
+	}
+	// The errors that carry the credentials to scrub.
+	c, _ := scripted(t, testKey, []Option{WithMaxRetries(0)}, fail(fmt.Errorf("proxy refused token %s", testKey)))
+	_, err = c.Users.Get(t.Context(), Me)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, verb := range printVerbs {
+		if text := fmt.Sprintf(verb, err); leaks(text, testKey) {
+			t.Errorf("Sprintf(%q, err) shows the key: %s", verb, text)
+		}
+	}
+}
+
+// reflectStrings returns every string and byte slice v holds, through
+// pointers, interfaces and unexported fields, as a deep printer such as
+// go-spew reads them. Functions are opaque to it.
+func reflectStrings(v reflect.Value) []string {
+	var out []string
+	seen := map[uintptr]bool{}
+	var walk func(v reflect.Value, depth int)
+	walk = func(v reflect.Value, depth int) {
+		if !v.IsValid() || depth > 40 {
+			return
+		}
+		switch v.Kind() {
+		case reflect.String:
+			out = append(out, v.String())
+		case reflect.Pointer, reflect.Interface:
+			if v.IsNil() {
+				return
+			}
+			if v.Kind() == reflect.Pointer {
+				if seen[v.Pointer()] {
+					return
+				}
+				seen[v.Pointer()] = true
+			}
+			walk(v.Elem(), depth+1)
+		case reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i), depth+1)
+			}
+		case reflect.Slice, reflect.Array:
+			if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+				out = append(out, string(v.Bytes()))
+				return
+			}
+			for i := range v.Len() {
+				walk(v.Index(i), depth+1)
+			}
+		case reflect.Map:
+			it := v.MapRange()
+			for it.Next() {
+				walk(it.Key(), depth+1)
+				walk(it.Value(), depth+1)
+			}
+		}
+	}
+	walk(v, 0)
+	return out
 }

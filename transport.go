@@ -145,7 +145,7 @@ func (c *Client) newRequest(ctx context.Context, r request, cfg requestConfig) (
 	if err != nil {
 		return nil, nil, err
 	}
-	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken == "" && !safeMethod(op.method) && op.access != accessAnonymous {
+	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken() == "" && !safeMethod(op.method) && op.access != accessAnonymous {
 		return nil, nil, &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
 	}
 	cl := &call{c: c, op: op, method: op.method, path: path, cfg: cfg, secrets: c.cred.secrets(),
@@ -271,7 +271,8 @@ func readBody(resp *http.Response) error {
 }
 
 // readCapped reads r to its end, or fails with a *tooLargeError once it
-// holds more than limit bytes. size is the length the answer announces
+// holds more than limit bytes, or with the error of a read, along with what
+// it read before. size is the length the answer announces
 // (Content-Length, -1 when unknown): more than limit is refused before
 // anything is read, and an answer within it is read into one slice of that
 // size. An answer of unknown length is read in chunks of up to a MiB and
@@ -298,20 +299,22 @@ func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
 			return nil, &tooLargeError{limit: limit, option: raiseResponseCap}
 		}
 		if err == io.EOF {
-			break
+			return join(chunks), nil
 		}
 		if err != nil {
-			return nil, err
+			return join(chunks), err // what came, for a dump
 		}
 		next = min(2*next, 1<<20)
 	}
-	switch len(chunks) {
-	case 0:
-		return nil, nil
-	case 1:
-		return chunks[0], nil
+}
+
+// join returns the chunks as one slice, copying only when there are
+// several.
+func join(chunks [][]byte) []byte {
+	if len(chunks) == 1 {
+		return chunks[0]
 	}
-	return bytes.Join(chunks, nil), nil
+	return bytes.Join(chunks, nil)
 }
 
 // raiseResponseCap says how to read an answer over WithMaxResponseBytes.
@@ -336,7 +339,7 @@ func fill(r io.Reader, buf []byte) (int, error) {
 func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out any) error {
 	if resp != nil {
 		defer resp.Body.Close() // never drained: what is left is not read
-		cl.cfg.fillResponse(resp, len(cl.attempts))
+		cl.cfg.fillResponse(resp, len(cl.attempts), cl.secrets)
 	}
 	if err != nil {
 		return cl.scrub(cl.outcome(cl.transportError(ctx, err)))
@@ -583,21 +586,28 @@ func (cl *call) scrub(err error) error {
 	text := err.Error()
 	for _, s := range cl.secrets {
 		if s != "" && strings.Contains(text, s) {
-			return &scrubbedError{err: err, secrets: cl.secrets}
+			return &scrubbedError{err: err, text: scrubString(text, cl.secrets)}
 		}
 	}
 	return err
 }
 
-// scrubbedError is an error whose text held a credential of the client.
+// scrubbedError is an error whose text held a credential of the client:
+// text is that text with the credential removed. It keeps no credential, so
+// that printing it by reflection shows none.
 type scrubbedError struct {
-	err     error
-	secrets []string
+	err  error
+	text string
 }
 
-func (e *scrubbedError) Error() string    { return scrubString(e.err.Error(), e.secrets) }
-func (e *scrubbedError) GoString() string { return e.Error() }
+func (e *scrubbedError) Error() string    { return e.text }
+func (e *scrubbedError) GoString() string { return e.text }
 func (e *scrubbedError) Unwrap() error    { return e.err }
+
+// Format prints the scrubbed text for every verb: verbs that fmt does not
+// apply to errors (%d, %x with flags, …) would print the wrapped error's
+// fields.
+func (e *scrubbedError) Format(f fmt.State, verb rune) { formatRedacted(f, verb, e.text) }
 
 // scrubString replaces every secret in s with "[redacted]".
 func scrubString(s string, secrets []string) string {
