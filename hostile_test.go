@@ -1,235 +1,21 @@
 package posthogusers
 
-// This file is the kit of hostile servers and the tests that run the SDK
-// against them: servers and proxies that send endless or inflating bodies,
-// trickle or stall, ignore offsets, echo credentials, or answer with
-// nothing where PostHog sends an object. Each server is an http.HandlerFunc
-// made by a function of the kit; newHostile starts one and gives a client
-// of it. A handler that could go on forever stops when the client goes away
-// or the test ends.
+// The tests against hostile servers and proxies, built from the kit of
+// hostile_kit_test.go: what a misbehaving answer may cost (bytes, items,
+// requests, time) and what it must never do (loop, hang, leak a secret).
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
-
-// hostile is a misbehaving server and a client of it.
-type hostile struct {
-	srv      *httptest.Server
-	client   *Client
-	requests atomic.Int64 // how many requests reached the server
-	// done is closed when the test ends, so that handlers that wait for
-	// the client stop then too.
-	done chan struct{}
-}
-
-// newHostile starts a server that answers every request with h, and a
-// client of it with fast retries and opts.
-func newHostile(t testing.TB, h http.HandlerFunc, opts ...Option) *hostile {
-	t.Helper()
-	hs := &hostile{done: make(chan struct{})}
-	hs.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hs.requests.Add(1)
-		h(w, r)
-	}))
-	t.Cleanup(hs.srv.Close)
-	t.Cleanup(func() { close(hs.done) }) // runs before Close
-	hs.client = hs.newClient(t, testKey, opts...)
-	return hs
-}
-
-// newClient returns another client of the server.
-func (hs *hostile) newClient(t testing.TB, key string, opts ...Option) *Client {
-	t.Helper()
-	c, err := NewClient(key, append([]Option{
-		WithBaseURL(hs.srv.URL),
-		WithHTTPClient(&http.Client{Transport: hs.srv.Client().Transport, Timeout: time.Minute}),
-		WithRetryWait(time.Millisecond, 2*time.Millisecond),
-	}, opts...)...)
-	if err != nil {
-		t.Fatalf("NewClient: %v", err)
-	}
-	return c
-}
-
-// waitFor blocks until the client goes away or the test ends.
-func (hs *hostile) waitFor(r *http.Request) {
-	select {
-	case <-r.Context().Done():
-	case <-hs.done:
-	}
-}
-
-// answer answers with status and body, as JSON.
-func answer(status int, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if body != "" {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
-}
-
-// endless answers 200 with prefix and then chunk over and over, until the
-// client goes away: a body without end.
-func endless(prefix, chunk string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if _, err := io.WriteString(w, prefix); err != nil {
-			return
-		}
-		block := []byte(strings.Repeat(chunk, max(1, (64<<10)/len(chunk))))
-		for r.Context().Err() == nil {
-			if _, err := w.Write(block); err != nil {
-				return
-			}
-		}
-	}
-}
-
-// gzipBomb answers 200 with a gzip body of about inflated/1000 bytes that
-// inflates to prefix, inflated bytes of "a", and suffix: a compression
-// bomb. It is made of gzip members, one per MiB, which gzip readers join.
-func gzipBomb(t testing.TB, prefix string, inflated int64, suffix string) http.HandlerFunc {
-	t.Helper()
-	member := func(data []byte) []byte {
-		var b bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-		_, _ = zw.Write(data)
-		_ = zw.Close()
-		return b.Bytes()
-	}
-	head, mib, tail := member([]byte(prefix)), member(bytes.Repeat([]byte("a"), 1<<20)), member([]byte(suffix))
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Encoding", "gzip")
-		if _, err := w.Write(head); err != nil {
-			return
-		}
-		for range inflated >> 20 {
-			if _, err := w.Write(mib); err != nil {
-				return
-			}
-		}
-		_, _ = w.Write(tail)
-	}
-}
-
-// stall answers 200 with prefix, then sends nothing more until the client
-// goes away or the test ends. contentLength, when positive, is announced.
-func (hs *hostile) stall(prefix string, contentLength int64) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if contentLength > 0 {
-			w.Header().Set("Content-Length", strconv.FormatInt(contentLength, 10))
-		}
-		_, _ = io.WriteString(w, prefix)
-		w.(http.Flusher).Flush()
-		hs.waitFor(r)
-	}
-}
-
-// trickle answers 200 with prefix, then one space every interval, until
-// the client goes away or the test ends.
-func (hs *hostile) trickle(prefix string, every time.Duration) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, prefix)
-		w.(http.Flusher).Flush()
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-r.Context().Done():
-				return
-			case <-hs.done:
-				return
-			case <-tick.C:
-			}
-			if _, err := io.WriteString(w, " "); err != nil {
-				return
-			}
-			w.(http.Flusher).Flush()
-		}
-	}
-}
-
-// throttle answers 429 with a Retry-After header of retryAfter.
-func throttle(retryAfter string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Retry-After", retryAfter)
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = io.WriteString(w, `{"type":"throttled_error","code":"throttled","detail":"Request was throttled.","attr":null}`)
-	}
-}
-
-// hostileUser is the JSON of a user with the given ID, with the members
-// PostHog always sends that the SDK checks for.
-func hostileUser(id int64) string {
-	return fmt.Sprintf(`{"id":%d,"uuid":"00000000-0000-4000-8000-%012x","email":"user%d@example.com"}`, id, id, id)
-}
-
-// pageHead is the start of a list page, up to its first user.
-func pageHead(count, nextOffset, limit int) string {
-	next := "null"
-	if nextOffset >= 0 {
-		next = fmt.Sprintf(`"http://posthog.invalid/api/users/?limit=%d&offset=%d"`, limit, nextOffset)
-	}
-	return fmt.Sprintf(`{"count":%d,"next":%s,"previous":null,"results":[`, count, next)
-}
-
-// offsetIgnoring is a cache in front of PostHog that ignores the query:
-// whatever the offset, it answers the first page of a list of count users,
-// limit to a page, with a next link to the second page.
-func offsetIgnoring(count, limit int) http.HandlerFunc {
-	users := make([]string, limit)
-	for i := range users {
-		users[i] = hostileUser(int64(i + 1))
-	}
-	return answer(http.StatusOK, pageHead(count, limit, limit)+strings.Join(users, ",")+"]}")
-}
-
-// endlessResults answers a list page of count users whose results never
-// end: users with rising IDs, until the client goes away.
-func endlessResults(count, limit int) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if _, err := io.WriteString(w, pageHead(count, limit, limit)+hostileUser(1)); err != nil {
-			return
-		}
-		for id := int64(2); r.Context().Err() == nil; id++ {
-			if _, err := io.WriteString(w, ","+hostileUser(id)); err != nil {
-				return
-			}
-		}
-	}
-}
-
-// allocated returns how many bytes f allocated. Run it outside parallel
-// tests: it counts every goroutine's allocations.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestHostile_bodyCap sends Get bodies far larger than the client's cap,
 // plain and as a gzip bomb: each fails with ErrResponseTooLarge naming the
@@ -378,66 +164,6 @@ func TestHostile_githubLoginNull(t *testing.T) {
 	if login, linked, err := hs.client.Users.GitHubLogin(t.Context(), Me); err != nil || linked || login != "" {
 		t.Errorf("GitHubLogin with null: %q, %v, %v; want not linked", login, linked, err)
 	}
-}
-
-// hostileContext is the context of a call that must not outlive a test
-// whose server could hold it forever.
-func hostileContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// scanRun ranges over one of a scan's iterators, collecting user IDs and
-// errors. It stops after max users, so that a scan that would go on
-// forever fails the test instead of hanging it.
-type scanRun func(sc *UserScan, max int) (ids []int64, errs []error)
-
-// scanRuns are the ways to range over a scan.
-var scanRuns = map[string]scanRun{
-	"Users": func(sc *UserScan, max int) (ids []int64, errs []error) {
-		for u, err := range sc.Users() {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if ids = append(ids, u.ID); len(ids) >= max {
-				break
-			}
-		}
-		return ids, errs
-	},
-	"Raw": func(sc *UserScan, max int) (ids []int64, errs []error) {
-		for v, err := range sc.Raw() {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			id, err := rawUserID(v)
-			if err != nil {
-				errs = append(errs, err)
-			}
-			if ids = append(ids, id); len(ids) >= max {
-				break
-			}
-		}
-		return ids, errs
-	},
-	"Pages": func(sc *UserScan, max int) (ids []int64, errs []error) {
-		for p, err := range sc.Pages() {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			for _, u := range p.Users {
-				ids = append(ids, u.ID)
-			}
-			if len(ids) >= max {
-				break
-			}
-		}
-		return ids, errs
-	},
 }
 
 // TestHostile_endlessResults scans a page of count 250 and limit 100 whose
@@ -641,38 +367,6 @@ func TestHostile_breakReturnsAtOnce(t *testing.T) {
 	}
 }
 
-// closingTransport serves a page that sends its head and first user, then
-// blocks until the request's context is done and fails as a closed
-// connection does: the read error that a cancelled request gets when the
-// transport closes the connection under it first. blocked is signalled when
-// a read waits.
-type closingTransport struct {
-	head    string
-	blocked chan struct{}
-}
-
-func (tr closingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	body := io.MultiReader(strings.NewReader(tr.head), ctxCloser{r.Context(), tr.blocked})
-	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Header: http.Header{"Content-Type": {"application/json"}},
-		Body: io.NopCloser(body), ContentLength: -1, Request: r}, nil
-}
-
-// ctxCloser blocks a read until ctx is done, then fails it as a closed
-// network connection.
-type ctxCloser struct {
-	ctx     context.Context
-	blocked chan struct{}
-}
-
-func (c ctxCloser) Read([]byte) (int, error) {
-	select {
-	case c.blocked <- struct{}{}:
-	default:
-	}
-	<-c.ctx.Done()
-	return 0, &net.OpError{Op: "read", Net: "tcp", Err: net.ErrClosed}
-}
-
 // TestHostile_cancelledScanSaysSo cancels a scan while its page is being
 // read, and the read fails as a closed connection rather than with the
 // context's error: the scan's error still matches context.Canceled. About
@@ -701,5 +395,194 @@ func TestHostile_cancelledScanSaysSo(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestStatusLineEcho_neverReachesTheError has a proxy echo the credential in
+// its status line, a header and the body: neither the error, nor the typed
+// *APIError behind it (its text, History, Body, URL), nor the Response of
+// WithResponseInto holds it.
+func TestStatusLineEcho_neverReachesTheError(t *testing.T) {
+	t.Parallel()
+	base := newStatusEchoServer(t)
+	for _, cred := range []struct {
+		name    string
+		key     string
+		opts    []Option
+		secrets []string
+	}{
+		{"key", testKey, nil, []string{testKey}},
+		{"session", "", []Option{WithSession(testSession)}, []string{testSession.ID, testSession.CSRFToken}},
+		{"token source", "", []Option{WithTokenSource(TokenSourceFunc(func() (string, error) { return hostileToken, nil }))}, []string{hostileToken}},
+	} {
+		c := hostileClient(t, base, cred.key, cred.opts...)
+		for name, call := range map[string]func(ctx context.Context, opts ...RequestOption) error{
+			"GET": func(ctx context.Context, opts ...RequestOption) error {
+				_, err := c.Users.Get(ctx, Me, opts...)
+				return err
+			},
+			// A DELETE sends the CSRF token of a session, and is retried.
+			"DELETE": func(ctx context.Context, opts ...RequestOption) error {
+				return c.Integrations.DeleteGitHub(ctx, Me, "12", opts...)
+			},
+		} {
+			var resp Response
+			err := call(t.Context(), WithResponseInto(&resp))
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("%s, %s: %v; want an *APIError for 503", cred.name, name, err)
+				continue
+			}
+			if apiErr.Attempts != 2 || len(apiErr.History) != 1 || !strings.Contains(apiErr.History[0], "503 Echo") {
+				t.Errorf("%s, %s: %d attempts, history %q; want 2, the first one's status in the history", cred.name, name, apiErr.Attempts, apiErr.History)
+			}
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("X-Echo") == "" {
+				t.Errorf("%s, %s: Response %+v; want the 503 and its headers", cred.name, name, resp)
+			}
+			texts := map[string]string{
+				"err.Error()":    err.Error(),
+				"%+v of err":     fmt.Sprintf("%+v", err),
+				"%#v of err":     fmt.Sprintf("%#v", err),
+				"apiErr.Error()": apiErr.Error(),
+				"History":        strings.Join(apiErr.History, "\n"),
+				"Body":           string(apiErr.Body),
+				"URL":            apiErr.URL,
+				"Detail":         apiErr.Detail + apiErr.Code + apiErr.Attr,
+				"Response":       fmt.Sprintf("%v %s", resp.Header, resp.RequestID),
+			}
+			for what, text := range texts {
+				for _, secret := range cred.secrets {
+					if leaks(text, secret) {
+						t.Errorf("%s, %s: %s shows the credential: %s", cred.name, name, what, text)
+					}
+				}
+			}
+			if !strings.Contains(apiErr.History[0], "[redacted]") || !strings.Contains(resp.Header.Get("X-Echo"), "[redacted]") {
+				t.Errorf("%s, %s: history %q, X-Echo %q; want the credential shown as [redacted]", cred.name, name, apiErr.History, resp.Header.Get("X-Echo"))
+			}
+		}
+	}
+}
+
+// TestRedirectedError_URLScrubbed follows a redirect within the origin to a
+// path that holds the credential, whose answer is an error: the
+// *APIError's URL, the address after the redirect, does not show it.
+func TestRedirectedError_URLScrubbed(t *testing.T) {
+	t.Parallel()
+	for _, cred := range []struct {
+		name   string
+		key    string
+		opts   []Option
+		secret string
+	}{
+		{"key", testKey, nil, testKey},
+		{"session", "", []Option{WithSession(testSession)}, testSession.ID},
+	} {
+		c, _ := scripted(t, cred.key, append([]Option{WithMaxRetries(0)}, cred.opts...), func(r *http.Request) (*http.Response, error) {
+			if strings.HasPrefix(r.URL.Path, "/x/") {
+				return reply(http.StatusBadRequest, `{"type":"validation_error","code":"invalid_input","detail":"No.","attr":null}`)(r)
+			}
+			return redirect(http.StatusTemporaryRedirect, "/x/"+cred.secret+"/")(r)
+		})
+		_, err := c.Users.Get(t.Context(), Me)
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %v; want the 400 as an *APIError", cred.name, err)
+			continue
+		}
+		for what, text := range map[string]string{"URL": apiErr.URL, "Error()": apiErr.Error(), "err": fmt.Sprintf("%v %+v", err, err)} {
+			if leaks(text, cred.secret) {
+				t.Errorf("%s: %s shows the credential: %s", cred.name, what, text)
+			}
+		}
+	}
+}
+
+// TestWithDebugDumps_hostileBodies answers with bodies that hold secrets
+// where a dump could show them: an otpauth:// URI PostHog does not send, a
+// body cut short in the middle of the secret, a valid start followed by
+// garbage that holds it, and a page that is not JSON with the client's
+// credential across the dump's size limit.
+func TestWithDebugDumps_hostileBodies(t *testing.T) {
+	t.Parallel()
+	const secret = "JBSWY3DPEHPK3PXPQ4ZT"
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		secrets []string
+		want    []string // what the response dump shows
+	}{
+		{
+			name: "otpauth URI",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				serveJSON(w, http.StatusOK, []byte(`{"success":true,"secret":"`+secret+`","setup":{"uri":"otpauth://totp/PostHog:ada%40example.com?secret=`+secret+`&issuer=PostHog"}}`))
+			},
+			secrets: []string{secret, "otpauth://"},
+			want:    []string{`\"uri\":\"[redacted]\"`, `\"secret\":\"[redacted]\"`},
+		},
+		{
+			name: "cut short in the secret",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				body := `{"success":true,"secret":"` + secret + `"}`
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+				w.WriteHeader(http.StatusOK)
+				_, _ = io.WriteString(w, body[:len(body)-12])
+				w.(http.Flusher).Flush()
+				conn, _, err := http.NewResponseController(w).Hijack()
+				if err == nil {
+					_ = conn.Close()
+				}
+			},
+			secrets: []string{secret[:8]},
+			want:    []string{`\"secret\":\"[redacted]\"…[rest not shown: not valid JSON]`},
+		},
+		{
+			name: "garbage after a valid part",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				serveJSON(w, http.StatusOK, []byte(`{"success":true}<!-- debug: secret=`+secret+` -->`))
+			},
+			secrets: []string{secret},
+			want:    []string{`{\"success\":true}…[rest not shown: not valid JSON]`},
+		},
+		{
+			name: "HTML page with the session ID across the size limit",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				page := "<html>" + strings.Repeat("x", maxDumpBody-6-20) + testSession.ID + strings.Repeat("y", 1000) + "</html>"
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = io.WriteString(w, page)
+			},
+			secrets: []string{testSession.ID},
+			want:    []string{`<html>xxx`, `[redacted]`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(tt.handler)
+			t.Cleanup(srv.Close)
+			var buf syncBuffer
+			logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c := hostileClient(t, srv.URL, "", WithSession(testSession), WithMaxRetries(0), WithLogger(logger), WithDebugDumps())
+			_, _ = c.TwoFactor.StartSetup(t.Context(), Me)
+			out := buf.String()
+			var dump string
+			for line := range strings.Lines(out) {
+				if strings.Contains(line, "response dump") {
+					dump = line
+				}
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(dump, want) {
+					t.Errorf("the response dump lacks %s:\n%s", want, dump)
+				}
+			}
+			for _, s := range tt.secrets {
+				if strings.Contains(out, s) || leaks(out, s) {
+					t.Errorf("the log shows %q:\n%s", s, out)
+				}
+			}
+		})
 	}
 }
