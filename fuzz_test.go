@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -283,6 +285,115 @@ func FuzzResponseError(f *testing.F) {
 					t.Errorf("status %d matches %v", status, sentinel)
 				}
 			}
+		}
+	})
+}
+
+// FuzzHostileAnswer is a server whose whole answer is the fuzzer's: its
+// status, its header lines ("Name: value", one a line; Content-Length
+// included, true or not) and its body, the same for every request, with
+// "{{KEY}}" in any of them replaced by the client's key. Users.Get and a
+// scan of one page each end, within a few requests, with a user PostHog
+// could have sent or an error; neither panics, no error shows the key,
+// and a run allocates at most a bound: the client's cap of 1 MiB, a few
+// times the input, and a few MiB.
+func FuzzHostileAnswer(f *testing.F) {
+	user := hostileUser(7)
+	f.Add(200, "Content-Type: application/json", []byte(user))
+	f.Add(200, "Content-Length: 999999999999", []byte(user))
+	f.Add(200, "Content-Length: 3", []byte(user))
+	f.Add(200, "", []byte(`null`))
+	f.Add(204, "", []byte(``))
+	f.Add(200, "", []byte(pageHead(3, 2, 2)+hostileUser(1)+","+hostileUser(2)+"]}"))
+	f.Add(200, "", []byte(pageHead(300, 100, 100)+hostileUser(1)+","+hostileUser(1)+"]}"))
+	f.Add(200, "", []byte(`{"count":1,"next":null,"results":[{"id":1,"uuid":"00000000-0000-4000-8000-000000000001"}],"x":"`+strings.Repeat("a", 3000)))
+	f.Add(429, "Retry-After: 999999999999999999999", []byte(`{"detail":"{{KEY}}"}`))
+	f.Add(503, "Retry-After: -1\nX-Echo: {{KEY}}", []byte(`{{KEY}}`))
+	f.Add(302, "Location: /api/users/{{KEY}}/", []byte(``))
+	f.Add(200, "Content-Encoding: gzip", []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, status int, header string, body []byte) {
+		if status < 100 || status > 599 {
+			status = 100 + (status%500+500)%500
+		}
+		plant := func(s string) string { return strings.ReplaceAll(s, "{{KEY}}", testKey) }
+		h := http.Header{}
+		for line := range strings.Lines(plant(header)) {
+			name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
+			if ok && isCookieName(name) && !hasControl(value) {
+				h.Add(name, strings.TrimSpace(value))
+			}
+		}
+		length := int64(-1)
+		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil && n >= 0 {
+			length = n
+		}
+		planted := []byte(plant(string(body)))
+		var requests atomic.Int64
+		tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			requests.Add(1)
+			return &http.Response{StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)),
+				Header: h.Clone(), Body: io.NopCloser(bytes.NewReader(planted)), ContentLength: length, Request: r}, nil
+		})
+		c, err := NewClient(testKey, WithHTTPClient(&http.Client{Transport: tr}), WithMaxRetries(1), WithMaxRateLimitRetries(1),
+			WithRetryWait(time.Nanosecond, time.Nanosecond), WithMaxRetryAfter(0), WithMaxResponseBytes(1<<20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkErr := func(what string, err error) {
+			t.Helper()
+			for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+				if strings.Contains(text, testKey) {
+					t.Fatalf("%s: the error shows the key: %s", what, text)
+				}
+			}
+			var apiErr *APIError
+			if errors.As(err, &apiErr) && (strings.Contains(apiErr.Error(), testKey) || strings.Contains(strings.Join(apiErr.History, " "), testKey) ||
+				bytes.Contains(apiErr.Body, []byte(testKey)) || strings.Contains(apiErr.URL, testKey)) {
+				t.Fatalf("%s: the *APIError holds the key: %+v", what, apiErr)
+			}
+		}
+		bound := uint64(1<<20 + 8*len(planted) + 8<<20)
+		var u *User
+		if n := allocated(func() { u, err = c.Users.Get(t.Context(), Me) }); n > bound {
+			t.Errorf("Get allocated %d bytes; bound %d", n, bound)
+		}
+		switch {
+		case err != nil:
+			checkErr("Get", err)
+		case u.ID <= 0 || u.UUID == uuid.Nil:
+			t.Errorf("Get returned a user without id or uuid: %+v", u)
+		}
+		// A call sends at most 3 attempts (a retry after a failure, one
+		// after a 429), each following at most 10 redirects.
+		const maxCall = 3 * 11
+		if n := requests.Load(); n > maxCall {
+			t.Errorf("Get made %d requests", n)
+		}
+
+		requests.Store(0)
+		var users int
+		n := allocated(func() {
+			for u, err := range c.Users.Scan(t.Context(), &ScanOptions{Limit: 5}).Users() {
+				if err != nil {
+					checkErr("Scan", err)
+					continue
+				}
+				if u.ID <= 0 || u.UUID == uuid.Nil {
+					t.Errorf("Scan yielded a user without id or uuid: %+v", u)
+				}
+				users++
+			}
+		})
+		if n > bound {
+			t.Errorf("Scan allocated %d bytes; bound %d", n, bound)
+		}
+		if users > 5 {
+			t.Errorf("Scan yielded %d users of one page of at most 5 users, served again and again", users)
+		}
+		// A page, the same page again (which brings nothing new), and
+		// once more when the first broke off.
+		if got := requests.Load(); got > 3*maxCall {
+			t.Errorf("Scan made %d requests", got)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -584,5 +585,27 @@ func TestWithDebugDumps_hostileBodies(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHostile_cutShortAfterRepeats serves a page that breaks off after its
+// first user, every time: the scan yields the user once, asks again from
+// where the body broke off as the client's retries allow, and ends with an
+// error. A retry lists the first user again before breaking off, and that
+// once counted as progress, which reset the retries: the scan asked again
+// forever.
+func TestHostile_cutShortAfterRepeats(t *testing.T) {
+	t.Parallel()
+	page := pageHead(3, -1, 100) + hostileUser(1) + ","
+	hs := newHostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(page)+100)) // announced, never sent
+		_, _ = io.WriteString(w, page)
+	}, WithMaxRetries(2))
+	ids, errs := scanRuns["Users"](hs.client.Users.Scan(hostileContext(t), nil), 100)
+	if len(ids) != 1 || len(errs) != 1 || !errors.Is(errs[0], io.ErrUnexpectedEOF) {
+		t.Fatalf("users %v, errors %v; want user 1, then an error matching io.ErrUnexpectedEOF", ids, errs)
+	}
+	if n := hs.requests.Load(); n != 3 {
+		t.Errorf("requests: %d; want 3 (the page, then the 2 retries WithMaxRetries allows)", n)
 	}
 }

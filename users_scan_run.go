@@ -114,15 +114,19 @@ func (r *scanner[T]) sequential(ctx context.Context) error {
 		pageStart := r.cur.Offset
 		var info pageInfo
 		for {
-			reqStart := r.cur.Offset
+			reqStart, movedBefore := r.cur.Offset, r.moved
 			var readFailed bool
 			var err error
 			info, readFailed, err = r.fetch(ctx, reqStart, r.limit, r.take)
 			if err == nil {
 				break
 			}
-			if r.cur.Offset > reqStart {
-				failures = 0 // the attempt made progress
+			if r.moved > movedBefore {
+				// The attempt handed the loop users before it broke off.
+				// Users it listed again (which move the offset too) are
+				// no progress: a body that breaks off after them every
+				// time would otherwise be asked for forever.
+				failures = 0
 			}
 			if !readFailed || ctx.Err() != nil || failures >= c.maxRetries {
 				return r.fail(err)
