@@ -95,6 +95,24 @@ func endless(prefix, chunk string) http.HandlerFunc {
 	}
 }
 
+// huge answers 200 with prefix, n bytes of "a" and suffix, of unknown
+// length (chunked): a body too large for any answer of PostHog.
+func huge(prefix string, n int64, suffix string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if _, err := io.WriteString(w, prefix); err != nil {
+			return
+		}
+		block := bytes.Repeat([]byte("a"), 64<<10)
+		for left := n; left > 0; left -= int64(len(block)) {
+			if _, err := w.Write(block[:min(left, int64(len(block)))]); err != nil {
+				return
+			}
+		}
+		_, _ = io.WriteString(w, suffix)
+	}
+}
+
 // gzipBomb answers 200 with a gzip body of about inflated/1000 bytes that
 // inflates to prefix, inflated bytes of "a", and suffix: a compression
 // bomb. It is made of gzip members, one per MiB, which gzip readers join.

@@ -6,6 +6,7 @@ package posthogusers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -57,6 +58,60 @@ func TestHostile_bodyCap(t *testing.T) {
 			t.Logf("allocated %.1f MiB", float64(n)/(1<<20))
 		})
 	}
+}
+
+// BenchmarkHostileBody measures what a 1 GiB answer to Users.Get costs,
+// plain and as a gzip bomb of about 1 MB, with the default cap of 32 MiB,
+// against a plain net/http and encoding/json client that reads it whole.
+// MiB-alloc/op is every byte allocated during the call, the server's
+// included. Run it with -benchtime 1x: an op of the baseline reads 1 GiB.
+func BenchmarkHostileBody(b *testing.B) {
+	const size = 1 << 30
+	const userStart = `{"id":1,"uuid":"00000000-0000-4000-8000-000000000001","pad":"`
+	bodies := map[string]http.HandlerFunc{
+		"plain": huge(userStart, size, `"}`),
+		"gzip":  gzipBomb(b, userStart, size, `"}`),
+	}
+	for _, body := range []string{"plain", "gzip"} {
+		hs := newHostile(b, bodies[body])
+		for _, contender := range []string{"sdk", "baseline"} {
+			b.Run(fmt.Sprintf("body=%s/%s", body, contender), func(b *testing.B) {
+				b.ReportAllocs()
+				var total uint64
+				for b.Loop() {
+					total += allocated(func() {
+						if contender == "baseline" {
+							if err := plainGet(b.Context(), hs.srv.Client(), hs.srv.URL); err != nil {
+								b.Fatal(err)
+							}
+							return
+						}
+						if _, err := hs.client.Users.Get(b.Context(), Me); !errors.Is(err, ErrResponseTooLarge) {
+							b.Fatalf("Get: %v; want ErrResponseTooLarge", err)
+						}
+					})
+				}
+				b.ReportMetric(float64(total)/float64(b.N)/(1<<20), "MiB-alloc/op")
+			})
+		}
+	}
+}
+
+// plainGet is what a program without the SDK writes to read a user: it
+// reads whatever comes.
+func plainGet(ctx context.Context, hc *http.Client, base string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/users/@me/", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer discardAndClose(resp.Body)
+	var u plainUser
+	return json.NewDecoder(resp.Body).Decode(&u)
 }
 
 // TestHostile_bodyCapDefault shows the default cap and that an answer
