@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Version is the version of this SDK. It is sent in the User-Agent header.
@@ -63,8 +61,7 @@ type Client struct {
 	base       *url.URL // scheme, host and path prefix; Path has no trailing slash
 	baseString string   // base.String(), the prefix of every request URL
 	cred       credential
-	httpClient *http.Client          // the client given to WithHTTPClient, or the default
-	retry      *retryablehttp.Client // sends every attempt: see transport.go and retry.go
+	httpClient *http.Client // the client given to WithHTTPClient, or the default; sends every attempt
 	userAgent  string
 	// insecureHTTP allows an http:// base URL for a host that is not
 	// loopback.
@@ -153,13 +150,6 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			Transport: http.DefaultTransport.(*http.Transport).Clone(),
 		}
 	}
-	// The http.Client of every attempt: the caller's, with its Transport
-	// looked up per attempt and a redirect policy that keeps the
-	// credential on the configured origin.
-	hc := *c.httpClient
-	hc.Transport = userTransport{c.httpClient}
-	hc.CheckRedirect = c.checkRedirect(c.httpClient.CheckRedirect)
-	c.retry = c.newRetryClient(&hc)
 	c.baseString = c.base.String()
 	c.Users = &UsersService{client: c}
 	c.TwoFactor = &TwoFactorService{client: c}

@@ -379,7 +379,7 @@ func TestWithLogger(t *testing.T) {
 		}
 		serveJSON(w, http.StatusOK, []byte(`{"count":0,"next":null,"previous":null,"results":[]}`))
 	})
-	if _, err := ts.client.Users.List(t.Context(), &ListUsersOptions{Email: "secret.person@example.com"}); err != nil {
+	if _, err := ts.client.Users.List(t.Context(), &ListUsersOptions{UserFilter: UserFilter{Email: "secret.person@example.com"}}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

@@ -3,6 +3,7 @@ package posthogusers
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -543,4 +544,154 @@ func redactURL(u *url.URL) string {
 		r.RawQuery = q.Encode()
 	}
 	return r.String()
+}
+
+// transportError describes a failure without a usable answer: the
+// connection, a refused redirect, a body cut short, or the context.
+func (cl *call) transportError(ctx context.Context, err error) error {
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return re
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		err = fmt.Errorf("%w (%w)", ctxErr, err)
+	}
+	err = fmt.Errorf("posthogusers: %s %s: %s: %w", cl.method, cl.path, cl.attemptSummary(), redactURLError(err))
+	if cl.beyondDeadline > 0 {
+		return &deadlineError{wait: cl.beyondDeadline, err: err}
+	}
+	return err
+}
+
+// attemptSummary says how many attempts were made and how the earlier ones
+// failed.
+func (cl *call) attemptSummary() string {
+	n := max(len(cl.attempts), 1)
+	if h := cl.history(); len(h) > 0 {
+		return fmt.Sprintf("after %d attempts (earlier: %s)", n, strings.Join(collapseRepeats(h), "; "))
+	}
+	return fmt.Sprintf("after %d attempt(s)", n)
+}
+
+// collapseRepeats writes a run of the same failure once, with its count:
+// ["503", "503", "reset"] reads ["2× 503", "reset"].
+func collapseRepeats(h []string) []string {
+	var out []string
+	for i := 0; i < len(h); {
+		j := i + 1
+		for j < len(h) && h[j] == h[i] {
+			j++
+		}
+		if j-i > 1 {
+			out = append(out, fmt.Sprintf("%d× %s", j-i, h[i]))
+		} else {
+			out = append(out, h[i])
+		}
+		i = j
+	}
+	return out
+}
+
+// history says why each attempt before the last failed.
+func (cl *call) history() []string {
+	if len(cl.attempts) < 2 {
+		return nil
+	}
+	h := make([]string, 0, len(cl.attempts)-1)
+	for _, a := range cl.attempts[:len(cl.attempts)-1] {
+		h = append(h, a.failure)
+	}
+	return h
+}
+
+// outcome marks the error of a write that may have been applied: an attempt
+// may have reached PostHog and been acted on, but no answer says so.
+func (cl *call) outcome(err error) error {
+	if safeMethod(cl.method) {
+		return err
+	}
+	for _, a := range cl.attempts {
+		if a.mayHaveActed {
+			return &outcomeUnknownError{err: err}
+		}
+	}
+	return err
+}
+
+// outcomeUnknownError is the error of a write that may have been applied.
+type outcomeUnknownError struct{ err error }
+
+func (e *outcomeUnknownError) Error() string {
+	return e.err.Error() + " (the write may have been applied: read the state back before repeating it)"
+}
+
+func (e *outcomeUnknownError) Unwrap() error { return e.err }
+
+// Is makes errors.Is(err, ErrOutcomeUnknown) hold.
+func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// deadlineError is the last error of a call that stopped retrying because
+// the next wait would pass the context's deadline. It matches both the last
+// error and context.DeadlineExceeded.
+type deadlineError struct {
+	wait time.Duration
+	err  error
+}
+
+func (e *deadlineError) Error() string {
+	return fmt.Sprintf("%v; not retried: the next attempt, in %v, would start after the context's deadline", e.err, e.wait)
+}
+
+func (e *deadlineError) Unwrap() []error { return []error{e.err, context.DeadlineExceeded} }
+
+// redactURLError redacts the URL of a *url.Error as [redactURL] does, so
+// that filter values such as an email address do not end up in error
+// strings.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			ue.URL = redactURL(u)
+		}
+	}
+	return err
+}
+
+// scrub returns err with every credential value of the call removed from
+// its text, wherever it came from (a transport error, a URL, a body).
+func (cl *call) scrub(err error) error {
+	text := err.Error()
+	for _, s := range cl.secrets {
+		if s != "" && strings.Contains(text, s) {
+			return &scrubbedError{err: err, text: scrubString(text, cl.secrets)}
+		}
+	}
+	return err
+}
+
+// scrubbedError is an error whose text held a credential of the client:
+// text is that text with the credential removed. It keeps no credential, so
+// that printing it by reflection shows none.
+type scrubbedError struct {
+	err  error
+	text string
+}
+
+func (e *scrubbedError) Error() string    { return e.text }
+func (e *scrubbedError) GoString() string { return e.text }
+func (e *scrubbedError) Unwrap() error    { return e.err }
+
+// Format prints the scrubbed text for every verb: verbs that fmt does not
+// apply to errors (%d, %x with flags, …) would print the wrapped error's
+// fields.
+func (e *scrubbedError) Format(f fmt.State, verb rune) { formatRedacted(f, verb, e.text) }
+
+// scrubString replaces every secret in s with "[redacted]".
+func scrubString(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
 }

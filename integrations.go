@@ -288,7 +288,7 @@ func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationI
 		return nil, err
 	}
 	if opts != nil {
-		if err := checkWindow(opts.Limit, opts.Offset, 500); err != nil {
+		if err := checkPaging(opts.Limit, opts.Offset, 500); err != nil {
 			return nil, err
 		}
 	}
@@ -510,7 +510,7 @@ func newBranchesQuery(repo string, opts *GitHubBranchesOptions) (*branchesQuery,
 	if opts != nil {
 		q.GitHubBranchesOptions = *opts
 	}
-	return q, checkWindow(q.Limit, q.Offset, 1000)
+	return q, checkPaging(q.Limit, q.Offset, 1000)
 }
 
 // checkTeamID checks an optional project ID.

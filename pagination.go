@@ -182,9 +182,9 @@ func nextOffset(next string) (offset int, ok bool) {
 	return offset, err == nil && offset >= 0
 }
 
-// checkWindow checks the page size (0 for the server's default) and offset
+// checkPaging checks the page size (0 for the server's default) and offset
 // of a listing's options; maxLimit is PostHog's largest page.
-func checkWindow(limit, offset, maxLimit int) error {
+func checkPaging(limit, offset, maxLimit int) error {
 	switch {
 	case limit < 0:
 		return &InputError{Arg: "Limit", Reason: fmt.Sprintf("%d is negative", limit)}

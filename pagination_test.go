@@ -167,7 +167,7 @@ func TestUsersService_All(t *testing.T) {
 	// The next links name another host: the client must keep sending to its
 	// base URL (the test server fails any request elsewhere).
 	queries := serveUserPages(t, ts, 5, "https://attacker.example")
-	opts := &ListUsersOptions{Email: "", IsStaff: Ptr(false), Limit: 2}
+	opts := &ListUsersOptions{UserFilter: UserFilter{IsStaff: Ptr(false)}, Limit: 2}
 	before := *opts
 	var ids []int64
 	for u, err := range ts.client.Users.All(t.Context(), opts) {

@@ -1,9 +1,10 @@
 package posthogusers
 
-// This file is the retry policy: the hooks the client gives
-// go-retryablehttp, which decide after each attempt whether to send another
-// and how long to wait first. They find the call's state in the request's
-// context (see transport.go).
+// This file is the retry policy of the attempt loop (call.send, in
+// transport.go): what an attempt was, whether to send another, and how
+// long to wait first. It is the one policy of the package, for calls and
+// for the pages of a scan alike. go-retryablehttp classifies transport
+// errors and computes the exponential backoff.
 
 import (
 	"context"
@@ -12,8 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,30 +23,13 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// newRetryClient returns the go-retryablehttp client that sends every
-// attempt of every request of c through hc. Its RetryMax is no limit: the
-// policy (checkRetry) keeps separate budgets for failures and for 429s.
-func (c *Client) newRetryClient(hc *http.Client) *retryablehttp.Client {
-	return &retryablehttp.Client{
-		HTTPClient:     hc,
-		RetryWaitMin:   c.retryWaitMin,
-		RetryWaitMax:   c.retryWaitMax,
-		RetryMax:       math.MaxInt32,
-		RequestLogHook: c.beforeAttempt,
-		CheckRetry:     c.checkRetry,
-		Backoff:        c.backoff,
-		PrepareRetry:   c.prepareRetry,
-		ErrorHandler:   lastError,
-	}
-}
-
 // attemptKind sorts attempts for the retry budgets.
 type attemptKind int
 
 const (
 	// attemptAnswered: PostHog answered; the answer is final.
 	attemptAnswered attemptKind = iota
-	// attemptFailed: a connection error, a 5xx or a 2xx body cut short.
+	// attemptFailed: a transport error, a 5xx or a 2xx body cut short.
 	attemptFailed
 	// attemptThrottled: 429.
 	attemptThrottled
@@ -59,149 +41,122 @@ const (
 type attempt struct {
 	start time.Time
 	kind  attemptKind
+	// status is the answer's status, 0 when there was none.
+	status int
+	// err is the transport's error, or the error of reading a 2xx answer.
+	err error
 	// failure says why the attempt failed ("503 Service Unavailable",
-	// "connection reset by peer"); "" when PostHog answered.
+	// "connection reset by peer"), with the call's credentials scrubbed;
+	// "" when PostHog answered.
 	failure string
 	// mayHaveActed is set when the request may have reached PostHog and
-	// been acted on although no answer says so: a 5xx, a connection broken
-	// after sending, a 2xx body cut short.
+	// been acted on although no answer says how: a 5xx, a connection
+	// broken after sending, a 2xx body that could not be read whole.
 	mayHaveActed bool
+	// progressed is set when a streamed answer handed the caller
+	// something before it broke off: the attempts after it get the whole
+	// failure budget again.
+	progressed bool
 	// retryAfter is PostHog's Retry-After, when the answer had one.
 	retryAfter    time.Duration
 	hasRetryAfter bool
-	// waitMin and waitMax bound the wait before the next attempt, when
-	// there is one.
-	waitMin, waitMax time.Duration
+	// waitMin and waitMax bound the wait before the next attempt, and wait
+	// is the one chosen, when there is a next attempt.
+	waitMin, waitMax, wait time.Duration
 	// ctxDoneAtStart is set when the context was done before the attempt
 	// started, so nothing was sent.
 	ctxDoneAtStart bool
 }
 
-// beforeAttempt is the RequestLogHook: it opens the record of attempt
-// number n+1.
-func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, n int) {
-	cl := callOf(req.Context())
-	if cl == nil {
-		return
+// record notes how an attempt went: its answer, or the transport's error
+// doErr, and readErr, the error of reading a 2xx answer.
+func (cl *call) record(a *attempt, resp *http.Response, doErr, readErr error) {
+	var be *bodyError
+	switch {
+	case doErr != nil:
+		a.kind, a.err, a.failure = attemptFailed, doErr, transportFailure(doErr)
+		var re *RedirectError
+		a.mayHaveActed = !errors.As(doErr, &re) && !neverSent(doErr) && !a.ctxDoneAtStart
+	case errors.As(readErr, &be):
+		a.kind, a.err, a.failure, a.mayHaveActed = attemptFailed, readErr, fmt.Sprintf("%d answer cut short: %v", resp.StatusCode, be.err), true
+	case readErr != nil: // over the cap, malformed, or the caller stopped: final
+		a.kind, a.err, a.mayHaveActed = attemptAnswered, readErr, true
+	case resp.StatusCode == http.StatusTooManyRequests:
+		a.kind, a.failure = attemptThrottled, statusText(resp)
+	case resp.StatusCode >= 500:
+		a.kind, a.failure, a.mayHaveActed = attemptFailed, statusText(resp), true
+	case resp.StatusCode == http.StatusUnauthorized:
+		a.kind, a.failure = attemptUnauthorized, statusText(resp)
 	}
-	cl.attempts = append(cl.attempts[:min(n, len(cl.attempts))], attempt{start: c.now(), ctxDoneAtStart: req.Context().Err() != nil})
-	if c.dumps && c.logger != nil {
-		c.dumpRequest(req.Context(), cl, req)
+	// A proxy may echo the credential in its status text or error.
+	a.failure = scrubString(a.failure, cl.secrets)
+	if resp != nil {
+		a.status = resp.StatusCode
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			a.retryAfter, a.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), cl.c.now())
+		}
 	}
 }
 
-// checkRetry is the CheckRetry hook. It runs after every attempt (twice when
-// a 2xx body could not be read: then err is the read's error), records how
-// the attempt went, and decides whether to send another:
+// statusText is an answer's status line, such as "503 Service
+// Unavailable", made from its code when the line is blank.
+func statusText(resp *http.Response) string {
+	if strings.TrimSpace(resp.Status) == "" {
+		return fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	return resp.Status
+}
+
+// decide applies the policy to the latest attempt, a: whether to send
+// another, after waiting a.wait. stop is the context's error when the
+// policy would retry but the context is done. The policy:
 //
 //   - a 429 is retried for every method, PostHog having throttled the
 //     request before acting on it, after its Retry-After when PostHog gives
 //     one within WithMaxRetryAfter; at most WithMaxRateLimitRetries times;
 //   - a 500, 502, 503 or 504, a broken connection and a 2xx body cut short
 //     are retried for requests safe to repeat (GET, HEAD, PUT, DELETE);
-//     at most WithMaxRetries times;
+//     at most WithMaxRetries times, counted from the latest attempt that
+//     handed the caller part of a streamed answer;
 //   - a failure to connect, which proves nothing was sent, is retried for
 //     every request, counted with the failures;
 //   - an operation that must run at most once is retried only after a
 //     failure to connect;
-//   - a 401 with a token source is retried once, with a fresh token, for
-//     requests safe to repeat;
+//   - a 401 with a token source is retried once, at once, with a fresh
+//     token, for requests safe to repeat;
+//   - WithRequestMaxRetries replaces both budgets for one call;
 //   - no wait starts that would end after the context's deadline.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	cl := callOf(ctx)
-	if cl == nil || len(cl.attempts) == 0 {
-		return false, err
-	}
-	a := &cl.attempts[len(cl.attempts)-1]
-	cl.record(a, resp, err)
-	retry, err := c.decide(ctx, cl, a, resp, err)
-	// retryablehttp asks again about an answer that ends the attempts,
-	// once readBody has read it: log the attempt once, then.
-	if _, read := bodyOf(resp); retry || resp == nil || read {
-		c.logAttempt(ctx, cl, a, resp)
-	}
-	if retry {
-		c.logRetry(ctx, cl, a)
-		if resp != nil {
-			// Closed before go-retryablehttp drains it: a body that
-			// trickles would hold the retry for as long as it lasts.
-			_ = resp.Body.Close()
-		}
-	}
-	return retry, err
-}
-
-// decide applies the retry policy to an attempt.
-func (c *Client) decide(ctx context.Context, cl *call, a *attempt, resp *http.Response, err error) (bool, error) {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
-	}
-	if !cl.retryable(a, resp, err) || !cl.withinBudget(a) {
+func (cl *call) decide(ctx context.Context, a *attempt) (retry bool, stop error) {
+	if !cl.retryable(ctx, a) || !cl.withinBudget(a) {
 		return false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
 	}
 	if a.kind == attemptUnauthorized {
 		cl.refreshed = true
-		return true, nil
+		return true, nil // a fresh token needs no wait
 	}
-	a.waitMin, a.waitMax = c.waitBounds(len(cl.attempts)-1, a)
-	if deadline, ok := ctx.Deadline(); ok && c.now().Add(a.waitMin).After(deadline) {
+	if a.hasRetryAfter {
+		a.waitMin, a.waitMax, a.wait = a.retryAfter, a.retryAfter, a.retryAfter
+	} else {
+		retries := len(cl.attempts) - 1
+		a.waitMax = jitteredBackoff(cl.c.retryWaitMin, cl.c.retryWaitMax, retries, func(int64) int64 { return 0 })
+		a.waitMin = a.waitMax - a.waitMax/2
+		a.wait = jitteredBackoff(cl.c.retryWaitMin, cl.c.retryWaitMax, retries, cl.c.jitter)
+	}
+	if deadline, ok := ctx.Deadline(); ok && cl.c.now().Add(a.waitMin).After(deadline) {
 		cl.beyondDeadline = a.waitMin
 		return false, nil
 	}
-	if a.hasRetryAfter && cl.onRetryAfter != nil {
-		cl.onRetryAfter(a.retryAfter)
+	if a.hasRetryAfter && cl.r.onRetryAfter != nil {
+		cl.r.onRetryAfter(a.retryAfter)
 	}
 	return true, nil
 }
 
-// record notes how an attempt went.
-func (cl *call) record(a *attempt, resp *http.Response, err error) {
-	a.kind, a.failure, a.mayHaveActed = attemptAnswered, "", false
-	var be *bodyError
-	switch {
-	case errors.As(err, &be):
-		a.kind, a.failure, a.mayHaveActed = attemptFailed, fmt.Sprintf("%d answer cut short: %v", resp.StatusCode, be.err), true
-	case err != nil:
-		a.kind, a.failure = attemptFailed, transportFailure(err)
-		var re *RedirectError
-		a.mayHaveActed = !errors.As(err, &re) && !neverSent(err) && !a.ctxDoneAtStart
-	case resp.StatusCode == http.StatusTooManyRequests:
-		a.kind, a.failure = attemptThrottled, resp.Status
-	case resp.StatusCode >= 500:
-		a.kind, a.failure, a.mayHaveActed = attemptFailed, resp.Status, true
-	case resp.StatusCode == http.StatusUnauthorized:
-		a.kind, a.failure = attemptUnauthorized, resp.Status
-	}
-	if a.failure != "" && resp != nil && strings.TrimSpace(resp.Status) == "" {
-		a.failure = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-	}
-	// A proxy may echo the credential in its status text or error.
-	a.failure = scrubString(a.failure, cl.secrets)
-	a.retryAfter, a.hasRetryAfter = 0, false
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		a.retryAfter, a.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), cl.c.now())
-	}
-}
-
-// transportFailure describes a transport error for an attempt's record,
-// without the request URL.
-func transportFailure(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	return err.Error()
-}
-
-// neverSent reports whether a transport error proves that the request never
-// left: the connection could not be made (including DNS failures).
-func neverSent(err error) bool {
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial"
-}
-
 // retryable applies the policy to an attempt, budgets aside.
-func (cl *call) retryable(a *attempt, resp *http.Response, err error) bool {
+func (cl *call) retryable(ctx context.Context, a *attempt) bool {
 	switch a.kind {
 	case attemptAnswered:
 		return false
@@ -215,36 +170,38 @@ func (cl *call) retryable(a *attempt, resp *http.Response, err error) bool {
 	}
 	// attemptFailed
 	var be *bodyError
-	if err != nil && !errors.As(err, &be) {
-		return retryableError(cl.replayable(), err)
-	}
-	if !cl.replayable() {
+	switch {
+	case a.status == 0:
+		return retryableError(ctx, cl.replayable(), a.err)
+	case !cl.replayable():
 		return false
+	case errors.As(a.err, &be):
+		return true // a 2xx body cut short
+	case a.status == http.StatusServiceUnavailable:
+		return cl.waitAllowed(a)
 	}
-	if resp.StatusCode >= 500 {
-		switch resp.StatusCode {
-		case http.StatusServiceUnavailable:
-			return cl.waitAllowed(a)
-		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
-			return true
-		}
-		return false
-	}
-	return true // a 2xx body cut short
+	return a.status == http.StatusInternalServerError || a.status == http.StatusBadGateway || a.status == http.StatusGatewayTimeout
 }
 
 // withinBudget reports whether another retry of the attempt's kind is
-// allowed: failures and throttling have separate budgets, so that a run of
+// allowed. Failures and throttling have separate budgets, so that a run of
 // 5xx does not use up the retries a throttled export needs, nor the other
-// way round.
+// way round. Attempts before the latest one that progressed do not count:
+// a stream that keeps moving on is not failing.
 func (cl *call) withinBudget(a *attempt) bool {
 	if a.kind == attemptUnauthorized {
 		return true // at most once, by retryable
 	}
 	used := 0
-	for _, b := range cl.attempts[:len(cl.attempts)-1] {
-		if b.kind == a.kind {
-			used++
+	if !a.progressed {
+		for i := len(cl.attempts) - 2; i >= 0; i-- {
+			b := &cl.attempts[i]
+			if b.kind == a.kind {
+				used++
+			}
+			if b.progressed {
+				break
+			}
 		}
 	}
 	budget := cl.c.maxRetries
@@ -280,11 +237,12 @@ func (cl *call) waitAllowed(a *attempt) bool {
 }
 
 // retryableError reports whether a transport error may be retried: for
-// replayable requests (idempotent methods) any network failure, for others
-// only a failure to connect, which proves the request never reached PostHog.
-// Certificate errors, refused redirects and malformed requests are never
+// replayable requests (idempotent methods) a network failure that
+// go-retryablehttp's policy retries, for others only a failure to connect,
+// which proves the request never reached PostHog. Certificate errors,
+// refused redirects, too many redirects and malformed requests are never
 // retried.
-func retryableError(replayable bool, err error) bool {
+func retryableError(ctx context.Context, replayable bool, err error) bool {
 	var (
 		certErr   *tls.CertificateVerificationError
 		authority x509.UnknownAuthorityError
@@ -297,6 +255,9 @@ func retryableError(replayable bool, err error) bool {
 	if !replayable {
 		return neverSent(err)
 	}
+	if retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(ctx, nil, err); !retry {
+		return false
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // *url.Error is a net.Error whatever its cause
@@ -305,40 +266,29 @@ func retryableError(replayable bool, err error) bool {
 	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
-// backoff is the Backoff hook: the Retry-After PostHog asked for on 429 and
-// 503, otherwise exponential backoff from minWait with jitter. attempt
-// counts the retries of the call so far, from 0.
-func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
-			return d
-		}
+// transportFailure describes a transport error for an attempt's record,
+// without the request URL.
+func transportFailure(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
 	}
-	if resp != nil && resp.StatusCode == http.StatusUnauthorized {
-		return 0 // a fresh token needs no wait
-	}
-	return jitteredBackoff(minWait, maxWait, attempt, c.jitter)
+	return err.Error()
 }
 
-// waitBounds returns the shortest and longest wait backoff may choose after
-// an attempt (retry counts the retries so far, from 0).
-func (c *Client) waitBounds(retry int, a *attempt) (lo, hi time.Duration) {
-	if a.hasRetryAfter {
-		return a.retryAfter, a.retryAfter
-	}
-	hi = jitteredBackoff(c.retryWaitMin, c.retryWaitMax, retry, func(int64) int64 { return 0 })
-	return hi - hi/2, hi
+// neverSent reports whether a transport error proves that the request never
+// left: the connection could not be made (including DNS failures).
+func neverSent(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
 }
 
-// jitteredBackoff returns minWait·2^attempt capped at maxWait, less a random
-// amount of up to half of it. jitter(n) returns a number in [0, n).
-func jitteredBackoff(minWait, maxWait time.Duration, attempt int, jitter func(int64) int64) time.Duration {
-	d := maxWait
-	if attempt < 62 {
-		if exp := minWait << attempt; exp > 0 && exp>>attempt == minWait && exp < maxWait {
-			d = exp
-		}
-	}
+// jitteredBackoff returns minWait·2^retry capped at maxWait, as
+// go-retryablehttp's DefaultBackoff computes it, less a random amount of up
+// to half of it, so that clients do not retry in step. jitter(n) returns a
+// number in [0, n).
+func jitteredBackoff(minWait, maxWait time.Duration, retry int, jitter func(int64) int64) time.Duration {
+	d := retryablehttp.DefaultBackoff(minWait, maxWait, retry, nil)
 	if half := int64(d / 2); half > 0 {
 		d -= time.Duration(jitter(half + 1))
 	}
@@ -371,70 +321,36 @@ func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	return 0, false
 }
 
-// prepareRetry is the PrepareRetry hook: the next attempt gets the
-// credential afresh, so that a token source hands out a current token.
-func (c *Client) prepareRetry(req *http.Request) error {
-	cl := callOf(req.Context())
-	if cl == nil {
+// deleteDone reports whether a 404 answer to a DELETE means that the delete
+// is done: an earlier attempt may have reached PostHog and deleted it (it
+// failed with a 5xx or a connection broken after sending), so this
+// attempt's "not found" is the earlier attempt's work.
+func (cl *call) deleteDone(resp *http.Response) bool {
+	if cl.method != http.MethodDelete || resp.StatusCode != http.StatusNotFound || len(cl.attempts) < 2 {
+		return false
+	}
+	if body, _ := bodyOf(resp); isEndpointMissing(body) {
+		return false
+	}
+	for _, a := range cl.attempts[:len(cl.attempts)-1] {
+		if a.mayHaveActed {
+			return true
+		}
+	}
+	return false
+}
+
+// sleep waits for d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
 		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	req.Header = req.Header.Clone() // the previous attempt's request keeps its own
-	return cl.authorize(req)
-}
-
-// lastError is the ErrorHandler hook, called when the attempts end in an
-// error (a transport error, a body cut short, a refused redirect or a done
-// context): it returns that error rather than retryablehttp's "giving up
-// after N attempts", and closes any response.
-func lastError(resp *http.Response, err error, _ int) (*http.Response, error) {
-	if resp != nil {
-		_ = resp.Body.Close() // not drained: a trickling body cannot hold the call
-	}
-	return nil, err
-}
-
-// logAttempt logs a finished attempt at Debug level when the client has a
-// logger: method, path, attempt, status or error, duration. Never a header,
-// a query or a body.
-func (c *Client) logAttempt(ctx context.Context, cl *call, a *attempt, resp *http.Response) {
-	l := c.logger
-	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("method", cl.method),
-		slog.String("path", cl.path),
-		slog.Int("attempt", len(cl.attempts)),
-		slog.Duration("duration", c.now().Sub(a.start)),
-	}
-	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode))
-	}
-	if a.failure != "" {
-		attrs = append(attrs, slog.String("error", scrubString(a.failure, cl.secrets)))
-	}
-	l.LogAttrs(ctx, slog.LevelDebug, "posthogusers: attempt", attrs...)
-}
-
-// logRetry logs a retry about to wait, with its reason, at Info level.
-func (c *Client) logRetry(ctx context.Context, cl *call, a *attempt) {
-	l := c.logger
-	if l == nil {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("method", cl.method),
-		slog.String("path", cl.path),
-		slog.Int("attempt", len(cl.attempts)),
-		slog.String("reason", scrubString(a.failure, cl.secrets)),
-	}
-	switch {
-	case a.kind == attemptUnauthorized:
-		attrs = append(attrs, slog.Duration("wait", 0), slog.String("wait_source", "fresh token"))
-	case a.hasRetryAfter:
-		attrs = append(attrs, slog.Duration("wait", a.waitMin), slog.String("wait_source", "Retry-After"))
-	default:
-		attrs = append(attrs, slog.Duration("wait_min", a.waitMin), slog.Duration("wait_max", a.waitMax), slog.String("wait_source", "backoff"))
-	}
-	l.LogAttrs(ctx, slog.LevelInfo, "posthogusers: retrying", attrs...)
 }

@@ -159,20 +159,26 @@ func TestRetry_retryAfter(t *testing.T) {
 	})
 }
 
-func TestBackoff(t *testing.T) {
+// TestDecide_wait pins the wait the policy chooses before a retry:
+// exponential backoff from the shortest wait (jitter off here), capped at
+// the longest, whatever the kind of failure; PostHog's Retry-After on 429
+// and 503, and only there.
+func TestDecide_wait(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	c := &Client{now: func() time.Time { return now }, jitter: func(int64) int64 { return 0 }}
+	c := &Client{now: func() time.Time { return now }, jitter: func(int64) int64 { return 0 }, cred: &bearerCredential{},
+		retryWaitMin: 100 * time.Millisecond, retryWaitMax: 2 * time.Second, maxRetries: 100, maxRateLimitRetries: 100, maxRetryAfter: time.Hour}
 	resp := func(status int, retryAfter string) *http.Response {
 		h := http.Header{}
 		if retryAfter != "" {
 			h.Set("Retry-After", retryAfter)
 		}
-		return &http.Response{StatusCode: status, Header: h}
+		return &http.Response{StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), Header: h}
 	}
+	reset := &url.Error{Op: "Get", URL: "https://us.posthog.com/", Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}
 	tests := []struct {
 		name    string
-		attempt int
+		retries int // before this attempt
 		resp    *http.Response
 		want    time.Duration
 	}{
@@ -187,8 +193,16 @@ func TestBackoff(t *testing.T) {
 		{"Retry-After ignored on 500", 0, resp(500, "9"), 100 * time.Millisecond},
 	}
 	for _, tt := range tests {
-		if got := c.backoff(100*time.Millisecond, 2*time.Second, tt.attempt, tt.resp); got != tt.want {
-			t.Errorf("%s: backoff = %v; want %v", tt.name, got, tt.want)
+		cl := &call{c: c, op: &operations[opUsersGet], method: http.MethodGet, attempts: make([]attempt, tt.retries+1)}
+		a := &cl.attempts[tt.retries]
+		var doErr error
+		if tt.resp == nil {
+			doErr = reset
+		}
+		cl.record(a, tt.resp, doErr, nil)
+		retry, stop := cl.decide(t.Context(), a)
+		if !retry || stop != nil || a.wait != tt.want {
+			t.Errorf("%s: retry %v (%v), wait %v; want a retry after %v", tt.name, retry, stop, a.wait, tt.want)
 		}
 	}
 }
@@ -315,7 +329,7 @@ func TestRetry_queryKeptOutOfTransportErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Users.List(t.Context(), &ListUsersOptions{Email: "private@example.com"})
+	_, err = c.Users.List(t.Context(), &ListUsersOptions{UserFilter: UserFilter{Email: "private@example.com"}})
 	var ue *url.Error
 	if !errors.As(err, &ue) {
 		t.Fatalf("got %v; want a *url.Error inside", err)

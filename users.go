@@ -18,14 +18,20 @@ import (
 // PostHog API docs: https://posthog.com/docs/api/users
 type UsersService service
 
-// ListUsersOptions filters and pages [UsersService.List] and
-// [UsersService.All]. A nil *ListUsersOptions lists every user PostHog shows
-// the key, 100 to a page.
-type ListUsersOptions struct {
+// UserFilter selects the users of a listing; its zero value selects every
+// user PostHog shows the key. [ListUsersOptions] and [ScanOptions] embed it.
+type UserFilter struct {
 	// Email keeps only the user with exactly this address (case-sensitive).
 	Email string `url:"email,omitempty"`
 	// IsStaff, when set, keeps only staff (true) or non-staff (false) users.
 	IsStaff *bool `url:"is_staff,omitempty"`
+}
+
+// ListUsersOptions filters and pages [UsersService.List] and
+// [UsersService.All]. A nil *ListUsersOptions lists every user PostHog shows
+// the key, 100 to a page.
+type ListUsersOptions struct {
+	UserFilter
 	// Limit is the page size; 0 means PostHog's default of 100. PostHog sets
 	// no maximum.
 	Limit int `url:"limit,omitempty"`
@@ -136,15 +142,7 @@ func (s *UsersService) All(ctx context.Context, opts *ListUsersOptions, reqOpts 
 	if opts != nil {
 		o = *opts
 	}
-	if err := o.validate(); err != nil {
-		return func(yield func(User, error) bool) { yield(User{}, err) }
-	}
-	return s.Scan(ctx, &ScanOptions{
-		Email:   o.Email,
-		IsStaff: o.IsStaff,
-		Limit:   o.Limit,
-		Start:   Checkpoint{Offset: o.Offset},
-	}, reqOpts...).Users()
+	return s.Scan(ctx, &ScanOptions{UserFilter: o.UserFilter, Limit: o.Limit, Start: Checkpoint{Offset: o.Offset}}, reqOpts...).Users()
 }
 
 // Get returns a user. id is [Me] for the key's own user, or a user's UUID;
@@ -247,7 +245,7 @@ func (o *ListUsersOptions) validate() error {
 	if o == nil {
 		return nil
 	}
-	return checkWindow(o.Limit, o.Offset, math.MaxInt)
+	return checkPaging(o.Limit, o.Offset, math.MaxInt)
 }
 
 // validate checks a PUT body: both required fields, then the rest as for

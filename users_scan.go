@@ -16,10 +16,7 @@ import (
 // ScanOptions configures [UsersService.Scan]. The zero value scans every
 // user PostHog shows the key, 100 to a page, one page at a time.
 type ScanOptions struct {
-	// Email keeps only the user with exactly this address (case-sensitive).
-	Email string
-	// IsStaff, when set, keeps only staff (true) or non-staff (false) users.
-	IsStaff *bool
+	UserFilter
 	// Limit is the page size; 0 means PostHog's default of 100. PostHog sets
 	// no maximum. With a Window of 1, memory does not grow with Limit.
 	Limit int
@@ -204,7 +201,7 @@ func (sc *UserScan) Progress() Progress {
 // Users returns an iterator over the scan's users, decoded.
 func (sc *UserScan) Users() iter.Seq2[User, error] {
 	return func(yield func(User, error) bool) {
-		run(sc, scanMode[User]{
+		runScan(sc, scanMode[User]{
 			items:     userItems,
 			yieldItem: func(u User, _ int) bool { return yield(u, nil) },
 			yieldErr:  func(err error) { yield(User{}, err) },
@@ -219,7 +216,7 @@ func (sc *UserScan) Users() iter.Seq2[User, error] {
 // Each value is the caller's to keep.
 func (sc *UserScan) Raw() iter.Seq2[jsontext.Value, error] {
 	return func(yield func(jsontext.Value, error) bool) {
-		run(sc, scanMode[jsontext.Value]{
+		runScan(sc, scanMode[jsontext.Value]{
 			items:     rawItems,
 			jsonOpts:  []jsontext.Options{jsontext.AllowDuplicateNames(true)},
 			yieldItem: func(v jsontext.Value, _ int) bool { return yield(v, nil) },
@@ -234,7 +231,7 @@ func (sc *UserScan) Raw() iter.Seq2[jsontext.Value, error] {
 func (sc *UserScan) Pages() iter.Seq2[*UserPage, error] {
 	return func(yield func(*UserPage, error) bool) {
 		var page *UserPage
-		run(sc, scanMode[User]{
+		runScan(sc, scanMode[User]{
 			items: userItems,
 			yieldItem: func(u User, offset int) bool {
 				if page == nil {

@@ -2,10 +2,11 @@ package posthogusers
 
 // This file runs a scan (users_scan.go): one page at a time (sequential),
 // or a window of pages read whole by goroutines and handed to the loop in
-// order (window, windowPages). Both hand each user to take, which skips a
+// order (windowed, windowPages). Both hand each user to take, which skips a
 // user already yielded and moves the checkpoint, and each page to endPage,
-// which checks it for drift and reports progress. Every page is requested by
-// fetch, through Client.do with a stream (transport.go).
+// which checks it for drift and reports progress. Every page is read by
+// readPage, through Client.do and its attempt loop (transport.go), which
+// retries a page as it retries any call.
 
 import (
 	"cmp"
@@ -24,15 +25,11 @@ import (
 // errStop is returned by a page's item callback when the loop has ended.
 var errStop = errors.New("posthogusers: scan stopped by its caller")
 
-// cursor is a scan's position: the offset of the next user in PostHog's list
-// and the ID of the last user taken.
-type cursor = Checkpoint
-
 // scanner is one run of a scan over items of type T.
 type scanner[T any] struct {
 	sc *UserScan
 	scanMode[T]
-	cur cursor // the position of the items read so far
+	cur Checkpoint // the position of the items read so far
 	// checkFirst is set while the first item is the user before a resumed
 	// scan's checkpoint, asked for to check that it is the user of LastID.
 	checkFirst bool
@@ -50,8 +47,8 @@ type scanner[T any] struct {
 	wg        sync.WaitGroup // the goroutines of a window
 }
 
-// run runs a scan: one page at a time, or a window of pages.
-func run[T any](sc *UserScan, mode scanMode[T]) {
+// runScan runs a scan: one page at a time, or a window of pages.
+func runScan[T any](sc *UserScan, mode scanMode[T]) {
 	yieldErr := mode.yieldErr
 	if !sc.ranged.CompareAndSwap(false, true) {
 		yieldErr(&InputError{Arg: "UserScan", Reason: "is ranged over a second time; start another with UsersService.Scan"})
@@ -101,42 +98,18 @@ func (sc *UserScan) validate() error {
 	case sc.opts.Window > MaxWindow:
 		return &InputError{Arg: "Window", Reason: fmt.Sprintf("%d is over the maximum of %d (MaxWindow)", sc.opts.Window, MaxWindow)}
 	}
-	return checkWindow(sc.opts.Limit, sc.opts.Start.Offset, math.MaxInt)
+	return checkPaging(sc.opts.Limit, sc.opts.Start.Offset, math.MaxInt)
 }
 
 // sequential reads one page at a time from r.cur, each user decoded as the
-// loop asks for it. A response that fails midway is requested again from
-// the user it stopped at.
+// loop asks for it.
 func (r *scanner[T]) sequential(ctx context.Context) error {
-	c := r.sc.users.client
-	failures := 0
 	for {
 		pageStart := r.cur.Offset
-		var info pageInfo
-		for {
-			reqStart, movedBefore := r.cur.Offset, r.moved
-			var readFailed bool
-			var err error
-			info, readFailed, err = r.fetch(ctx, reqStart, r.limit, r.take)
-			if err == nil {
-				break
-			}
-			if r.moved > movedBefore {
-				// The attempt handed the loop users before it broke off.
-				// Users it listed again (which move the offset too) are
-				// no progress: a body that breaks off after them every
-				// time would otherwise be asked for forever.
-				failures = 0
-			}
-			if !readFailed || ctx.Err() != nil || failures >= c.maxRetries {
-				return r.fail(err)
-			}
-			if err := sleep(ctx, jitteredBackoff(c.retryWaitMin, c.retryWaitMax, failures, c.jitter)); err != nil {
-				return r.fail(err)
-			}
-			failures++
+		info, err := r.readPage(ctx, pageStart, r.limit, r.take)
+		if err != nil {
+			return r.fail(err)
 		}
-		failures = 0
 		done, err := r.endPage(pageStart, info)
 		if err != nil {
 			return err
@@ -164,7 +137,7 @@ type bufferedPage[T any] struct {
 // gives, sc.opts.Window at a time, and hands their users to the loop in
 // order. Pages past that count, if the list grew, are read one at a time.
 func (r *scanner[T]) windowed(ctx context.Context) error {
-	first := r.fetchWhole(ctx, r.cur.Offset, r.limit)
+	first := r.readWhole(ctx, r.cur.Offset, r.limit)
 	if first.err != nil {
 		return r.fail(first.err)
 	}
@@ -209,7 +182,7 @@ func (r *scanner[T]) windowPages(ctx context.Context, start, n, limit int) (last
 		}
 		if page.offset > r.cur.Offset {
 			// The page before was short: read the users between.
-			gap := r.fetchWhole(ctx, r.cur.Offset, page.offset-r.cur.Offset)
+			gap := r.readWhole(ctx, r.cur.Offset, page.offset-r.cur.Offset)
 			if gap.err != nil {
 				return false, r.fail(gap.err)
 			}
@@ -275,7 +248,7 @@ func (w *pageWindow[T]) dispatch(ctx context.Context) {
 		w.mu.Unlock()
 		w.r.wg.Go(func() {
 			defer cancel()
-			page := w.r.fetchWhole(pctx, w.start+i*w.limit, w.limit)
+			page := w.r.readWhole(pctx, w.start+i*w.limit, w.limit)
 			w.finished(i, page.err)
 			w.slot(i) <- page
 		})
@@ -299,30 +272,18 @@ func (w *pageWindow[T]) finished(i int, err error) {
 	}
 }
 
-// fetchWhole reads the page of limit users at offset whole, requesting it
-// again when its body fails, as the client's retries allow.
-func (r *scanner[T]) fetchWhole(ctx context.Context, offset, limit int) *bufferedPage[T] {
-	c := r.sc.users.client
-	for failures := 0; ; failures++ {
-		// Room for the page's users, up to a bound, so that a page a
-		// proxy cuts short or a huge limit does not reserve memory for
-		// nothing.
-		size := min(cmp.Or(limit, 100), 1000)
-		page := &bufferedPage[T]{offset: offset, items: make([]T, 0, size), ids: make([]int64, 0, size)}
-		info, readFailed, err := r.fetch(ctx, offset, limit, func(item T, id int64) error {
-			page.items = append(page.items, item)
-			page.ids = append(page.ids, id)
-			return nil
-		})
-		page.info, page.err = info, err
-		if err == nil || !readFailed || ctx.Err() != nil || failures >= c.maxRetries {
-			return page
-		}
-		if err := sleep(ctx, jitteredBackoff(c.retryWaitMin, c.retryWaitMax, failures, c.jitter)); err != nil {
-			page.err = err
-			return page
-		}
-	}
+// readWhole reads the page of limit users at offset whole.
+func (r *scanner[T]) readWhole(ctx context.Context, offset, limit int) *bufferedPage[T] {
+	// Room for the page's users, up to a bound, so that a page a proxy
+	// cuts short or a huge limit does not reserve memory for nothing.
+	size := min(limit, 1000)
+	page := &bufferedPage[T]{offset: offset, items: make([]T, 0, size), ids: make([]int64, 0, size)}
+	page.info, page.err = r.readPage(ctx, offset, limit, func(item T, id int64) error {
+		page.items = append(page.items, item)
+		page.ids = append(page.ids, id)
+		return nil
+	})
+	return page
 }
 
 // deliver hands a page read whole to the loop. done reports that it was
@@ -432,47 +393,72 @@ func (r *scanner[T]) fail(err error) error {
 	return &ScanError{Checkpoint: r.sc.Checkpoint(), Err: err}
 }
 
-// fetch requests the page of limit users at offset and hands each to item
-// as the response arrives. readFailed reports an error reading the body
-// (cut short, or the connection failed), after which the rest of the page
-// may be requested again. A page with more than limit users, or a user
-// (or the page between two users) over maxUserBytes, is an error that is
-// not retried.
-func (r *scanner[T]) fetch(ctx context.Context, offset, limit int, item func(T, int64) error) (info pageInfo, readFailed bool, err error) {
+// readPage reads the page of limit users at offset and hands each user to
+// item as the answer arrives. It is one call of Client.do, whose attempt
+// loop retries it as it retries any call: an answer that breaks off
+// midway is asked for again from the first user missing, and an attempt
+// that brought a user past those before (by ID, PostHog's order) gives the
+// attempts after it the whole failure budget again. A page with more users
+// than asked for, or a user (or the page between two users) over
+// maxUserBytes, is an error that is not retried.
+func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(T, int64) error) (pageInfo, error) {
 	if err := r.waitPause(ctx); err != nil {
-		return info, false, err
+		return pageInfo{}, err
 	}
 	decode := r.items()
-	q := ListUsersOptions{Email: r.sc.opts.Email, IsStaff: r.sc.opts.IsStaff, Limit: limit, Offset: offset}
-	err = r.sc.users.client.do(ctx, request{
-		op:           opUsersList,
-		query:        &q,
-		onRetryAfter: r.pause,
-		stream: func(body io.Reader) error {
-			br := &bodyReader{r: body}
-			cr := &cappedReader{r: br, max: maxUserBytes, left: maxUserBytes}
-			var err error
-			at := offset // the offset of the next user of the page
-			info, err = decodePage(jsontext.NewDecoder(cr, r.jsonOpts...), func(dec *jsontext.Decoder) error {
-				if at-offset == limit {
-					return fmt.Errorf("%w: the page at offset %d has more users than its limit of %d", errPage, offset, limit)
-				}
-				v, id, err := decode(dec)
-				if err != nil {
-					return fmt.Errorf("%w: the user at offset %d: %w", errPage, at, err)
-				}
-				at++
-				cr.reset()
-				return item(v, id)
-			})
-			if err != nil && !errors.Is(err, errStop) {
-				readFailed = br.failed(err)
-				err = fmt.Errorf("posthogusers: GET /api/users/ at offset %d: reading the page: %w", offset, err)
+	var info pageInfo
+	at := offset     // the offset of the next user of the page
+	var lastID int64 // the highest ID the page has brought
+	// want is how many users the next attempt asks for, and drop how many
+	// at the start of its answer to pass over.
+	want, drop := limit, 0
+	requery := func() any {
+		q := &ListUsersOptions{UserFilter: r.sc.opts.UserFilter, Offset: at, Limit: offset + limit - at}
+		want, drop = q.Limit, 0
+		if q.Limit == 0 {
+			// Every user came before the answer broke off: ask for the
+			// last one again, for the page's count and next link.
+			q.Offset, q.Limit, want, drop = at-1, 1, 1, 1
+		}
+		return q
+	}
+	stream := func(body io.Reader) (progressed bool, err error) {
+		br := &bodyReader{r: body}
+		cr := &cappedReader{r: br, max: maxUserBytes, left: maxUserBytes}
+		n := 0 // the users of this answer
+		info, err = decodePage(jsontext.NewDecoder(cr, r.jsonOpts...), func(dec *jsontext.Decoder) error {
+			if n == want {
+				return fmt.Errorf("%w: the page at offset %d has more users than its limit of %d", errPage, offset, limit)
 			}
-			return err
-		},
-	}, nil, r.sc.reqOpts...)
-	return info, readFailed, err
+			n++
+			v, id, err := decode(dec)
+			if err != nil {
+				return fmt.Errorf("%w: the user at offset %d: %w", errPage, at, err)
+			}
+			cr.reset()
+			if n <= drop {
+				return nil
+			}
+			at++
+			if id > lastID {
+				lastID, progressed = id, true
+			}
+			return item(v, id)
+		})
+		if err == nil {
+			info.items = at - offset
+			return progressed, nil
+		}
+		if !errors.Is(err, errStop) {
+			if br.failed(err) {
+				err = &bodyError{err} // the attempt loop may ask again from at
+			}
+			err = fmt.Errorf("posthogusers: GET /api/users/ at offset %d: reading the page: %w", offset, err)
+		}
+		return progressed, err
+	}
+	err := r.sc.users.client.do(ctx, request{op: opUsersList, requery: requery, stream: stream, onRetryAfter: r.pause}, nil, r.sc.reqOpts...)
+	return info, err
 }
 
 // pause holds back every request of the scan for wait, as PostHog asked
@@ -496,23 +482,8 @@ func (r *scanner[T]) waitPause(ctx context.Context) error {
 	return sleep(ctx, time.Unix(0, until).Sub(r.sc.users.client.now()))
 }
 
-// sleep waits for d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // commit makes cur the scan's checkpoint.
-func (sc *UserScan) commit(cur cursor) {
+func (sc *UserScan) commit(cur Checkpoint) {
 	sc.mu.Lock()
 	sc.cp = cur
 	sc.mu.Unlock()

@@ -383,9 +383,9 @@ func TestUsersService_List(t *testing.T) {
 	}{
 		{"nil options", nil, url.Values{}},
 		{"zero options", &ListUsersOptions{}, url.Values{}},
-		{"every filter", &ListUsersOptions{Email: "ada+ops@example.com", IsStaff: Ptr(true), Limit: 2, Offset: 4},
+		{"every filter", &ListUsersOptions{UserFilter: UserFilter{Email: "ada+ops@example.com", IsStaff: Ptr(true)}, Limit: 2, Offset: 4},
 			url.Values{"email": {"ada+ops@example.com"}, "is_staff": {"true"}, "limit": {"2"}, "offset": {"4"}}},
-		{"non-staff only", &ListUsersOptions{IsStaff: Ptr(false)}, url.Values{"is_staff": {"false"}}},
+		{"non-staff only", &ListUsersOptions{UserFilter: UserFilter{IsStaff: Ptr(false)}}, url.Values{"is_staff": {"false"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,7 +25,7 @@ func TestRecorder(t *testing.T) {
 	if _, err := client.Users.Update(ctx, posthogusers.Me, posthogusers.UpdateUserRequest{FirstName: posthogusers.Ptr("Ada")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.Users.List(ctx, &posthogusers.ListUsersOptions{Email: "ada@example.com"}); err != nil {
+	if _, err := client.Users.List(ctx, &posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{Email: "ada@example.com"}}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := srv.Requests()
@@ -213,7 +213,7 @@ func TestSeedUsers_million(t *testing.T) {
 	if err != nil || u.FirstName != "Changed" {
 		t.Fatalf("update generated: %v, %v", u, err)
 	}
-	byEmail, err := client.Users.List(t.Context(), &posthogusers.ListUsersOptions{Email: first.Email})
+	byEmail, err := client.Users.List(t.Context(), &posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{Email: first.Email}})
 	if err != nil || byEmail.Count != 1 || byEmail.Results[0].FirstName != "Changed" {
 		t.Errorf("by email: %+v, %v", byEmail, err)
 	}
@@ -281,7 +281,7 @@ func TestFaults_queryFailsOnePage(t *testing.T) {
 			t.Errorf("statuses of the pages at offsets 0 to 40: %v; want %v", got, want)
 		}
 		// The other parameters of the request do not matter.
-		_, err := client.Users.List(t.Context(), &posthogusers.ListUsersOptions{Limit: 3, Offset: 20, IsStaff: posthogusers.Ptr(false)})
+		_, err := client.Users.List(t.Context(), &posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{IsStaff: posthogusers.Ptr(false)}, Limit: 3, Offset: 20})
 		if statusOf(err) != http.StatusInternalServerError {
 			t.Errorf("offset 20 with limit 3 and is_staff: %v; want a 500", err)
 		}

@@ -140,16 +140,16 @@ func TestUsers_listFilters(t *testing.T) {
 		}
 		return page.Count
 	}
-	if got := count(&posthogusers.ListUsersOptions{IsStaff: posthogusers.Ptr(true)}); got != 2 {
+	if got := count(&posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{IsStaff: posthogusers.Ptr(true)}}); got != 2 {
 		t.Errorf("is_staff=true: %d; want 2", got)
 	}
-	if got := count(&posthogusers.ListUsersOptions{IsStaff: posthogusers.Ptr(false)}); got != 20 {
+	if got := count(&posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{IsStaff: posthogusers.Ptr(false)}}); got != 20 {
 		t.Errorf("is_staff=false: %d; want 20", got)
 	}
-	if got := count(&posthogusers.ListUsersOptions{Email: first.Email}); got != 1 {
+	if got := count(&posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{Email: first.Email}}); got != 1 {
 		t.Errorf("email of a generated user: %d; want 1", got)
 	}
-	if got := count(&posthogusers.ListUsersOptions{Email: strings.ToUpper(first.Email)}); got != 0 {
+	if got := count(&posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{Email: strings.ToUpper(first.Email)}}); got != 0 {
 		t.Errorf("email in upper case: %d; want 0 (exact match)", got)
 	}
 
@@ -160,7 +160,7 @@ func TestUsers_listFilters(t *testing.T) {
 	if err != nil || page.Count != 1 || len(page.Results) != 1 || page.Results[0].Email != "ada@example.com" {
 		t.Errorf("non-staff list: %+v, %v", page, err)
 	}
-	page, err = plain.Users.List(t.Context(), &posthogusers.ListUsersOptions{Email: "someone@example.com"})
+	page, err = plain.Users.List(t.Context(), &posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{Email: "someone@example.com"}})
 	if err != nil || page.Count != 0 || len(page.Results) != 0 {
 		t.Errorf("non-staff list filtered to someone else: %+v, %v", page, err)
 	}

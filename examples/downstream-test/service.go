@@ -50,7 +50,7 @@ func (d *Directory) DisplayName(ctx context.Context, userID string) (string, err
 // other key only its own user, so the list is then empty.
 func (d *Directory) StaffEmails(ctx context.Context) ([]string, error) {
 	var emails []string
-	for u, err := range d.posthog.Users.All(ctx, &posthogusers.ListUsersOptions{IsStaff: posthogusers.Ptr(true)}) {
+	for u, err := range d.posthog.Users.All(ctx, &posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{IsStaff: posthogusers.Ptr(true)}}) {
 		if err != nil {
 			return nil, wrap("listing staff users", err)
 		}
