@@ -427,7 +427,7 @@ func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(
 		cr := &cappedReader{r: br, max: maxUserBytes, left: maxUserBytes}
 		n := 0 // the users of this answer
 		info, err = decodePage(jsontext.NewDecoder(cr, r.jsonOpts...), func(dec *jsontext.Decoder) error {
-			if n == want {
+			if n == want && dec.PeekKind() != 0 { // 0: the answer ends here, which decode reports
 				return fmt.Errorf("%w: the page at offset %d has more users than its limit of %d", errPage, offset, limit)
 			}
 			n++
