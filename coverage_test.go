@@ -64,6 +64,12 @@ func receiverName(e ast.Expr) string {
 	if star, ok := e.(*ast.StarExpr); ok {
 		e = star.X
 	}
+	switch g := e.(type) { // a generic type's receiver: scanner[T]
+	case *ast.IndexExpr:
+		e = g.X
+	case *ast.IndexListExpr:
+		e = g.X
+	}
 	if id, ok := e.(*ast.Ident); ok {
 		return id.Name
 	}
