@@ -34,7 +34,7 @@ func (cl *call) logAttempt(ctx context.Context, a *attempt, resp *http.Response)
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if a.failure != "" {
-		attrs = append(attrs, slog.String("error", scrubString(a.failure, cl.secrets)))
+		attrs = append(attrs, slog.String("error", a.failure)) // scrubbed by record
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "posthogusers: attempt", attrs...)
 }
@@ -49,7 +49,7 @@ func (cl *call) logRetry(ctx context.Context, a *attempt) {
 		slog.String("method", cl.method),
 		slog.String("path", cl.path),
 		slog.Int("attempt", len(cl.attempts)),
-		slog.String("reason", scrubString(a.failure, cl.secrets)),
+		slog.String("reason", a.failure),
 	}
 	switch {
 	case a.kind == attemptUnauthorized:
