@@ -22,7 +22,7 @@ import (
 // Every method needs scope user:write, reading included. PostHog applies its
 // default rate limits here (480 requests a minute and 4,800 an hour per key).
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-user_id-signal_autonomy
 type SignalAutonomyService service
 
 // AutonomyUserID names a user on the signal autonomy endpoints, which, unlike
@@ -153,7 +153,7 @@ type SignalAutonomyUpdate struct {
 // such as staff naming an unknown user, is returned as an error matching
 // [ErrNotFound]. Needs scope user:write, although it only reads.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-user_id-signal_autonomy
 //
 //meta:operation GET /api/users/{user_id}/signal_autonomy/
 func (s *SignalAutonomyService) Get(ctx context.Context, user AutonomyUserID, reqOpts ...RequestOption) (cfg *SignalAutonomyConfig, found bool, err error) {
@@ -181,7 +181,7 @@ func (s *SignalAutonomyService) Get(ctx context.Context, user AutonomyUserID, re
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-user_id-signal_autonomy
 //
 //meta:operation POST /api/users/{user_id}/signal_autonomy/
 func (s *SignalAutonomyService) Set(ctx context.Context, user AutonomyUserID, update SignalAutonomyUpdate, reqOpts ...RequestOption) (*SignalAutonomyConfig, error) {
@@ -209,7 +209,7 @@ func (s *SignalAutonomyService) Set(ctx context.Context, user AutonomyUserID, up
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#delete-api-users-user_id-signal_autonomy
 //
 //meta:operation DELETE /api/users/{user_id}/signal_autonomy/
 func (s *SignalAutonomyService) Delete(ctx context.Context, user AutonomyUserID, reqOpts ...RequestOption) error {

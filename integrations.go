@@ -22,7 +22,8 @@ import (
 // default rate limits here (480 requests a minute and 4,800 an hour per key),
 // which the client's retries honour.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs (four of these endpoints; each method says which):
+// https://posthog.com/docs/api/users#get-api-users-uuid-integrations
 type IntegrationsService service
 
 // InstallationStatus is whether a GitHub App installation still works.
@@ -221,7 +222,7 @@ const (
 // ListGitHub returns the GitHub App installations linked to a user, oldest
 // first. PostHog does not paginate this list. Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-integrations
 //
 //meta:operation GET /api/users/{uuid}/integrations/
 func (s *IntegrationsService) ListGitHub(ctx context.Context, id string, reqOpts ...RequestOption) ([]GitHubIntegration, error) {
@@ -231,7 +232,7 @@ func (s *IntegrationsService) ListGitHub(ctx context.Context, id string, reqOpts
 // ListSlack returns the Slack accounts linked to a user, oldest first.
 // PostHog does not paginate this list. Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-integrations
 //
 //meta:operation GET /api/users/{uuid}/integrations/
 func (s *IntegrationsService) ListSlack(ctx context.Context, id string, reqOpts ...RequestOption) ([]SlackIntegration, error) {
@@ -266,7 +267,7 @@ type kindQuery struct {
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#delete-api-users-uuid-integrations-github-installation_id
 //
 //meta:operation DELETE /api/users/{uuid}/integrations/github/{installation_id}/
 func (s *IntegrationsService) DeleteGitHub(ctx context.Context, id, installationID string, reqOpts ...RequestOption) error {
@@ -280,7 +281,7 @@ func (s *IntegrationsService) DeleteGitHub(ctx context.Context, id, installation
 // installation can reach, from PostHog's cache. opts may be nil. Needs scope
 // user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-integrations-github-installation_id-repos
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/repos/
 func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationID string, opts *GitHubReposOptions, reqOpts ...RequestOption) (*GitHubReposPage, error) {
@@ -331,7 +332,7 @@ func (s *IntegrationsService) AllGitHubRepos(ctx context.Context, id, installati
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/
 func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, installationID string, reqOpts ...RequestOption) (*GitHubReposRefresh, error) {
@@ -346,7 +347,7 @@ func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, instal
 // may be nil.
 // Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/branches/
 func (s *IntegrationsService) GitHubBranches(ctx context.Context, id, installationID, repo string, opts *GitHubBranchesOptions, reqOpts ...RequestOption) (*GitHubBranchesPage, error) {
@@ -392,7 +393,7 @@ func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, install
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-integrations-github-start
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/start/
 func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, req StartGitHubLinkRequest, reqOpts ...RequestOption) (*GitHubLinkStart, error) {
@@ -409,7 +410,7 @@ func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, re
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/prepare_callback/
 func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, installationID string, reqOpts ...RequestOption) error {
@@ -426,7 +427,7 @@ func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, ins
 // user's projects that the user has not linked a Slack account in yet.
 // Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation GET /api/users/{uuid}/integrations/slack/linkable_workspaces/
 func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id string, reqOpts ...RequestOption) ([]SlackWorkspace, error) {
@@ -441,7 +442,7 @@ func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id st
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/integrations/slack/start/
 func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req StartSlackLinkRequest, reqOpts ...RequestOption) (installURL string, err error) {
@@ -467,7 +468,7 @@ func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation DELETE /api/users/{uuid}/integrations/slack/{slack_user_id}/
 func (s *IntegrationsService) DeleteSlack(ctx context.Context, id, slackUserID string, reqOpts ...RequestOption) error {

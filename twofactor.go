@@ -14,7 +14,8 @@ import (
 // for a logged-in session: create the client with [WithSession]. PostHog only
 // acts on the session's own user, so id is normally [Me].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs, which list only start_2fa_setup of these endpoints:
+// https://posthog.com/docs/api/users#get-api-users-uuid-start_2fa_setup
 type TwoFactorService service
 
 // TwoFactorSetup is the start of a TOTP setup.
@@ -56,7 +57,8 @@ type TwoFactorStatus struct {
 // the secret for the authenticator app. Finish with
 // [TwoFactorService.Validate] within 10 minutes. Needs a session.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-two_factor_start_setup
+// Not on PostHog's API docs page, which lists its older alias instead:
+// https://posthog.com/docs/api/users#get-api-users-uuid-start_2fa_setup
 //
 //meta:operation GET /api/users/{uuid}/two_factor_start_setup/
 func (s *TwoFactorService) StartSetup(ctx context.Context, id string, reqOpts ...RequestOption) (*TwoFactorSetup, error) {
@@ -81,7 +83,7 @@ func (s *TwoFactorService) startSetup(ctx context.Context, op opID, id string, r
 // Status returns the state of a user's two-factor authentication. Needs a
 // session.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-two_factor_status
+// Not on PostHog's API docs page.
 //
 //meta:operation GET /api/users/{uuid}/two_factor_status/
 func (s *TwoFactorService) Status(ctx context.Context, id string, reqOpts ...RequestOption) (*TwoFactorStatus, error) {
@@ -96,7 +98,7 @@ func (s *TwoFactorService) Status(ctx context.Context, id string, reqOpts ...Req
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-two_factor_validate
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/two_factor_validate/
 func (s *TwoFactorService) Validate(ctx context.Context, id, code string, reqOpts ...RequestOption) error {
@@ -109,7 +111,7 @@ func (s *TwoFactorService) Validate(ctx context.Context, id, code string, reqOpt
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-validate_2fa
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/validate_2fa/
 func (s *TwoFactorService) ValidateLegacy(ctx context.Context, id, code string, reqOpts ...RequestOption) error {
@@ -139,7 +141,7 @@ func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code strin
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-two_factor_backup_codes
+// Not on PostHog's current API docs page; an older version listed it.
 //
 //meta:operation POST /api/users/{uuid}/two_factor_backup_codes/
 func (s *TwoFactorService) BackupCodes(ctx context.Context, id string, reqOpts ...RequestOption) ([]string, error) {
@@ -158,7 +160,7 @@ func (s *TwoFactorService) BackupCodes(ctx context.Context, id string, reqOpts .
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-two_factor_disable
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/two_factor_disable/
 func (s *TwoFactorService) Disable(ctx context.Context, id string, reqOpts ...RequestOption) error {

@@ -206,7 +206,7 @@ func (s *UsersService) Delete(ctx context.Context, id string, reqOpts ...Request
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#put-api-users-uuid
+// Not on PostHog's API docs page.
 //
 //meta:operation PUT /api/users/{uuid}/
 func (s *UsersService) Replace(ctx context.Context, id string, req ReplaceUserRequest, reqOpts ...RequestOption) (*User, error) {

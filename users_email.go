@@ -18,7 +18,7 @@ import (
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-cancel_email_change_request
+// Not on PostHog's API docs page.
 //
 //meta:operation PATCH /api/users/cancel_email_change_request/
 func (s *UsersService) CancelEmailChange(ctx context.Context, reqOpts ...RequestOption) (*User, error) {
@@ -47,7 +47,7 @@ type VerifyEmailResult struct {
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-verify_email
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/verify_email/
 func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code string, reqOpts ...RequestOption) (*VerifyEmailResult, error) {
@@ -73,7 +73,7 @@ func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-request_email_verification
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/request_email_verification/
 func (s *UsersService) RequestEmailVerification(ctx context.Context, userUUID uuid.UUID, reqOpts ...RequestOption) error {

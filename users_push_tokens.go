@@ -36,7 +36,7 @@ type PushToken struct {
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/@me/push_tokens/
 func (s *UsersService) RegisterPushToken(ctx context.Context, token string, platform PushPlatform, reqOpts ...RequestOption) (*PushToken, error) {
@@ -62,7 +62,7 @@ func (s *UsersService) RegisterPushToken(ctx context.Context, token string, plat
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/@me/push_tokens/unregister/
 func (s *UsersService) UnregisterPushToken(ctx context.Context, token string, reqOpts ...RequestOption) error {

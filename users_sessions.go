@@ -28,7 +28,7 @@ type LoginSession struct {
 // only accepts session authentication here ([WithSession]): with an API key
 // it answers 401, returned as a [*SessionRequiredError].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation GET /api/users/{uuid}/login_sessions/
 func (s *UsersService) LoginSessions(ctx context.Context, id string, reqOpts ...RequestOption) ([]LoginSession, error) {
@@ -51,7 +51,7 @@ func (s *UsersService) LoginSessions(ctx context.Context, id string, reqOpts ...
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation DELETE /api/users/{uuid}/login_sessions/{session_id}/
 func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessionID OpaqueID, reqOpts ...RequestOption) error {
@@ -71,7 +71,7 @@ func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessio
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/login_sessions/revoke_others/
 func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string, reqOpts ...RequestOption) (revoked int, err error) {
@@ -91,7 +91,7 @@ func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string, 
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/credentials_review_complete/
 func (s *UsersService) CompleteCredentialsReview(ctx context.Context, id string, reqOpts ...RequestOption) error {

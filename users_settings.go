@@ -12,7 +12,7 @@ import (
 // user has linked no GitHub identity. id is [Me] or, for staff, a user's
 // UUID. Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-github_login
 //
 //meta:operation GET /api/users/{uuid}/github_login/
 func (s *UsersService) GitHubLogin(ctx context.Context, id string, reqOpts ...RequestOption) (login string, linked bool, err error) {
@@ -107,7 +107,7 @@ func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation PATCH /api/users/{uuid}/product_intro_seen/
 func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey string, seen bool, reqOpts ...RequestOption) (map[string]bool, error) {
@@ -169,7 +169,7 @@ const (
 // An error matching [ErrOutcomeUnknown] means that the change may have
 // been made: read the state back before repeating it.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/onboarding/skip/
 func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason OnboardingSkipReason, stepAtSkip string, reqOpts ...RequestOption) (*User, error) {
