@@ -178,8 +178,7 @@ func (s *SignalAutonomyService) Get(ctx context.Context, user AutonomyUserID, re
 // it. An empty update creates a configuration with PostHog's defaults.
 // Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-user_id-signal_autonomy
 //
@@ -203,11 +202,7 @@ func (s *SignalAutonomyService) Set(ctx context.Context, user AutonomyUserID, up
 // Deleting a configuration that does not exist succeeds too. Needs scope
 // user:write.
 //
-// When a retry finds nothing to delete after an earlier attempt may have
-// reached PostHog, the earlier attempt deleted it and the call returns nil.
-//
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#delete-api-users-user_id-signal_autonomy
 //

@@ -261,11 +261,9 @@ type kindQuery struct {
 // installationID is GitHub's installation ID (digits); an installation the
 // user has not linked gives [ErrNotFound]. Needs scope user:write.
 //
-// When a retry finds nothing to delete after an earlier attempt may have
-// reached PostHog, the earlier attempt deleted it and the call returns nil.
-//
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// A retry answered 404, after an earlier attempt may have unlinked the
+// installation, returns nil. After other failures, see
+// [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#delete-api-users-uuid-integrations-github-installation_id
 //
@@ -329,8 +327,7 @@ func (s *IntegrationsService) AllGitHubRepos(ctx context.Context, id, installati
 // GitHub again, instead of from its cache, and returns them all. PostHog
 // limits how often this may be done. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //
@@ -344,8 +341,7 @@ func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, instal
 
 // GitHubBranches returns one page of the branches of a repository a linked
 // GitHub App installation can reach. repo ("owner/repo") is required; opts
-// may be nil.
-// Needs scope user:read.
+// may be nil. Needs scope user:read.
 //
 // Not on PostHog's API docs page.
 //
@@ -390,8 +386,7 @@ func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, install
 // the user can reach is already linked, PostHog answers 400. Needs scope
 // user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-integrations-github-start
 //
@@ -407,8 +402,7 @@ func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, re
 // browser flow started by [IntegrationsService.StartGitHubLink] is about to
 // come back with. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //
@@ -436,11 +430,9 @@ func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id st
 
 // StartSlackLink starts linking a Slack account to a user (Sign in with
 // Slack) and returns the URL to open in the user's browser. The zero req
-// links against the user's current project.
-// Needs scope user:write.
+// links against the user's current project. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //
@@ -462,11 +454,8 @@ func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req
 // member ID, "U…" or "W…" followed by capital letters and digits; one the
 // user has not linked gives [ErrNotFound]. Needs scope user:write.
 //
-// When a retry finds nothing to delete after an earlier attempt may have
-// reached PostHog, the earlier attempt deleted it and the call returns nil.
-//
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// A retry answered 404, after an earlier attempt may have unlinked the
+// account, returns nil. After other failures, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //

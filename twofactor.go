@@ -93,10 +93,13 @@ func (s *TwoFactorService) Status(ctx context.Context, id string, reqOpts ...Req
 // Validate finishes a TOTP setup with a code from the authenticator app,
 // which turns two-factor authentication on. PostHog answers 400 with code
 // "token_invalid" for a wrong code and "setup_expired" when the setup is
-// older than 10 minutes. The code is never sent twice. Needs a session.
+// older than 10 minutes. Needs a session.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// The code is sent once: never again after it may have reached PostHog,
+// not even after a 429. After an error matching [ErrOutcomeUnknown],
+// [TwoFactorService.Status] tells whether the authenticator app is now set
+// up (HasTOTP); if it is not, validate a new code, starting the setup
+// again if its 10 minutes are over.
 //
 // Not on PostHog's API docs page.
 //
@@ -107,9 +110,8 @@ func (s *TwoFactorService) Validate(ctx context.Context, id, code string, reqOpt
 
 // ValidateLegacy is [TwoFactorService.Validate] through PostHog's older
 // route, validate_2fa, which PostHog keeps as an alias. Needs a session.
-//
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// Like Validate, it sends the code once, and an unknown outcome is settled
+// the same way: with [TwoFactorService.Status], not by sending it again.
 //
 // Not on PostHog's API docs page.
 //
@@ -131,15 +133,15 @@ func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code strin
 	return s.client.do(ctx, request{op: op, user: id, body: body}, nil, reqOpts...)
 }
 
-// BackupCodes generates ten new backup codes and returns them. It
-// invalidates every earlier backup code at once, so PostHog is asked only
-// once: the request is never retried after it may have reached PostHog (only
-// a failure to connect is retried), and if the answer is lost the codes must
-// be generated again. Without TOTP enabled PostHog answers 400 with code
-// "2fa_not_enabled". Needs a session.
+// BackupCodes generates ten new backup codes and returns them. Without TOTP
+// enabled PostHog answers 400 with code "2fa_not_enabled". Needs a session.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// New codes invalidate every earlier backup code at once, so PostHog is
+// asked only once: the request is never retried after it may have reached
+// PostHog (only a failure to connect is). When the answer is lost (an error
+// matching [ErrOutcomeUnknown]), the new codes are unknown and no read can
+// recover them, not even [TwoFactorService.Status]: call BackupCodes again
+// and keep what it returns.
 //
 // Not on PostHog's current API docs page; an older version listed it.
 //
@@ -157,8 +159,7 @@ func (s *TwoFactorService) BackupCodes(ctx context.Context, id string, reqOpts .
 // Disable turns two-factor authentication off and deletes the user's TOTP
 // device and backup codes. Needs a session.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //

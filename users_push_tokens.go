@@ -33,8 +33,7 @@ type PushToken struct {
 // oldest. It only works for the caller (PostHog refuses any path but @me).
 // token is at most 512 characters. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //
@@ -59,8 +58,7 @@ func (s *UsersService) RegisterPushToken(ctx context.Context, token string, plat
 // PostHog answers success whether or not the token was registered. Needs
 // scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //

@@ -45,11 +45,8 @@ func (s *UsersService) LoginSessions(ctx context.Context, id string, reqOpts ...
 // "?") is refused with an [*InputError] and nothing is sent. Session
 // authentication only, as for [UsersService.LoginSessions].
 //
-// When a retry finds nothing to delete after an earlier attempt may have
-// reached PostHog, the earlier attempt deleted it and the call returns nil.
-//
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// A retry answered 404, after an earlier attempt may have revoked the
+// session, returns nil. After other failures, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //
@@ -68,8 +65,7 @@ func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessio
 // making the request and returns how many it logged out. Session
 // authentication only, as for [UsersService.LoginSessions].
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //
@@ -88,8 +84,7 @@ func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string, 
 // credentials, which PostHog asks for when [User.RequiresCredentialReview]
 // is true. Session authentication only, as for [UsersService.LoginSessions].
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //

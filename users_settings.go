@@ -47,8 +47,7 @@ func (s *UsersService) HedgehogConfig(ctx context.Context, id string, reqOpts ..
 // config must encode to a JSON object (a map, a struct or a
 // [jsontext.Value]). Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-uuid-hedgehog_config
 //
@@ -73,8 +72,7 @@ func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, con
 // requests, not atomic: a change made by someone else between the two is
 // lost. patch must encode to a JSON object. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 //meta:operation GET /api/users/{uuid}/hedgehog_config/
 //meta:operation PATCH /api/users/{uuid}/hedgehog_config/
@@ -104,8 +102,7 @@ func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch
 // user (400 after that). id is [Me] or, for staff, a user's UUID. Needs scope
 // user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //
@@ -131,8 +128,7 @@ func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey 
 // PostHog refuses API keys and OAuth tokens here, whatever their scopes (a
 // [*SessionRequiredError]); it needs a logged-in session ([WithSession]).
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-scene_personalisation
 //
@@ -166,8 +162,7 @@ const (
 // returns the user. PostHog refuses API keys and OAuth tokens here (a
 // [*SessionRequiredError]); it needs a logged-in session ([WithSession]).
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // Not on PostHog's API docs page.
 //
