@@ -22,7 +22,7 @@ import (
 // Every method needs scope user:write, reading included. PostHog applies its
 // default rate limits here (480 requests a minute and 4,800 an hour per key).
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-user_id-signal_autonomy
 type SignalAutonomyService service
 
 // AutonomyUserID names a user on the signal autonomy endpoints, which, unlike
@@ -153,7 +153,7 @@ type SignalAutonomyUpdate struct {
 // such as staff naming an unknown user, is returned as an error matching
 // [ErrNotFound]. Needs scope user:write, although it only reads.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-user_id-signal_autonomy
 //
 //meta:operation GET /api/users/{user_id}/signal_autonomy/
 func (s *SignalAutonomyService) Get(ctx context.Context, user AutonomyUserID, reqOpts ...RequestOption) (cfg *SignalAutonomyConfig, found bool, err error) {
@@ -178,10 +178,9 @@ func (s *SignalAutonomyService) Get(ctx context.Context, user AutonomyUserID, re
 // it. An empty update creates a configuration with PostHog's defaults.
 // Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-user_id-signal_autonomy
 //
 //meta:operation POST /api/users/{user_id}/signal_autonomy/
 func (s *SignalAutonomyService) Set(ctx context.Context, user AutonomyUserID, update SignalAutonomyUpdate, reqOpts ...RequestOption) (*SignalAutonomyConfig, error) {
@@ -203,13 +202,9 @@ func (s *SignalAutonomyService) Set(ctx context.Context, user AutonomyUserID, up
 // Deleting a configuration that does not exist succeeds too. Needs scope
 // user:write.
 //
-// When a retry finds nothing to delete after an earlier attempt may have
-// reached PostHog, the earlier attempt deleted it and the call returns nil.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
-//
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#delete-api-users-user_id-signal_autonomy
 //
 //meta:operation DELETE /api/users/{user_id}/signal_autonomy/
 func (s *SignalAutonomyService) Delete(ctx context.Context, user AutonomyUserID, reqOpts ...RequestOption) error {

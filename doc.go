@@ -64,11 +64,9 @@
 // sent, with an [*InputError] that matches [ErrInvalidInput] and describes
 // the argument without repeating it.
 //
-// A write (POST, PUT, PATCH, DELETE) whose error matches [ErrOutcomeUnknown]
-// may have been applied: an attempt may have reached PostHog, but no answer
-// says what happened (the connection broke after sending, PostHog or a proxy
-// answered 5xx, or a 2xx answer was cut short). Read the state back before
-// repeating it. The client's credential never appears in an error's text.
+// A write whose error matches [ErrOutcomeUnknown] may have been applied:
+// see "Writes and unknown outcomes" below. The client's credential never
+// appears in an error's text.
 //
 // # Pagination
 //
@@ -115,29 +113,73 @@
 //     retried whatever the method, up to [WithMaxRateLimitRetries] (5) times.
 //   - 500, 502, 503, 504, a broken connection and a 2xx answer whose body
 //     is cut short: retried for GET, HEAD, PUT and DELETE, which are safe to
-//     repeat, up to [WithMaxRetries] (3) times. POST and PATCH are not: the
-//     error matches [ErrOutcomeUnknown].
+//     repeat, up to [WithMaxRetries] (3) times. POST and PATCH are not.
 //   - A failure to connect (including DNS), which proves nothing was sent:
 //     retried for every request, counted with the failures.
-//   - Operations that must run at most once ([TwoFactorService.BackupCodes],
-//     which invalidates the previous codes, and code checks that count
-//     attempts) are retried only after a failure to connect.
+//   - The four operations sent once (below) are retried only after a
+//     failure to connect: not after a 429 either.
 //   - 401 with [WithTokenSource]: a request safe to repeat is sent once more
 //     with a token taken afresh.
 //   - Nothing else is retried.
 //
 // The two budgets are separate, so a run of 5xx does not use up the retries
 // a throttled export needs. Before a retry the client waits: PostHog's
-// Retry-After on 429 and 503 when it is at most [WithMaxRetryAfter] (a longer
-// one returns the error at once, so the caller decides), otherwise a wait
+// Retry-After on 429 and 503 (seconds or an HTTP date) when it is at most
+// [WithMaxRetryAfter] (a longer one returns the error at once, so the
+// caller decides), otherwise a wait
 // that doubles from 500ms up to 10s, less up to half at random
 // ([WithRetryWait]). A wait that would end after the context's deadline is
 // not started: a 429 returns its [*RateLimitError] at once, and other
 // failures return the last error, which then also matches
 // [context.DeadlineExceeded]. Every wait ends early when the context is done.
-// A DELETE whose retry finds nothing to delete (404) after an earlier
-// attempt may have reached PostHog returns nil: the earlier attempt deleted
-// it.
+//
+// # Writes and unknown outcomes
+//
+// A write (POST, PUT, PATCH or DELETE) can fail after it reached PostHog:
+// the connection broke after the request was sent, PostHog or a proxy
+// answered 5xx, or a 2xx answer was cut short. PostHog may have made the
+// change or not, and the error matches [ErrOutcomeUnknown]. Every write
+// method's documentation points here. What the client does first depends
+// on the method:
+//
+//   - PUT and DELETE are idempotent, so the client sends them again as it
+//     does a read (see Retries); the error comes when the retries run out.
+//     A DELETE whose retry finds nothing to delete (404) after an earlier
+//     attempt may have reached PostHog returns nil: the earlier attempt
+//     deleted it.
+//   - POST and PATCH are never sent again once they may have reached
+//     PostHog. They are retried only after a failure to connect, which
+//     proves nothing was sent, and after a 429, which PostHog answers
+//     before acting.
+//
+// On an error matching [ErrOutcomeUnknown], read the state back and repeat
+// the write only if the change is not there:
+//
+//	_, err := client.Users.Update(ctx, posthogusers.Me, req)
+//	if errors.Is(err, posthogusers.ErrOutcomeUnknown) {
+//		me, err := client.Users.Get(ctx, posthogusers.Me) // did the change land?
+//		// …
+//	}
+//
+// Four operations are sent once: after an attempt that may have reached
+// PostHog they are not retried at all, 429 included, since a second attempt
+// could count against the user or replace what the first one made. For them
+// reading the state back is not enough:
+//
+//   - [TwoFactorService.BackupCodes] replaces every backup code. When its
+//     answer is lost the new codes are unknown, and no read returns them:
+//     generate codes again, which replaces the lost ones.
+//   - [UsersService.VerifyEmail]: every attempt counts against the user's
+//     tries, so the code is not sent again. Ask the user whether the
+//     address is verified, or read it with [UsersService.Get] where the
+//     caller may; otherwise request a new code with
+//     [UsersService.RequestEmailVerification], which PostHog refuses with
+//     "already_verified" when the first attempt worked.
+//   - [TwoFactorService.Validate] and [TwoFactorService.ValidateLegacy]: the
+//     code is not sent again. [TwoFactorService.Status] says whether the
+//     authenticator app is now set up ([TwoFactorStatus].HasTOTP); if not,
+//     validate a new code from it, after [TwoFactorService.StartSetup]
+//     again once the 10-minute setup has expired.
 //
 // # Per-call options
 //

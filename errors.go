@@ -43,7 +43,9 @@ var (
 	// DELETE) that may have been applied although the call failed: the
 	// connection broke after the request was sent, PostHog or a proxy
 	// answered 5xx, or a 2xx answer was cut short. Read the state back
-	// before repeating such a write.
+	// before repeating such a write. The package documentation, under
+	// "Writes and unknown outcomes", says which writes the client retries
+	// itself and what to do after the four it sends only once.
 	ErrOutcomeUnknown = errors.New("posthogusers: the write may have been applied")
 	// ErrEndpointNotFound matches [*EndpointNotFoundError]: the address
 	// answered 404 for the endpoint itself, which points at a wrong base URL.

@@ -22,7 +22,8 @@ import (
 // default rate limits here (480 requests a minute and 4,800 an hour per key),
 // which the client's retries honour.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs (four of these endpoints; each method says which):
+// https://posthog.com/docs/api/users#get-api-users-uuid-integrations
 type IntegrationsService service
 
 // InstallationStatus is whether a GitHub App installation still works.
@@ -221,7 +222,7 @@ const (
 // ListGitHub returns the GitHub App installations linked to a user, oldest
 // first. PostHog does not paginate this list. Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-integrations
 //
 //meta:operation GET /api/users/{uuid}/integrations/
 func (s *IntegrationsService) ListGitHub(ctx context.Context, id string, reqOpts ...RequestOption) ([]GitHubIntegration, error) {
@@ -231,7 +232,7 @@ func (s *IntegrationsService) ListGitHub(ctx context.Context, id string, reqOpts
 // ListSlack returns the Slack accounts linked to a user, oldest first.
 // PostHog does not paginate this list. Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-integrations
 //
 //meta:operation GET /api/users/{uuid}/integrations/
 func (s *IntegrationsService) ListSlack(ctx context.Context, id string, reqOpts ...RequestOption) ([]SlackIntegration, error) {
@@ -260,13 +261,11 @@ type kindQuery struct {
 // installationID is GitHub's installation ID (digits); an installation the
 // user has not linked gives [ErrNotFound]. Needs scope user:write.
 //
-// When a retry finds nothing to delete after an earlier attempt may have
-// reached PostHog, the earlier attempt deleted it and the call returns nil.
+// A retry answered 404, after an earlier attempt may have unlinked the
+// installation, returns nil. After other failures, see
+// [ErrOutcomeUnknown].
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
-//
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#delete-api-users-uuid-integrations-github-installation_id
 //
 //meta:operation DELETE /api/users/{uuid}/integrations/github/{installation_id}/
 func (s *IntegrationsService) DeleteGitHub(ctx context.Context, id, installationID string, reqOpts ...RequestOption) error {
@@ -280,7 +279,7 @@ func (s *IntegrationsService) DeleteGitHub(ctx context.Context, id, installation
 // installation can reach, from PostHog's cache. opts may be nil. Needs scope
 // user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-integrations-github-installation_id-repos
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/repos/
 func (s *IntegrationsService) GitHubRepos(ctx context.Context, id, installationID string, opts *GitHubReposOptions, reqOpts ...RequestOption) (*GitHubReposPage, error) {
@@ -328,10 +327,9 @@ func (s *IntegrationsService) AllGitHubRepos(ctx context.Context, id, installati
 // GitHub again, instead of from its cache, and returns them all. PostHog
 // limits how often this may be done. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/
 func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, installationID string, reqOpts ...RequestOption) (*GitHubReposRefresh, error) {
@@ -343,10 +341,9 @@ func (s *IntegrationsService) RefreshGitHubRepos(ctx context.Context, id, instal
 
 // GitHubBranches returns one page of the branches of a repository a linked
 // GitHub App installation can reach. repo ("owner/repo") is required; opts
-// may be nil.
-// Needs scope user:read.
+// may be nil. Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation GET /api/users/{uuid}/integrations/github/{installation_id}/branches/
 func (s *IntegrationsService) GitHubBranches(ctx context.Context, id, installationID, repo string, opts *GitHubBranchesOptions, reqOpts ...RequestOption) (*GitHubBranchesPage, error) {
@@ -389,10 +386,9 @@ func (s *IntegrationsService) AllGitHubBranches(ctx context.Context, id, install
 // the user can reach is already linked, PostHog answers 400. Needs scope
 // user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-integrations-github-start
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/start/
 func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, req StartGitHubLinkRequest, reqOpts ...RequestOption) (*GitHubLinkStart, error) {
@@ -406,10 +402,9 @@ func (s *IntegrationsService) StartGitHubLink(ctx context.Context, id string, re
 // browser flow started by [IntegrationsService.StartGitHubLink] is about to
 // come back with. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/integrations/github/prepare_callback/
 func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, installationID string, reqOpts ...RequestOption) error {
@@ -426,7 +421,7 @@ func (s *IntegrationsService) PrepareGitHubCallback(ctx context.Context, id, ins
 // user's projects that the user has not linked a Slack account in yet.
 // Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation GET /api/users/{uuid}/integrations/slack/linkable_workspaces/
 func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id string, reqOpts ...RequestOption) ([]SlackWorkspace, error) {
@@ -435,13 +430,11 @@ func (s *IntegrationsService) LinkableSlackWorkspaces(ctx context.Context, id st
 
 // StartSlackLink starts linking a Slack account to a user (Sign in with
 // Slack) and returns the URL to open in the user's browser. The zero req
-// links against the user's current project.
-// Needs scope user:write.
+// links against the user's current project. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/integrations/slack/start/
 func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req StartSlackLinkRequest, reqOpts ...RequestOption) (installURL string, err error) {
@@ -461,13 +454,10 @@ func (s *IntegrationsService) StartSlackLink(ctx context.Context, id string, req
 // member ID, "U…" or "W…" followed by capital letters and digits; one the
 // user has not linked gives [ErrNotFound]. Needs scope user:write.
 //
-// When a retry finds nothing to delete after an earlier attempt may have
-// reached PostHog, the earlier attempt deleted it and the call returns nil.
+// A retry answered 404, after an earlier attempt may have unlinked the
+// account, returns nil. After other failures, see [ErrOutcomeUnknown].
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
-//
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation DELETE /api/users/{uuid}/integrations/slack/{slack_user_id}/
 func (s *IntegrationsService) DeleteSlack(ctx context.Context, id, slackUserID string, reqOpts ...RequestOption) error {

@@ -14,7 +14,8 @@ import (
 // for a logged-in session: create the client with [WithSession]. PostHog only
 // acts on the session's own user, so id is normally [Me].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs, which list only start_2fa_setup of these endpoints:
+// https://posthog.com/docs/api/users#get-api-users-uuid-start_2fa_setup
 type TwoFactorService service
 
 // TwoFactorSetup is the start of a TOTP setup.
@@ -56,7 +57,8 @@ type TwoFactorStatus struct {
 // the secret for the authenticator app. Finish with
 // [TwoFactorService.Validate] within 10 minutes. Needs a session.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-two_factor_start_setup
+// Not on PostHog's API docs page, which lists its older alias instead:
+// https://posthog.com/docs/api/users#get-api-users-uuid-start_2fa_setup
 //
 //meta:operation GET /api/users/{uuid}/two_factor_start_setup/
 func (s *TwoFactorService) StartSetup(ctx context.Context, id string, reqOpts ...RequestOption) (*TwoFactorSetup, error) {
@@ -81,7 +83,7 @@ func (s *TwoFactorService) startSetup(ctx context.Context, op opID, id string, r
 // Status returns the state of a user's two-factor authentication. Needs a
 // session.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-two_factor_status
+// Not on PostHog's API docs page.
 //
 //meta:operation GET /api/users/{uuid}/two_factor_status/
 func (s *TwoFactorService) Status(ctx context.Context, id string, reqOpts ...RequestOption) (*TwoFactorStatus, error) {
@@ -91,12 +93,15 @@ func (s *TwoFactorService) Status(ctx context.Context, id string, reqOpts ...Req
 // Validate finishes a TOTP setup with a code from the authenticator app,
 // which turns two-factor authentication on. PostHog answers 400 with code
 // "token_invalid" for a wrong code and "setup_expired" when the setup is
-// older than 10 minutes. The code is never sent twice. Needs a session.
+// older than 10 minutes. Needs a session.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// The code is sent once: never again after it may have reached PostHog,
+// not even after a 429. After an error matching [ErrOutcomeUnknown],
+// [TwoFactorService.Status] tells whether the authenticator app is now set
+// up (HasTOTP); if it is not, validate a new code, starting the setup
+// again if its 10 minutes are over.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-two_factor_validate
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/two_factor_validate/
 func (s *TwoFactorService) Validate(ctx context.Context, id, code string, reqOpts ...RequestOption) error {
@@ -105,11 +110,10 @@ func (s *TwoFactorService) Validate(ctx context.Context, id, code string, reqOpt
 
 // ValidateLegacy is [TwoFactorService.Validate] through PostHog's older
 // route, validate_2fa, which PostHog keeps as an alias. Needs a session.
+// Like Validate, it sends the code once, and an unknown outcome is settled
+// the same way: with [TwoFactorService.Status], not by sending it again.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
-//
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-validate_2fa
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/validate_2fa/
 func (s *TwoFactorService) ValidateLegacy(ctx context.Context, id, code string, reqOpts ...RequestOption) error {
@@ -129,17 +133,17 @@ func (s *TwoFactorService) validate(ctx context.Context, op opID, id, code strin
 	return s.client.do(ctx, request{op: op, user: id, body: body}, nil, reqOpts...)
 }
 
-// BackupCodes generates ten new backup codes and returns them. It
-// invalidates every earlier backup code at once, so PostHog is asked only
-// once: the request is never retried after it may have reached PostHog (only
-// a failure to connect is retried), and if the answer is lost the codes must
-// be generated again. Without TOTP enabled PostHog answers 400 with code
-// "2fa_not_enabled". Needs a session.
+// BackupCodes generates ten new backup codes and returns them. Without TOTP
+// enabled PostHog answers 400 with code "2fa_not_enabled". Needs a session.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// New codes invalidate every earlier backup code at once, so PostHog is
+// asked only once: the request is never retried after it may have reached
+// PostHog (only a failure to connect is). When the answer is lost (an error
+// matching [ErrOutcomeUnknown]), the new codes are unknown and no read can
+// recover them, not even [TwoFactorService.Status]: call BackupCodes again
+// and keep what it returns.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-two_factor_backup_codes
+// Not on PostHog's current API docs page; an older version listed it.
 //
 //meta:operation POST /api/users/{uuid}/two_factor_backup_codes/
 func (s *TwoFactorService) BackupCodes(ctx context.Context, id string, reqOpts ...RequestOption) ([]string, error) {
@@ -155,10 +159,9 @@ func (s *TwoFactorService) BackupCodes(ctx context.Context, id string, reqOpts .
 // Disable turns two-factor authentication off and deletes the user's TOTP
 // device and backup codes. Needs a session.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-two_factor_disable
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/two_factor_disable/
 func (s *TwoFactorService) Disable(ctx context.Context, id string, reqOpts ...RequestOption) error {

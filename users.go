@@ -163,8 +163,7 @@ func (s *UsersService) Get(ctx context.Context, id string, reqOpts ...RequestOpt
 // a new email address or any password (a [*SessionRequiredError]), and
 // IsStaff from non-staff (403).
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-uuid
 //
@@ -181,11 +180,9 @@ func (s *UsersService) Update(ctx context.Context, id string, req UpdateUserRequ
 // a [*SessionRequiredError]. A user who still belongs to an organization
 // cannot be deleted ([ErrConflict]).
 //
-// When a retry finds nothing to delete after an earlier attempt may have
-// reached PostHog, the earlier attempt deleted it and the call returns nil.
-//
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// Delete is retried as a read is. A retry answered 404, after an earlier
+// attempt may have deleted the user, returns nil. After other failures,
+// see [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#delete-api-users-uuid
 //
@@ -199,12 +196,10 @@ func (s *UsersService) Delete(ctx context.Context, id string, reqOpts ...Request
 // password from an API key or OAuth token (a [*SessionRequiredError]), so
 // only a logged-in session ([WithSession]) can use it, and then it changes
 // the password. Prefer [UsersService.Update], which changes only the fields
-// it is given and works with a key. Needs scope user:write.
+// it is given and works with a key. Needs scope user:write. Replace is
+// retried as a read is; if it still fails, see [ErrOutcomeUnknown].
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
-//
-// PostHog API docs: https://posthog.com/docs/api/users#put-api-users-uuid
+// Not on PostHog's API docs page.
 //
 //meta:operation PUT /api/users/{uuid}/
 func (s *UsersService) Replace(ctx context.Context, id string, req ReplaceUserRequest, reqOpts ...RequestOption) (*User, error) {

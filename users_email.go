@@ -15,10 +15,9 @@ import (
 // here (a [*SessionRequiredError]); it needs a logged-in session
 // ([WithSession]).
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-cancel_email_change_request
+// Not on PostHog's API docs page.
 //
 //meta:operation PATCH /api/users/cancel_email_change_request/
 func (s *UsersService) CancelEmailChange(ctx context.Context, reqOpts ...RequestOption) (*User, error) {
@@ -39,15 +38,20 @@ type VerifyEmailResult struct {
 }
 
 // VerifyEmail checks the 6-digit code PostHog emailed to a user (userUUID) to
-// verify their address. It needs no authentication and sends none. The code
-// is sent once and never retried after it may have reached PostHog, since
-// every attempt counts against the user's tries. PostHog answers 400 with
-// code "invalid_code", "too_many_attempts" or "email_taken".
+// verify their address. It needs no authentication and sends none. PostHog
+// answers 400 with code "invalid_code", "too_many_attempts" or
+// "email_taken".
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// The code is sent once: never again after it may have reached PostHog,
+// not even after a 429, since every attempt counts against the user's
+// tries. So an error matching [ErrOutcomeUnknown] leaves open whether the
+// address is verified, and sending the code again is no way to find out:
+// ask the user, read [User.IsEmailVerified] with [UsersService.Get] where
+// the caller may, or request a new code with
+// [UsersService.RequestEmailVerification], which PostHog refuses with
+// "already_verified" if this attempt worked.
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-verify_email
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/verify_email/
 func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code string, reqOpts ...RequestOption) (*VerifyEmailResult, error) {
@@ -70,10 +74,9 @@ func (s *UsersService) VerifyEmail(ctx context.Context, userUUID uuid.UUID, code
 // and answers 400 with code "email_not_available" (the instance cannot send
 // email) or "already_verified".
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users#post-api-users-request_email_verification
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/request_email_verification/
 func (s *UsersService) RequestEmailVerification(ctx context.Context, userUUID uuid.UUID, reqOpts ...RequestOption) error {

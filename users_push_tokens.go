@@ -33,10 +33,9 @@ type PushToken struct {
 // oldest. It only works for the caller (PostHog refuses any path but @me).
 // token is at most 512 characters. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/@me/push_tokens/
 func (s *UsersService) RegisterPushToken(ctx context.Context, token string, platform PushPlatform, reqOpts ...RequestOption) (*PushToken, error) {
@@ -59,10 +58,9 @@ func (s *UsersService) RegisterPushToken(ctx context.Context, token string, plat
 // PostHog answers success whether or not the token was registered. Needs
 // scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/@me/push_tokens/unregister/
 func (s *UsersService) UnregisterPushToken(ctx context.Context, token string, reqOpts ...RequestOption) error {

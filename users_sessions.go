@@ -28,7 +28,7 @@ type LoginSession struct {
 // only accepts session authentication here ([WithSession]): with an API key
 // it answers 401, returned as a [*SessionRequiredError].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation GET /api/users/{uuid}/login_sessions/
 func (s *UsersService) LoginSessions(ctx context.Context, id string, reqOpts ...RequestOption) ([]LoginSession, error) {
@@ -45,13 +45,10 @@ func (s *UsersService) LoginSessions(ctx context.Context, id string, reqOpts ...
 // "?") is refused with an [*InputError] and nothing is sent. Session
 // authentication only, as for [UsersService.LoginSessions].
 //
-// When a retry finds nothing to delete after an earlier attempt may have
-// reached PostHog, the earlier attempt deleted it and the call returns nil.
+// A retry answered 404, after an earlier attempt may have revoked the
+// session, returns nil. After other failures, see [ErrOutcomeUnknown].
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
-//
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation DELETE /api/users/{uuid}/login_sessions/{session_id}/
 func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessionID OpaqueID, reqOpts ...RequestOption) error {
@@ -68,10 +65,9 @@ func (s *UsersService) RevokeLoginSession(ctx context.Context, id string, sessio
 // making the request and returns how many it logged out. Session
 // authentication only, as for [UsersService.LoginSessions].
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/login_sessions/revoke_others/
 func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string, reqOpts ...RequestOption) (revoked int, err error) {
@@ -88,10 +84,9 @@ func (s *UsersService) RevokeOtherLoginSessions(ctx context.Context, id string, 
 // credentials, which PostHog asks for when [User.RequiresCredentialReview]
 // is true. Session authentication only, as for [UsersService.LoginSessions].
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/credentials_review_complete/
 func (s *UsersService) CompleteCredentialsReview(ctx context.Context, id string, reqOpts ...RequestOption) error {

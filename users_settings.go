@@ -12,7 +12,7 @@ import (
 // user has linked no GitHub identity. id is [Me] or, for staff, a user's
 // UUID. Needs scope user:read.
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// PostHog API docs: https://posthog.com/docs/api/users#get-api-users-uuid-github_login
 //
 //meta:operation GET /api/users/{uuid}/github_login/
 func (s *UsersService) GitHubLogin(ctx context.Context, id string, reqOpts ...RequestOption) (login string, linked bool, err error) {
@@ -47,8 +47,7 @@ func (s *UsersService) HedgehogConfig(ctx context.Context, id string, reqOpts ..
 // config must encode to a JSON object (a map, a struct or a
 // [jsontext.Value]). Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#patch-api-users-uuid-hedgehog_config
 //
@@ -73,8 +72,7 @@ func (s *UsersService) ReplaceHedgehogConfig(ctx context.Context, id string, con
 // requests, not atomic: a change made by someone else between the two is
 // lost. patch must encode to a JSON object. Needs scope user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 //meta:operation GET /api/users/{uuid}/hedgehog_config/
 //meta:operation PATCH /api/users/{uuid}/hedgehog_config/
@@ -104,10 +102,9 @@ func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch
 // user (400 after that). id is [Me] or, for staff, a user's UUID. Needs scope
 // user:write.
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation PATCH /api/users/{uuid}/product_intro_seen/
 func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey string, seen bool, reqOpts ...RequestOption) (map[string]bool, error) {
@@ -131,8 +128,7 @@ func (s *UsersService) MarkProductIntroSeen(ctx context.Context, id, productKey 
 // PostHog refuses API keys and OAuth tokens here, whatever their scopes (a
 // [*SessionRequiredError]); it needs a logged-in session ([WithSession]).
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
 // PostHog API docs: https://posthog.com/docs/api/users#post-api-users-uuid-scene_personalisation
 //
@@ -166,10 +162,9 @@ const (
 // returns the user. PostHog refuses API keys and OAuth tokens here (a
 // [*SessionRequiredError]); it needs a logged-in session ([WithSession]).
 //
-// An error matching [ErrOutcomeUnknown] means that the change may have
-// been made: read the state back before repeating it.
+// If it fails, see [ErrOutcomeUnknown].
 //
-// PostHog API docs: https://posthog.com/docs/api/users
+// Not on PostHog's API docs page.
 //
 //meta:operation POST /api/users/{uuid}/onboarding/skip/
 func (s *UsersService) SkipOnboarding(ctx context.Context, id string, reason OnboardingSkipReason, stepAtSkip string, reqOpts ...RequestOption) (*User, error) {
