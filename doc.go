@@ -126,12 +126,17 @@
 // a throttled export needs. Before a retry the client waits: PostHog's
 // Retry-After on 429 and 503 (seconds or an HTTP date) when it is at most
 // [WithMaxRetryAfter] (a longer one returns the error at once, so the
-// caller decides), otherwise a wait
-// that doubles from 500ms up to 10s, less up to half at random
-// ([WithRetryWait]). A wait that would end after the context's deadline is
+// caller decides), otherwise a wait that doubles from 500ms up to 10s,
+// less up to half at random ([WithRetryWait]). A wait that would end after the context's deadline is
 // not started: a 429 returns its [*RateLimitError] at once, and other
 // failures return the last error, which then also matches
 // [context.DeadlineExceeded]. Every wait ends early when the context is done.
+//
+// A scan's pages follow the same policy, and the [RequestOption]s given to
+// [UsersService.Scan] apply to each page. A page whose answer breaks off
+// midway is asked for again from the first user missing; an attempt that
+// brought users not seen before gives the attempts after it the whole
+// failure budget again.
 //
 // # Writes and unknown outcomes
 //
@@ -188,22 +193,14 @@
 // [WithResponseInto], which fills a [Response] with the status, headers and
 // number of attempts of PostHog's answer.
 //
-// # The request path
+// # Redirects and logging
 //
-// A call such as [UsersService.Get] names its operation (a row of the
-// table in operations.go: method, path template, whether it takes a user ID,
-// scope, how PostHog treats keys, whether it may be sent twice) and its
-// arguments, and hands them to one function, Client.do in transport.go,
-// which builds the request (user ID, path, query, JSON body, headers,
-// credential), sends it with the go-retryablehttp client made once by
-// [NewClient], and turns the last answer into the decoded result or an
-// error (errors.go). The retry policy is the hooks of retry.go, which
-// retryablehttp calls after every attempt; a response handler reads each
-// answer's body within its attempt, so a body cut short can be retried.
-// Redirects that leave the base URL's origin, and 301, 302 and 303 answers
-// to writes (which net/http would follow with a GET that drops the write),
-// are refused. [WithLogger] logs each attempt at Debug level and each retry
-// wait, with its reason, at Info; [WithDebugDumps] adds requests and
-// responses with the credential and the user's secrets (passwords,
+// Redirects within the base URL's origin are followed (at most 10, or as
+// the CheckRedirect of the client given to [WithHTTPClient] says); one
+// that leaves the origin, and a 301, 302 or 303 answer to a write (which
+// net/http would follow with a GET that drops the write), is refused with
+// a [*RedirectError]. [WithLogger] logs each attempt at Debug level and each
+// retry wait, with its reason, at Info; [WithDebugDumps] adds requests and
+// answers with the credential and the user's secrets (passwords,
 // two-factor secrets and codes, backup codes, tokens) redacted.
 package posthogusers

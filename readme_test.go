@@ -38,3 +38,16 @@ func TestREADME_endpointTable(t *testing.T) {
 		}
 	}
 }
+
+// TestREADME_size keeps the README a guide: under 25,000 bytes, with the
+// benchmark tables in BENCHMARKS.md.
+func TestREADME_size(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) >= 25_000 {
+		t.Errorf("README.md is %d bytes; keep it under 25,000 (tables go in BENCHMARKS.md)", len(data))
+	}
+}
