@@ -54,8 +54,11 @@
 // [Fake.Requests] lists what the fake received (method, path, query, body,
 // attempt number, which credential), never a key's or session's value.
 // [Fake.InjectFault] makes matching requests slow, fail with a 5xx or a 429
-// with a chosen Retry-After, lose their connection, get a truncated body, or
-// get list links on a foreign host, for testing retry and error paths. A
+// with a chosen Retry-After, fail with any error envelope PostHog gives
+// (such as a validation error about one field, for
+// [posthogusers.ErrValidation]), lose their connection, get a truncated
+// body, or get list links on a foreign host, for testing retry and error
+// paths. A
 // [Fault] matches requests by method, path and query parameters (so that one
 // page of a listing can fail while the others succeed), and can start after
 // a given number of matching requests and stop after a given number more.

@@ -1,6 +1,7 @@
 package posthogtest
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"path"
@@ -53,10 +54,27 @@ type Fault struct {
 	// the wait).
 	Latency time.Duration
 	// Status, when not 0, answers with this status and PostHog's error
-	// envelope for it instead of serving the request.
+	// envelope instead of serving the request. Unless Type, Code, Detail
+	// or Attr say otherwise, the envelope is PostHog's server error for a
+	// 5xx (type "server_error", code "error", detail "A server error
+	// occurred."), DRF's throttled error for a 429, and type
+	// "invalid_request", code "error" and the status text as detail for
+	// any other status; its attr is null.
 	Status int
 	// RetryAfter is the Retry-After header sent with Status.
 	RetryAfter string
+	// Type, Code and Detail, when not "", replace the envelope's members
+	// of the same names in the answer to Status, and Attr, when not "",
+	// sets its attr (null otherwise). With them a fault gives any error
+	// PostHog gives, such as a validation error about one field:
+	//
+	//	Fault{Status: 400, Type: "validation_error", Code: "invalid_input",
+	//		Detail: "Enter a valid name.", Attr: "first_name"}
+	//
+	// answers {"type":"validation_error","code":"invalid_input",
+	// "detail":"Enter a valid name.","attr":"first_name"}. They have no
+	// effect without Status.
+	Type, Code, Detail, Attr string
 	// Reset closes the connection without an answer (under httpmock: the
 	// round trip fails with a connection reset).
 	Reset bool
@@ -174,6 +192,10 @@ func writeFault(w http.ResponseWriter, ft *Fault) {
 		e = errorBody{Type: "throttled_error", Code: "throttled", Detail: throttledDetail(wait)}
 	case ft.Status < 500:
 		e = errorBody{Type: "invalid_request", Code: "error", Detail: http.StatusText(ft.Status)}
+	}
+	e.Type, e.Code, e.Detail = cmp.Or(ft.Type, e.Type), cmp.Or(ft.Code, e.Code), cmp.Or(ft.Detail, e.Detail)
+	if ft.Attr != "" {
+		e.Attr = &ft.Attr
 	}
 	writeJSON(w, ft.Status, e)
 }

@@ -526,3 +526,61 @@ func TestInjectFault_copiesQuery(t *testing.T) {
 		t.Errorf("offset 200: status %d; want 200", r.status)
 	}
 }
+
+func TestFaults_envelope(t *testing.T) {
+	t.Parallel()
+	// The envelope of a fault given only a status is the one it has always
+	// been; Type, Code, Detail and Attr replace its members one by one.
+	for _, tt := range []struct {
+		name  string
+		fault posthogtest.Fault
+		want  string
+	}{
+		{"5xx", posthogtest.Fault{Status: 503},
+			`{"type":"server_error","code":"error","detail":"A server error occurred.","attr":null}`},
+		{"429", posthogtest.Fault{Status: 429, RetryAfter: "7"},
+			`{"type":"throttled_error","code":"throttled","detail":"Request was throttled. Expected available in 7 seconds.","attr":null}`},
+		{"429 without Retry-After", posthogtest.Fault{Status: 429},
+			`{"type":"throttled_error","code":"throttled","detail":"Request was throttled. Expected available in 1 second.","attr":null}`},
+		{"other 4xx", posthogtest.Fault{Status: 404},
+			`{"type":"invalid_request","code":"error","detail":"Not Found","attr":null}`},
+		{"full envelope", posthogtest.Fault{Status: 400, Type: "validation_error", Code: "invalid_input", Detail: "Enter a valid name.", Attr: "first_name"},
+			`{"type":"validation_error","code":"invalid_input","detail":"Enter a valid name.","attr":"first_name"}`},
+		{"code only", posthogtest.Fault{Status: 403, Code: "permission_denied"},
+			`{"type":"invalid_request","code":"permission_denied","detail":"Forbidden","attr":null}`},
+		{"detail of a 5xx", posthogtest.Fault{Status: 500, Detail: "Database unavailable."},
+			`{"type":"server_error","code":"error","detail":"Database unavailable.","attr":null}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, srv := posthogtest.NewServer(t)
+			srv.InjectFault(tt.fault)
+			r := do(t, srv, "GET", "/api/users/@me/", "", bearer(srv.Key))
+			if r.status != tt.fault.Status || string(r.body) != tt.want {
+				t.Errorf("answer %d %s; want %d %s", r.status, r.body, tt.fault.Status, tt.want)
+			}
+			if got := r.header.Get("Retry-After"); got != tt.fault.RetryAfter {
+				t.Errorf("Retry-After %q; want %q", got, tt.fault.RetryAfter)
+			}
+		})
+	}
+}
+
+func TestFaults_validationErrorThroughSDK(t *testing.T) {
+	t.Parallel()
+	client, srv, _ := setup(t)
+	srv.InjectFault(posthogtest.Fault{Method: "PATCH", Path: "/api/users/@me/", Status: http.StatusBadRequest,
+		Type: "validation_error", Code: "invalid_input", Detail: "Enter a valid name.", Attr: "first_name"})
+	_, err := client.Users.Update(t.Context(), posthogusers.Me, posthogusers.UpdateUserRequest{FirstName: posthogusers.Ptr("")})
+	if !errors.Is(err, posthogusers.ErrValidation) {
+		t.Fatalf("err = %v; want ErrValidation", err)
+	}
+	var apiErr *posthogusers.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %T; want *APIError", err)
+	}
+	if apiErr.StatusCode != 400 || apiErr.Type != "validation_error" || apiErr.Code != "invalid_input" ||
+		apiErr.Detail != "Enter a valid name." || apiErr.Attr != "first_name" || apiErr.Attempts != 1 {
+		t.Errorf("APIError %+v", apiErr)
+	}
+}
