@@ -72,8 +72,8 @@ func bodyKey(body []byte) string {
 func (x *exchange) authenticate(ep endpoint) bool {
 	if c, err := x.r.Cookie(sessionCookie); err == nil {
 		if s, ok := x.f.sessions[c.Value]; ok {
-			u := x.f.users.getUUID(x.f, s.user)
-			if u != nil {
+			// Django logs out a deactivated user.
+			if u := x.f.users.getUUID(x.f, s.user); u != nil && !u.inactive {
 				if !x.checkCSRF(s) {
 					return false
 				}
@@ -104,7 +104,7 @@ func (x *exchange) authenticate(ep endpoint) bool {
 		if ok {
 			u = x.f.users.getUUID(x.f, k.user)
 		}
-		if u == nil {
+		if u == nil || u.inactive { // a deactivated user's key is invalid
 			status := http.StatusUnauthorized
 			if ep.forbidUnauthenticated {
 				status = http.StatusForbidden

@@ -47,7 +47,10 @@
 // [Fake.AddSlackWorkspace] build the state a test needs. [Fake.SeedUsers]
 // adds any number of realistic users in constant time: a million cost
 // microseconds, since a generated user exists only as its ID until a request
-// changes it.
+// changes it. [Fake.DeactivateUser] and [Fake.DeleteUser] take users out as
+// PostHog does (PostHog lists and looks up active users only), so that a
+// test can change the list under a scan, for [posthogusers.ErrDrift],
+// without a session.
 //
 // # Recording and faults
 //
