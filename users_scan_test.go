@@ -173,7 +173,9 @@ func TestScan_inOrderExactlyOnce(t *testing.T) {
 
 func TestScan_throttledAndFailingPagesMidWindow(t *testing.T) {
 	t.Parallel()
-	f := newScanFake(t, 100)
+	// The scan waits out the Retry-After, which NewServer's client does not
+	// by default.
+	f := newScanFake(t, 100, posthogusers.WithMaxRetryAfter(time.Second))
 	f.InjectFault(posthogtest.Fault{Path: "/api/users/", Query: url.Values{"offset": {"30"}},
 		Status: http.StatusTooManyRequests, RetryAfter: "1", Times: 1})
 	f.InjectFault(posthogtest.Fault{Path: "/api/users/", Query: url.Values{"offset": {"50"}},

@@ -584,3 +584,41 @@ func TestFaults_validationErrorThroughSDK(t *testing.T) {
 		t.Errorf("APIError %+v", apiErr)
 	}
 }
+
+func TestNewServer_retryAfterComesBackAtOnce(t *testing.T) {
+	t.Parallel()
+	client, srv, tr := setup(t)
+	tr.SkipResponses.Store(true) // injected failures are not PostHog's documented answers
+	ctx := t.Context()
+
+	// A 429 asking for a second: the SDK's default client would sleep and
+	// retry; NewServer's returns the error at once.
+	srv.InjectFault(posthogtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1", Times: 1})
+	_, err := client.Users.Get(ctx, posthogusers.Me)
+	var rl *posthogusers.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter != time.Second || len(srv.Requests()) != 1 {
+		t.Errorf("429 Retry-After 1: %v (%d requests); want a RateLimitError at once", err, len(srv.Requests()))
+	}
+	// So does a 503 asking for a wait.
+	srv.ResetRequests()
+	srv.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "2", Times: 1})
+	_, err = client.Users.Get(ctx, posthogusers.Me)
+	var apiErr *posthogusers.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 || apiErr.RetryAfter != 2*time.Second || len(srv.Requests()) != 1 {
+		t.Errorf("503 Retry-After 2: %v (%d requests); want the 503 at once", err, len(srv.Requests()))
+	}
+	// The fake's own throttle, whose wait is a minute here.
+	tclient, tsrv, _ := setup(t, posthogtest.WithRateLimits(1, 100))
+	if _, err := tclient.Integrations.ListGitHub(ctx, posthogusers.Me); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tclient.Integrations.ListGitHub(ctx, posthogusers.Me); !errors.As(err, &rl) || rl.RetryAfter <= 0 || len(tsrv.Requests()) != 2 {
+		t.Errorf("throttled: %v (%d requests); want a RateLimitError at once", err, len(tsrv.Requests()))
+	}
+	// A Retry-After of 0 is retried at once.
+	srv.ResetRequests()
+	srv.InjectFault(posthogtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0", Times: 1})
+	if _, err := client.Users.Get(ctx, posthogusers.Me); err != nil || len(srv.Requests()) != 2 {
+		t.Errorf("429 Retry-After 0: %v (%d requests); want a retry", err, len(srv.Requests()))
+	}
+}
