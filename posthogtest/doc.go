@@ -61,10 +61,12 @@
 // (such as a validation error about one field, for
 // [posthogusers.ErrValidation]), lose their connection, get a truncated
 // body, or get list links on a foreign host, for testing retry and error
-// paths. A
-// [Fault] matches requests by method, path and query parameters (so that one
-// page of a listing can fail while the others succeed), and can start after
-// a given number of matching requests and stop after a given number more.
+// paths. A [Fault] matches requests by method, path and query parameters
+// (so that one page of a listing can fail while the others succeed), can
+// start after a given number of matching requests and stop after a given
+// number more, and can apply at random to a fraction of them.
+// [WithThrottle] rate-limits every endpoint with PostHog's 429 and
+// Retry-After, where PostHog throttles only a few ([WithRateLimits]).
 // [WithClock] lets a test move the fake's time (throttle windows, TOTP codes,
 // the 10-minute 2FA setup) without sleeping.
 //

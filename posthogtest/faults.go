@@ -2,6 +2,7 @@ package posthogtest
 
 import (
 	"cmp"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"path"
@@ -49,6 +50,13 @@ type Fault struct {
 	// Times is how many matching requests get the fault, once After have
 	// passed; 0 means all.
 	Times int
+	// Probability, when between 0 and 1, gives the fault to each request
+	// it would apply to with that probability, at random, for faults at a
+	// rate ("one request in twenty fails"). A request it spares is served
+	// as if the fault were not there (another fault may apply to it) and
+	// does not count towards Times. 0, or 1 and more, gives it to every
+	// one.
+	Probability float64
 
 	// Latency delays the answer (in real time; a done request context ends
 	// the wait).
@@ -113,15 +121,23 @@ type faultRule struct {
 	left int // matching requests left to apply to; -1 for no limit
 }
 
+// draw reports whether the fault applies to a request it would apply to,
+// by its Probability.
+func (rule *faultRule) draw() bool {
+	p := rule.Probability
+	return p <= 0 || p >= 1 || rand.Float64() < p
+}
+
 // InjectFault makes the fake apply ft to the requests it matches.
 //
-// A request gets at most one injected fault: of the faults that match it
-// and have let their After requests pass, the one injected first. A fault
-// is removed once its Times are used up. Every fault a request matches
-// counts the request towards its After, whichever fault (if any) applies
-// to it; only the fault that applies counts it towards its Times. So a
-// fault injected later gets a request only when every earlier fault that
-// matches it is still letting requests pass or has been used up.
+// A request gets at most one injected fault: of the faults that match it,
+// have let their After requests pass and do not spare it by their
+// Probability, the one injected first. A fault is removed once its Times
+// are used up. Every fault a request matches counts the request towards
+// its After, whichever fault (if any) applies to it; only the fault that
+// applies counts it towards its Times. So a fault injected later gets a
+// request only when every earlier fault that matches it is still letting
+// requests pass, spares it or has been used up.
 func (f *Fake) InjectFault(ft Fault) {
 	if ft.Query != nil {
 		q := make(url.Values, len(ft.Query))
@@ -159,7 +175,7 @@ func (f *Fake) takeFault(method, reqPath string, query url.Values) *Fault {
 			rule.pass--
 			continue
 		}
-		if applies < 0 {
+		if applies < 0 && rule.draw() {
 			applies = i
 		}
 	}

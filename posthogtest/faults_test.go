@@ -3,6 +3,7 @@ package posthogtest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -620,5 +621,66 @@ func TestNewServer_retryAfterComesBackAtOnce(t *testing.T) {
 	srv.InjectFault(posthogtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0", Times: 1})
 	if _, err := client.Users.Get(ctx, posthogusers.Me); err != nil || len(srv.Requests()) != 2 {
 		t.Errorf("429 Retry-After 0: %v (%d requests); want a retry", err, len(srv.Requests()))
+	}
+}
+
+func TestFaults_probability(t *testing.T) {
+	t.Parallel()
+	// serveN sends n requests for @me straight to fake's handler, and counts
+	// the answers by status.
+	serveN := func(t *testing.T, fake *posthogtest.Fake, key string, n int) map[int]int {
+		t.Helper()
+		statuses := map[int]int{}
+		for range n {
+			req := httptest.NewRequestWithContext(t.Context(), "GET", "/api/users/@me/", nil)
+			req.Header.Set("Authorization", "Bearer "+key)
+			rec := httptest.NewRecorder()
+			fake.ServeHTTP(rec, req)
+			statuses[rec.Code]++
+		}
+		return statuses
+	}
+	newFake := func() (*posthogtest.Fake, string) {
+		fake := posthogtest.New()
+		return fake, fake.AddKey(fake.AddUser(posthogtest.UserSpec{}).UUID, "user:read")
+	}
+	// The bounds are 10 standard deviations from the mean: they fail once
+	// in about 10^23 runs.
+	t.Run("a fraction", func(t *testing.T) {
+		t.Parallel()
+		fake, key := newFake()
+		fake.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, Probability: 0.25})
+		got := serveN(t, fake, key, 1200)
+		if n := got[503]; n < 300-150 || n > 300+150 || got[200] != 1200-n {
+			t.Errorf("statuses %v; want about 300 of 1200 503s, the rest 200", got)
+		}
+	})
+	t.Run("spared requests go to the next fault", func(t *testing.T) {
+		t.Parallel()
+		fake, key := newFake()
+		fake.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, Probability: 0.5})
+		fake.InjectFault(posthogtest.Fault{Status: http.StatusInternalServerError})
+		got := serveN(t, fake, key, 400)
+		if got[200] != 0 || got[503] < 100 || got[500] < 100 {
+			t.Errorf("statuses %v; want 503s and 500s, about half each", got)
+		}
+	})
+	t.Run("only requests given the fault count towards Times", func(t *testing.T) {
+		t.Parallel()
+		fake, key := newFake()
+		fake.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, Probability: 0.5, Times: 10})
+		if got := serveN(t, fake, key, 400); got[503] != 10 || got[200] != 390 {
+			t.Errorf("statuses %v; want 10 503s", got)
+		}
+	})
+	for _, p := range []float64{0, 1, 2} {
+		t.Run(fmt.Sprintf("probability %v gives every request", p), func(t *testing.T) {
+			t.Parallel()
+			fake, key := newFake()
+			fake.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, Probability: p})
+			if got := serveN(t, fake, key, 50); got[503] != 50 {
+				t.Errorf("statuses %v; want every request 503", got)
+			}
+		})
 	}
 }
