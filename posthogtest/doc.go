@@ -70,6 +70,20 @@
 // [WithClock] lets a test move the fake's time (throttle windows, TOTP codes,
 // the 10-minute 2FA setup) without sleeping.
 //
+// # As a process
+//
+// Command [github.com/hogkit/posthogusers/posthogtest/cmd/posthogfake] serves
+// a Fake on a loopback port until it is interrupted, for tests written in
+// other languages, a browser or curl, as stripe-mock serves Stripe's API:
+//
+//	go run github.com/hogkit/posthogusers/posthogtest/cmd/posthogfake -users 1000
+//
+// It prints the base URL, a staff user's read-write key and a read-only key
+// of the same user, as NAME=value lines or JSON. Its flags map onto this
+// package: -fault-rate, -reset-rate and -truncate-rate onto faults with a
+// Probability, -latency onto their Latency, -throttle onto [WithThrottle];
+// its documentation lists them.
+//
 // # Independence from the SDK
 //
 // The fake's wire types, the JSON shapes it serves (userJSON,
