@@ -29,6 +29,14 @@
 // scopes, pagination, error envelopes and messages. Nothing is kept when it
 // stops.
 //
+// A program that starts the fake and stops it with SIGTERM should start the
+// built command, not go run: go run does not pass SIGTERM on, and the fake
+// would outlive it. Build it once with
+//
+//	go build -o posthogfake github.com/hogkit/posthogusers/posthogtest/cmd/posthogfake
+//
+// (Ctrl-C in a terminal reaches both go run and the fake.)
+//
 // # Flags
 //
 //	-addr host:port
@@ -41,9 +49,9 @@
 //		standard error, that its keys are printed in clear and travel over
 //		plain HTTP to anyone who can reach it.
 //	-users n
-//		How many users to seed (default 100). A million cost no more than
-//		ten: a seeded user exists only as its ID until a request changes
-//		it.
+//		How many users to seed (default 100). A million users cost no
+//		more than ten: a seeded user exists only as its ID until a request
+//		changes it.
 //	-latency d
 //		Delays every answer by d, a Go duration such as 50ms.
 //	-fault-rate f
@@ -62,11 +70,11 @@
 //		Cuts the body of a fraction f of the answers in half.
 //	-throttle n/period
 //		Throttles each key (each address, for requests without one) to n
-//		requests a period, on every endpoint, with
-//		PostHog's 429 and a Retry-After of the seconds until the oldest
-//		request leaves the period, as DRF does. The period is s, m, h or d
-//		(second, minute, hour, day, as in DRF's rates: 480/minute), or a Go
-//		duration (5/10s). PostHog itself throttles only a few endpoints.
+//		requests a period, on every endpoint, with PostHog's 429 and a
+//		Retry-After of the seconds until the oldest request leaves the
+//		period, as DRF does. The period is s, m, h or d (second, minute,
+//		hour, day, as in DRF's rates: 480/minute), or a Go duration
+//		(5/10s). PostHog itself throttles only a few endpoints.
 //	-json
 //		Prints the URL and keys as JSON.
 //
@@ -99,8 +107,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // config is what the command's flags set.
