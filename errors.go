@@ -555,14 +555,24 @@ func (cl *call) transportError(ctx context.Context, err error) error {
 	if errors.As(err, &re) {
 		return re
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		err = fmt.Errorf("%w (%w)", ctxErr, err)
-	}
-	err = fmt.Errorf("posthogusers: %s %s: %s: %w", cl.method, cl.path, cl.attemptSummary(), redactURLError(err))
+	err = fmt.Errorf("posthogusers: %s %s: %s: %w", cl.method, cl.path, cl.attemptSummary(), redactURLError(withContextErr(ctx, err)))
 	if cl.beyondDeadline > 0 {
 		return &deadlineError{wait: cl.beyondDeadline, err: err}
 	}
 	return err
+}
+
+// withContextErr returns err so that, when ctx is done, it matches
+// ctx.Err() and its text says so: a transport reports a cancelled request
+// with the context's cause ("interrupt signal received"), and a reader
+// whose connection the cancel closed with "use of closed network
+// connection".
+func withContextErr(ctx context.Context, err error) error {
+	ctxErr := ctx.Err()
+	if ctxErr == nil || errors.Is(err, ctxErr) && strings.Contains(err.Error(), ctxErr.Error()) {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", ctxErr, err)
 }
 
 // attemptSummary says how many attempts were made and how the earlier ones

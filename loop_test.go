@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -320,5 +321,29 @@ func TestLoop_notFoundNotPostHog(t *testing.T) {
 	_, err := c.Users.Get(t.Context(), Me)
 	if !errors.Is(err, ErrEndpointNotFound) || errors.Is(err, ErrNotFound) {
 		t.Errorf("a 404 of JSON that is not PostHog's: %v; want ErrEndpointNotFound, not ErrNotFound", err)
+	}
+}
+
+// causeError is how a transport may report a cancelled request: it matches
+// context.Canceled, but its text is the cancel's cause.
+type causeError struct{}
+
+func (causeError) Error() string        { return "interrupt signal received" }
+func (causeError) Is(target error) bool { return target == context.Canceled }
+
+// TestLoop_cancelledSaysSo cancels a call whose transport reports the
+// cancel by its cause only, as net/http does for a context of
+// signal.NotifyContext: the error still says "context canceled". The
+// export example's test once failed at random on that text.
+func TestLoop_cancelledSaysSo(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	c, _ := scripted(t, testKey, nil, func(r *http.Request) (*http.Response, error) {
+		cancel()
+		return nil, &url.Error{Op: "Get", URL: r.URL.String(), Err: causeError{}}
+	})
+	_, err := c.Users.Get(ctx, Me)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "context canceled") {
+		t.Errorf("got %v; want an error that matches context.Canceled and says so", err)
 	}
 }

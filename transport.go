@@ -448,12 +448,7 @@ func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out 
 		if err == nil {
 			return nil
 		}
-		// A done context closes the connection under the reader, whose
-		// error ("use of closed network connection") must still say why.
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			err = fmt.Errorf("%w: %w", ctxErr, err)
-		}
-		return cl.scrub(err)
+		return cl.scrub(withContextErr(ctx, err))
 	case err != nil: // a body cut short, or over the cap
 		return cl.scrub(cl.outcome(cl.transportError(ctx, err)))
 	case out == nil:
