@@ -68,6 +68,8 @@ type Client struct {
 	insecureHTTP bool
 	logger       *slog.Logger
 	dumps        bool // log requests and responses at Debug level
+	// middleware wraps every attempt, outermost first (WithMiddleware).
+	middleware []Middleware
 
 	maxRetries          int // retries after failures
 	maxRateLimitRetries int // retries after 429

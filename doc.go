@@ -189,9 +189,18 @@
 // # Per-call options
 //
 // Every endpoint method takes [RequestOption]s after its arguments:
-// [WithRequestHeader], [WithRequestTimeout], [WithRequestMaxRetries], and
-// [WithResponseInto], which fills a [Response] with the status, headers and
-// number of attempts of PostHog's answer.
+// [WithRequestHeader], [WithRequestTimeout], [WithRequestMaxRetries],
+// [WithRequestMiddleware], and [WithResponseInto], which fills a [Response]
+// with the status, headers and number of attempts of PostHog's answer.
+//
+// # Middleware, metrics and tracing
+//
+// A [Middleware] given to [WithMiddleware] wraps every attempt of every
+// request, retries included, around the [http.Client]; [OperationName] and
+// [AttemptNumber] say which operation and attempt a request is, also to the
+// http.Client's transport, so that a metrics counter or an OpenTelemetry
+// transport (otelhttp) can label what it sees. ExampleWithMiddleware counts
+// requests by operation and status.
 //
 // # Redirects and logging
 //

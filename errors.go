@@ -558,6 +558,10 @@ func (cl *call) transportError(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w (%w)", ctxErr, err)
 	}
+	if len(cl.attempts) == 1 && cl.attempts[0].unsent {
+		// The context was done before the call, or a middleware refused it.
+		return fmt.Errorf("posthogusers: %s %s: not sent: %w", cl.method, cl.path, err)
+	}
 	err = fmt.Errorf("posthogusers: %s %s: %s: %w", cl.method, cl.path, cl.attemptSummary(), redactURLError(err))
 	if cl.beyondDeadline > 0 {
 		return &deadlineError{wait: cl.beyondDeadline, err: err}

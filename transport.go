@@ -6,6 +6,7 @@ package posthogusers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,9 @@ import (
 // request is one call of an operation: which endpoint, and its arguments.
 type request struct {
 	op opID
+	// name, when set, is the operation's name for middleware in place of
+	// its row's: a scan's page is not a plain listing.
+	name string
 	// user is the user ID argument of operations whose table row says
 	// takesUser: do checks it and makes it the first path parameter.
 	user   string
@@ -82,6 +86,7 @@ type call struct {
 	c       *Client
 	r       request
 	op      *operation
+	name    string // the operation's name, for middleware
 	method  string
 	path    string // the expanded API path, for messages
 	body    []byte // the JSON body, nil for none; every attempt sends it
@@ -118,7 +123,7 @@ func (c *Client) newCall(r request, cfg requestConfig) (*call, error) {
 	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken() == "" && !safeMethod(op.method) && op.access != accessAnonymous {
 		return nil, &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
 	}
-	cl := &call{c: c, r: r, op: op, method: op.method, path: path, cfg: cfg, secrets: c.cred.secrets()}
+	cl := &call{c: c, r: r, op: op, name: cmp.Or(r.name, op.name), method: op.method, path: path, cfg: cfg, secrets: c.cred.secrets()}
 	if r.body != nil {
 		if cl.body, err = json.Marshal(r.body); err != nil {
 			return nil, fmt.Errorf("posthogusers: %s %s: encoding body: %w", cl.method, path, err)
@@ -141,7 +146,7 @@ func (cl *call) send(ctx context.Context) (*http.Response, error) {
 		cl.attempts = append(cl.attempts, attempt{start: cl.c.now(), ctxDoneAtStart: ctx.Err() != nil})
 		a := &cl.attempts[len(cl.attempts)-1]
 		cl.dumpRequest(ctx, req)
-		resp, err := cl.httpClient().Do(req)
+		resp, err := cl.roundTrip(a, req)
 		var readErr error
 		if err == nil && isSuccess(resp.StatusCode) {
 			readErr = cl.readAnswer(resp, a)
@@ -197,7 +202,10 @@ func (cl *call) newAttempt(ctx context.Context) (*http.Request, error) {
 	if cl.body != nil {
 		body = bytes.NewReader(cl.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, rawURL, body)
+	// The attempt's request carries its operation and number for
+	// middleware; the loop keeps its own ctx.
+	actx := withAttemptInfo(ctx, cl.name, len(cl.attempts)+1)
+	req, err := http.NewRequestWithContext(actx, cl.method, rawURL, body)
 	if err != nil {
 		return nil, fmt.Errorf("posthogusers: %s %s: %w", cl.method, cl.path, err)
 	}
@@ -233,6 +241,41 @@ func (cl *call) authorize(req *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// roundTrip sends an attempt's request through the middleware, the
+// client's outermost, then the call's, to the http.Client, and notes in a
+// whether the request went past them. An attempt whose context is done
+// before it starts is not sent at all.
+func (cl *call) roundTrip(a *attempt, req *http.Request) (*http.Response, error) {
+	a.unsent = true
+	if a.ctxDoneAtStart {
+		return nil, req.Context().Err()
+	}
+	next := func(r *http.Request) (*http.Response, error) {
+		if !sameOrigin(r.URL, cl.c.base) {
+			return nil, errOtherOrigin
+		}
+		a.unsent = false
+		return cl.httpClient().Do(r)
+	}
+	for _, mw := range slices.Backward(slices.Concat(cl.c.middleware, cl.cfg.middleware)) {
+		inner := next
+		next = func(r *http.Request) (*http.Response, error) { return mw(r, inner) }
+	}
+	resp, err := next(req)
+	switch {
+	case err != nil:
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, err
+	case resp == nil:
+		return nil, errNoAnswer
+	case resp.Body == nil:
+		resp.Body = http.NoBody
+	}
+	return resp, nil
 }
 
 // httpClient returns the http.Client of an attempt: the one given to

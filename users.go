@@ -142,7 +142,17 @@ func (s *UsersService) All(ctx context.Context, opts *ListUsersOptions, reqOpts 
 	if opts != nil {
 		o = *opts
 	}
-	return s.Scan(ctx, &ScanOptions{UserFilter: o.UserFilter, Limit: o.Limit, Start: Checkpoint{Offset: o.Offset}}, reqOpts...).Users()
+	return func(yield func(User, error) bool) {
+		// A scan of its own each time the iterator is ranged over, which
+		// knows that it lists users for All: its errors say so.
+		sc := s.Scan(ctx, &ScanOptions{UserFilter: o.UserFilter, Limit: o.Limit, Start: Checkpoint{Offset: o.Offset}}, reqOpts...)
+		sc.listing = true
+		for u, err := range sc.Users() {
+			if !yield(u, err) {
+				return
+			}
+		}
+	}
 }
 
 // Get returns a user. id is [Me] for the key's own user, or a user's UUID;

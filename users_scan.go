@@ -159,6 +159,9 @@ type UserScan struct {
 	opts    ScanOptions     // as given; run checks them
 	reqOpts []RequestOption // for every page's request
 	ranged  atomic.Bool
+	// listing is set when the scan serves [UsersService.All]: its pages and
+	// errors are named for a listing, not a scan.
+	listing bool
 
 	mu    sync.Mutex
 	cp    Checkpoint

@@ -457,7 +457,11 @@ func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(
 		}
 		return progressed, err
 	}
-	err := r.sc.users.client.do(ctx, request{op: opUsersList, requery: requery, stream: stream, onRetryAfter: r.pause}, nil, r.sc.reqOpts...)
+	name := "users.scan.page"
+	if r.sc.listing {
+		name = "users.all.page"
+	}
+	err := r.sc.users.client.do(ctx, request{op: opUsersList, name: name, requery: requery, stream: stream, onRetryAfter: r.pause}, nil, r.sc.reqOpts...)
 	return info, err
 }
 
