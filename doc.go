@@ -43,6 +43,9 @@
 // [Client.SignalAutonomy] a user's signal autonomy configuration, whose
 // endpoints take a user's integer ID ([AutonomyUserID]) rather than a UUID.
 //
+// [Client.Do] calls an endpoint the client has no method for, such as
+// another of PostHog's APIs, with the same credential, retries and errors.
+//
 // PostHog Cloud has two regions, [USCloud] (the default) and [EUCloud]; keys
 // are not interchangeable between them. Self-hosted instances pass their own
 // address to [WithBaseURL].

@@ -323,10 +323,15 @@ type EndpointNotFoundError struct {
 	BaseURL string
 	// Err is the response.
 	Err *APIError
+
+	raw bool // the request of Client.Do, whose path may be the wrong part
 }
 
 // Error names the request and points at the base URL.
 func (e *EndpointNotFoundError) Error() string {
+	if e.raw {
+		return fmt.Sprintf("posthogusers: %s %s: 404 from %s: no such PostHog endpoint there; check the path and the base URL (WithBaseURL)", e.Err.Method, e.Err.path(), e.BaseURL)
+	}
 	return fmt.Sprintf("posthogusers: %s %s: 404 from %s: no PostHog users API there; check the base URL (WithBaseURL)", e.Err.Method, e.Err.path(), e.BaseURL)
 }
 
@@ -487,7 +492,7 @@ func (cl *call) classify(apiErr *APIError) error {
 	case http.StatusNotFound:
 		if isEndpointMissing(apiErr.Body) {
 			apiErr.endpointMissing = true
-			return &EndpointNotFoundError{BaseURL: cl.c.baseString, Err: apiErr}
+			return &EndpointNotFoundError{BaseURL: cl.c.baseString, Err: apiErr, raw: cl.op == &rawOperation}
 		}
 	}
 	if cl.c.cred.isSession() {

@@ -203,8 +203,16 @@ const (
 	opAutonomyDelete
 
 	numOperations
+
+	// opRaw is the operation of [Client.Do], which is not a row of the
+	// table: the request brings its method and its checked path.
+	opRaw opID = -1
 )
 
+// rawOperation is what newCall knows of an operation of [Client.Do]: a
+// credential that PostHog checks as it does on the users endpoints, and an
+// answer of any shape.
+var rawOperation = operation{name: "do", access: accessScoped}
 
 // operations is the one table of every endpoint the client calls, with the
 // scope PostHog requires for each (reference: posthog/permissions.py,

@@ -30,8 +30,13 @@ type request struct {
 	// takesUser: do checks it and makes it the first path parameter.
 	user   string
 	params []string // the other path parameters, in the order of the template
-	query  any      // a struct with `url` tags, or nil
+	query  any      // a struct with `url` tags, url.Values, or nil
 	body   any      // a value to send as JSON, or nil
+	// method and path are those of an operation of Client.Do (opRaw): the
+	// path is checked already, by checkAPIPath.
+	method, path string
+	// rawBody, when set, is a JSON body sent as it is, in place of body.
+	rawBody []byte
 
 	// stream, when set, reads a 2xx body as it arrives, within the attempt,
 	// in place of do decoding it. A read of the body that fails, which
@@ -107,24 +112,28 @@ type call struct {
 // newCall checks r's arguments against its operation, expands the path and
 // encodes the body. Nothing is sent.
 func (c *Client) newCall(r request, cfg requestConfig) (*call, error) {
-	op := &operations[r.op]
-	params := r.params
-	if op.takesUser {
-		id, err := userID(r.user)
-		if err != nil {
+	op, method, path := &rawOperation, r.method, r.path
+	if r.op != opRaw {
+		op, method = &operations[r.op], operations[r.op].method
+		params := r.params
+		if op.takesUser {
+			id, err := userID(r.user)
+			if err != nil {
+				return nil, err
+			}
+			params = append([]string{id}, params...)
+		}
+		var err error
+		if path, err = expandPath(op.path, params...); err != nil {
 			return nil, err
 		}
-		params = append([]string{id}, params...)
 	}
-	path, err := expandPath(op.path, params...)
-	if err != nil {
-		return nil, err
+	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken() == "" && !safeMethod(method) && op.access != accessAnonymous {
+		return nil, &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", method, path)}
 	}
-	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken() == "" && !safeMethod(op.method) && op.access != accessAnonymous {
-		return nil, &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
-	}
-	cl := &call{c: c, r: r, op: op, name: cmp.Or(r.name, op.name), method: op.method, path: path, cfg: cfg, secrets: c.cred.secrets()}
+	cl := &call{c: c, r: r, op: op, name: cmp.Or(r.name, op.name), method: method, path: path, cfg: cfg, secrets: c.cred.secrets(), body: r.rawBody}
 	if r.body != nil {
+		var err error
 		if cl.body, err = json.Marshal(r.body); err != nil {
 			return nil, fmt.Errorf("posthogusers: %s %s: encoding body: %w", cl.method, path, err)
 		}
@@ -190,9 +199,12 @@ func (cl *call) newAttempt(ctx context.Context) (*http.Request, error) {
 		q = cl.r.requery()
 	}
 	if q != nil {
-		v, err := query.Values(q)
-		if err != nil {
-			return nil, fmt.Errorf("posthogusers: %s %s: encoding query: %w", cl.method, cl.path, err)
+		v, ok := q.(url.Values)
+		if !ok {
+			var err error
+			if v, err = query.Values(q); err != nil {
+				return nil, fmt.Errorf("posthogusers: %s %s: encoding query: %w", cl.method, cl.path, err)
+			}
 		}
 		if len(v) > 0 {
 			rawURL += "?" + v.Encode()
@@ -503,6 +515,9 @@ func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out 
 		return nil // an answer the SDK does not read
 	}
 	data, _ := bodyOf(resp)
+	if cl.op == &rawOperation {
+		return cl.rawAnswer(resp, data, out)
+	}
 	if reason := cl.op.answer.check(data); reason != "" {
 		return cl.scrub(&malformedError{method: cl.method, path: cl.path, reason: fmt.Sprintf("%d %s", resp.StatusCode, reason)})
 	}
