@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"testing"
@@ -364,4 +366,42 @@ func TestClientDo_nilContext(t *testing.T) {
 	if err := c.Do(nilCtx, "GET", "/api/projects/", nil, nil); !errors.Is(err, ErrInvalidInput) || n.Load() != 0 {
 		t.Errorf("nil ctx: %v, %d requests", err, n.Load())
 	}
+}
+
+// FuzzCheckAPIPath checks that a path Client.Do accepts stays on the base
+// URL's origin and names, decoded once, the path it says: under /api/,
+// with no dot segment, backslash or semicolon, and no credential in the
+// query.
+func FuzzCheckAPIPath(f *testing.F) {
+	for _, seed := range []string{
+		"/api/projects/@current/feature_flags/?active=true", "/api/%2e%2e/", "/api/a%252e/", "/api/..;/x",
+		"//evil/api/", "/api/x/%C3%A9/", "/api/x?personal_api_key=k", `/api\x`, "/api/x/%40me/#f",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		apiPath, query, err := checkAPIPath(p)
+		if err != nil {
+			return
+		}
+		u, err := url.Parse("https://posthog.example/prefix" + apiPath)
+		if err != nil || u.Host != "posthog.example" || u.User != nil {
+			t.Fatalf("%q: parses as %v, %v", p, u, err)
+		}
+		decoded, err := url.PathUnescape(apiPath)
+		if err != nil {
+			t.Fatalf("%q: %v", p, err)
+		}
+		if !strings.HasPrefix(decoded, "/api/") || strings.ContainsAny(decoded, `\;?#%`) || hasControl(decoded) {
+			t.Fatalf("%q decodes to %q", p, decoded)
+		}
+		if clean := path.Clean(decoded); clean != strings.TrimSuffix(decoded, "/") {
+			t.Fatalf("%q decodes to %q, which a proxy would clean to %q", p, decoded, clean)
+		}
+		for name := range query {
+			if strings.EqualFold(name, "personal_api_key") {
+				t.Fatalf("%q: a key in the query", p)
+			}
+		}
+	})
 }
