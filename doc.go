@@ -54,7 +54,8 @@
 //
 // Every response outside 2xx becomes an error that carries PostHog's error
 // envelope ({type, code, detail, attr}) as an [*APIError], with the number of
-// attempts and why each earlier one failed. Some are given a more precise
+// attempts and why each earlier one failed, and the answer's request ID and
+// headers to quote to support ([APIError].RequestID, Header). Some are given a more precise
 // type that wraps the [*APIError]: [*ScopeError] when the key lacks a scope,
 // [*SessionRequiredError] when the endpoint refuses keys, [*RateLimitError]
 // when PostHog throttles the key, and [*EndpointNotFoundError] for a 404 that

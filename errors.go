@@ -169,6 +169,19 @@ type APIError struct {
 	// "503 Service Unavailable" or "connection reset"; empty when the
 	// request was sent once.
 	History []string
+	// Header holds the answer's headers that help diagnose it, at most
+	// four values of 256 bytes each, with any credential of the client in a
+	// value replaced by "[redacted]": Content-Type, Content-Length, Date,
+	// Retry-After, X-Request-Id, Server, Via, a CDN's CF-Ray,
+	// CF-Cache-Status, X-Cache, Age, X-Amz-Cf-Id, X-Amz-Cf-Pop and
+	// X-Served-By, and Location, Allow, WWW-Authenticate, Deprecation and
+	// Sunset. Cookies and every other header are left out.
+	Header http.Header
+	// RequestID is the answer's X-Request-Id, when it is at most 128
+	// letters, digits and ._:+=/- characters, "" otherwise: quote it, with
+	// Header's Date and CF-Ray, when asking PostHog's support about the
+	// request. Error shows it when it is at most 64 characters long.
+	RequestID string
 
 	apiPath string // the API path, without the base URL's path prefix
 	// endpointMissing is set on a 404 that says there is no such endpoint,
@@ -195,8 +208,64 @@ func (e *APIError) Error() string {
 		b.WriteString("; ")
 		b.WriteString(e.Hint)
 	}
+	if e.RequestID != "" && len(e.RequestID) <= 64 {
+		fmt.Fprintf(&b, " [request ID %s]", e.RequestID)
+	}
 	b.WriteString(e.attemptsNote())
 	return b.String()
+}
+
+// errorHeaders are the headers of an answer outside 2xx that an [APIError]
+// keeps: what PostHog, a proxy or a CDN says about the answer, never a
+// cookie or a credential.
+var errorHeaders = []string{
+	"Content-Type", "Content-Length", "Date", "Retry-After", "X-Request-Id", "Server", "Via",
+	"Cf-Ray", "Cf-Cache-Status", "X-Cache", "Age", "X-Amz-Cf-Id", "X-Amz-Cf-Pop", "X-Served-By",
+	"Location", "Allow", "Www-Authenticate", "Deprecation", "Sunset",
+}
+
+// Bounds on the headers an APIError keeps, against an answer that sends
+// many or long ones.
+const (
+	maxErrorHeaderValues = 4
+	maxErrorHeaderValue  = 256
+)
+
+// errorHeader returns the headers of errorHeaders in h, within the bounds,
+// with secrets scrubbed from their values; nil when there are none.
+func errorHeader(h http.Header, secrets []string) http.Header {
+	var out http.Header
+	for _, name := range errorHeaders {
+		values := h.Values(name)
+		for _, v := range values[:min(len(values), maxErrorHeaderValues)] {
+			if out == nil {
+				out = http.Header{}
+			}
+			v = scrubString(v, secrets)
+			if len(v) > maxErrorHeaderValue {
+				v = strings.ToValidUTF8(v[:maxErrorHeaderValue], "") + "…"
+			}
+			out[name] = append(out[name], v)
+		}
+	}
+	return out
+}
+
+// requestID returns the request ID of an answer's scrubbed headers: its
+// X-Request-Id when that is at most 128 characters of [A-Za-z0-9._:+=/-],
+// so that it is safe to print; "" otherwise.
+func requestID(h http.Header) string {
+	id := h.Get("X-Request-Id")
+	if id == "" || len(id) > 128 {
+		return ""
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._:+=/-", c) >= 0) {
+			return ""
+		}
+	}
+	return id
 }
 
 // attemptsNote says, for a request sent more than once, how many times and
@@ -437,8 +506,10 @@ func (cl *call) responseError(resp *http.Response) error {
 		Attempts:   max(len(cl.attempts), 1),
 		Body:       body,
 		History:    cl.history(),
+		Header:     errorHeader(resp.Header, cl.secrets),
 		apiPath:    cl.path,
 	}
+	apiErr.RequestID = requestID(apiErr.Header)
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), cl.c.now()); ok {
 		apiErr.RetryAfter = d
 	}
