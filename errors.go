@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -66,6 +68,29 @@ var (
 	ErrResponseTooLarge = errors.New("posthogusers: answer too large")
 )
 
+// pkgPrefix starts the text of every error of the package, once.
+const pkgPrefix = "posthogusers: "
+
+// wrapf returns an error that wraps err, whose text is pkgPrefix, the
+// context format says, and the text of err without its own pkgPrefix, so
+// that the prefix appears once however errors nest.
+func wrapf(err error, format string, args ...any) error {
+	return &wrappedError{text: pkgPrefix + fmt.Sprintf(format, args...) + ": " + bare(err), errs: []error{err}}
+}
+
+// bare returns err's text without its leading pkgPrefix, for an error
+// whose text goes inside another's.
+func bare(err error) string { return strings.TrimPrefix(err.Error(), pkgPrefix) }
+
+// wrappedError is an error of wrapf: a text and the errors it matches.
+type wrappedError struct {
+	text string
+	errs []error
+}
+
+func (e *wrappedError) Error() string   { return e.text }
+func (e *wrappedError) Unwrap() []error { return e.errs }
+
 // maxErrorBodySize bounds how much of an error response is read.
 const maxErrorBodySize = 64 << 10
 
@@ -80,7 +105,7 @@ type malformedError struct {
 func (e *malformedError) Error() string {
 	msg := fmt.Sprintf("posthogusers: %s %s: malformed answer: %s", e.method, e.path, e.reason)
 	if e.err != nil {
-		msg += ": " + e.err.Error()
+		msg += ": " + bare(e.err)
 	}
 	return msg
 }
@@ -89,6 +114,27 @@ func (e *malformedError) Unwrap() error { return e.err }
 
 // Is makes errors.Is(err, ErrMalformedResponse) hold.
 func (e *malformedError) Is(target error) bool { return target == ErrMalformedResponse }
+
+// htmlAnswer is the error of a 2xx answer that is an HTML page where
+// PostHog sends JSON: a login page, or a proxy's page, answered in its
+// place, so the base URL is likely wrong. It matches ErrMalformedResponse.
+func htmlAnswer(method, path string, status int) error {
+	return &malformedError{method: method, path: path, reason: fmt.Sprintf(
+		"the %d answer is an HTML page, not PostHog's JSON: a login page or a proxy answered; check the base URL (WithBaseURL)", status)}
+}
+
+// isHTML reports whether an answer whose body is data is an HTML page: its
+// Content-Type says so, or its body starts with '<'.
+func isHTML(h http.Header, data []byte) bool {
+	data = bytes.TrimSpace(data)
+	return len(data) > 0 && (htmlType(h) || data[0] == '<')
+}
+
+// htmlType reports whether an answer's Content-Type is HTML.
+func htmlType(h http.Header) bool {
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
 
 // tooLargeError is the error of an answer larger than the client reads. It
 // matches [ErrResponseTooLarge].
@@ -575,10 +621,12 @@ func (cl *call) classify(apiErr *APIError) error {
 			return &SessionRequiredError{Method: cl.method, Path: cl.path, Err: apiErr,
 				Reason: "PostHog only accepts session authentication here and ignores personal API keys and OAuth tokens"}
 		}
-		switch cl.c.base.Host {
-		case "us.posthog.com":
+		switch {
+		case cl.unprefixedKey:
+			apiErr.Hint = "the key starts neither with phx_ (a personal API key) nor with pha_ (an OAuth access token): unless it is a legacy personal API key, create a personal API key in PostHog under Settings, Personal API keys"
+		case cl.c.base.Host == "us.posthog.com":
 			apiErr.Hint = "a key works in one PostHog Cloud region only: a key made on EU Cloud needs WithBaseURL(posthogusers.EUCloud)"
-		case "eu.posthog.com":
+		case cl.c.base.Host == "eu.posthog.com":
 			apiErr.Hint = "a key works in one PostHog Cloud region only: a key made on US Cloud needs WithBaseURL(posthogusers.USCloud)"
 		}
 	case http.StatusForbidden:
@@ -631,18 +679,30 @@ func (cl *call) transportError(ctx context.Context, err error) error {
 	if errors.As(err, &re) {
 		return re
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		err = fmt.Errorf("%w (%w)", ctxErr, err)
+	if ctxErr := ctx.Err(); ctxErr != nil && !saysContext(err, ctxErr) {
+		err = &wrappedError{text: ctxErr.Error() + " (" + bare(err) + ")", errs: []error{ctxErr, err}}
 	}
 	if len(cl.attempts) == 1 && cl.attempts[0].unsent {
 		// The context was done before the call, or a middleware refused it.
-		return fmt.Errorf("posthogusers: %s %s: not sent: %w", cl.method, cl.path, err)
+		return wrapf(err, "%s %s: not sent", cl.method, cl.path)
 	}
-	err = fmt.Errorf("posthogusers: %s %s: %s: %w", cl.method, cl.path, cl.attemptSummary(), redactURLError(err))
+	err = wrapf(redactURLError(err), "%s %s: %s", cl.method, cl.path, cl.attemptSummary())
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		err = &wrappedError{text: err.Error() + "; the base URL's host name did not resolve: check WithBaseURL, and the network's DNS", errs: []error{err}}
+	}
 	if cl.beyondDeadline > 0 {
 		return &deadlineError{wait: cl.beyondDeadline, err: err}
 	}
 	return err
+}
+
+// saysContext reports whether err matches ctxErr, the error of a done
+// context, and says so in its text: a context cancelled with a cause (as
+// signal.NotifyContext's is) fails a request with an error that matches
+// context.Canceled but reads as the cause alone.
+func saysContext(err, ctxErr error) bool {
+	return errors.Is(err, ctxErr) && strings.Contains(err.Error(), ctxErr.Error())
 }
 
 // attemptSummary says how many attempts were made and how the earlier ones

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -104,6 +105,9 @@ type call struct {
 	// stopped because the wait would pass the context's deadline.
 	beyondDeadline time.Duration
 	refreshed      bool // a 401 already made the call take a fresh token
+	// unprefixedKey is set when the latest attempt's bearer token starts
+	// neither with phx_ nor with pha_, for the hint of a 401.
+	unprefixedKey bool
 	// buildErr is the error of an attempt whose request could not be built
 	// (a token source failed): nothing was sent for it.
 	buildErr error
@@ -135,7 +139,7 @@ func (c *Client) newCall(r request, cfg requestConfig) (*call, error) {
 	if r.body != nil {
 		var err error
 		if cl.body, err = json.Marshal(r.body); err != nil {
-			return nil, fmt.Errorf("posthogusers: %s %s: encoding body: %w", cl.method, path, err)
+			return nil, wrapf(err, "%s %s: encoding body", cl.method, path)
 		}
 	}
 	return cl, nil
@@ -203,7 +207,7 @@ func (cl *call) newAttempt(ctx context.Context) (*http.Request, error) {
 		if !ok {
 			var err error
 			if v, err = query.Values(q); err != nil {
-				return nil, fmt.Errorf("posthogusers: %s %s: encoding query: %w", cl.method, cl.path, err)
+				return nil, wrapf(err, "%s %s: encoding query", cl.method, cl.path)
 			}
 		}
 		if len(v) > 0 {
@@ -219,7 +223,7 @@ func (cl *call) newAttempt(ctx context.Context) (*http.Request, error) {
 	actx := withAttemptInfo(ctx, cl.name, len(cl.attempts)+1)
 	req, err := http.NewRequestWithContext(actx, cl.method, rawURL, body)
 	if err != nil {
-		return nil, fmt.Errorf("posthogusers: %s %s: %w", cl.method, cl.path, err)
+		return nil, wrapf(err, "%s %s", cl.method, cl.path)
 	}
 	cl.url = req.URL
 	for name, values := range cl.cfg.header {
@@ -245,7 +249,10 @@ func (cl *call) authorize(req *http.Request) error {
 	}
 	sent, err := cl.c.cred.authorize(req.Header, cl.method)
 	if err != nil {
-		return fmt.Errorf("posthogusers: %s %s: %w", cl.method, cl.path, err)
+		return wrapf(err, "%s %s", cl.method, cl.path)
+	}
+	if token, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer "); ok {
+		cl.unprefixedKey = !strings.HasPrefix(token, prefixPersonalKey) && !strings.HasPrefix(token, prefixOAuthAccess)
 	}
 	for _, s := range sent {
 		if s != "" && !slices.Contains(cl.secrets, s) {
@@ -364,6 +371,10 @@ func isSuccess(status int) bool { return status >= 200 && status <= 299 }
 // hold the call.
 func (cl *call) readAnswer(resp *http.Response, a *attempt) error {
 	if cl.r.stream != nil {
+		if htmlType(resp.Header) {
+			closeBody(resp)
+			return htmlAnswer(cl.method, cl.path, resp.StatusCode)
+		}
 		progressed, err := cl.r.stream(resp.Body)
 		a.progressed = progressed
 		closeBody(resp)
@@ -505,17 +516,22 @@ func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out 
 		}
 		// A done context closes the connection under the reader, whose
 		// error ("use of closed network connection") must still say why.
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			err = fmt.Errorf("%w: %w", ctxErr, err)
+		if ctxErr := ctx.Err(); ctxErr != nil && !saysContext(err, ctxErr) {
+			err = &wrappedError{text: err.Error() + " (" + ctxErr.Error() + ")", errs: []error{err, ctxErr}}
 		}
 		return cl.scrub(err)
 	case err != nil: // a body cut short, or over the cap
 		return cl.scrub(cl.outcome(cl.transportError(ctx, err)))
-	case out == nil:
-		return nil // an answer the SDK does not read
 	}
 	data, _ := bodyOf(resp)
-	if cl.op == &rawOperation {
+	raw := cl.op == &rawOperation
+	if (!raw || out != nil) && isHTML(resp.Header, data) {
+		return cl.scrub(htmlAnswer(cl.method, cl.path, resp.StatusCode))
+	}
+	switch {
+	case out == nil:
+		return nil // an answer the SDK does not read
+	case raw:
 		return cl.rawAnswer(resp, data, out)
 	}
 	if reason := cl.op.answer.check(data); reason != "" {
