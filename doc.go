@@ -54,12 +54,13 @@
 //
 // Every response outside 2xx becomes an error that carries PostHog's error
 // envelope ({type, code, detail, attr}) as an [*APIError], with the number of
-// attempts and why each earlier one failed, and the answer's request ID and
-// headers to quote to support ([APIError].RequestID, Header). Some are given a more precise
-// type that wraps the [*APIError]: [*ScopeError] when the key lacks a scope,
-// [*SessionRequiredError] when the endpoint refuses keys, [*RateLimitError]
-// when PostHog throttles the key, and [*EndpointNotFoundError] for a 404 that
-// is not PostHog's answer for a missing object (the base URL is wrong). Use
+// attempts, why each earlier one failed, and the answer's request ID and
+// headers to quote to support ([APIError].RequestID and Header). Some are
+// given a more precise type that wraps the [*APIError]: [*ScopeError] when
+// the key lacks a scope, [*SessionRequiredError] when the endpoint refuses
+// keys, [*RateLimitError] when PostHog throttles the key, and
+// [*EndpointNotFoundError] for a 404 that is not PostHog's answer for a
+// missing object (the base URL is wrong). Use
 // [errors.As] for the types and [errors.Is] with [ErrUnauthorized],
 // [ErrForbidden], [ErrNotFound], [ErrConflict], [ErrValidation],
 // [ErrRateLimited], [ErrSessionRequired] and [ErrEndpointNotFound] for the
