@@ -390,7 +390,7 @@ func (r *scanner[T]) fail(err error) error {
 	if errors.Is(err, errStop) {
 		return err
 	}
-	return &ScanError{Checkpoint: r.sc.Checkpoint(), Err: err}
+	return &ScanError{Checkpoint: r.sc.Checkpoint(), Err: err, listing: r.sc.listing}
 }
 
 // readPage reads the page of limit users at offset and hands each user to
@@ -453,11 +453,15 @@ func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(
 			if br.failed(err) {
 				err = &bodyError{err} // the attempt loop may ask again from at
 			}
-			err = fmt.Errorf("posthogusers: GET /api/users/ at offset %d: reading the page: %w", offset, err)
+			err = wrapf(err, "GET /api/users/ at offset %d: reading the page", offset)
 		}
 		return progressed, err
 	}
-	err := r.sc.users.client.do(ctx, request{op: opUsersList, requery: requery, stream: stream, onRetryAfter: r.pause}, nil, r.sc.reqOpts...)
+	name := "users.scan.page"
+	if r.sc.listing {
+		name = "users.all.page"
+	}
+	err := r.sc.users.client.do(ctx, request{op: opUsersList, name: name, requery: requery, stream: stream, onRetryAfter: r.pause}, nil, r.sc.reqOpts...)
 	return info, err
 }
 
