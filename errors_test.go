@@ -390,3 +390,34 @@ func TestAPIError_responseWithoutRequest(t *testing.T) {
 		t.Errorf("APIError.URL %q; want %q", apiErr.URL, want)
 	}
 }
+
+// TestAPIError_boundsOfWhatItKeeps pins the bounds on the request ID and
+// the header values an *APIError keeps.
+func TestAPIError_boundsOfWhatItKeeps(t *testing.T) {
+	t.Parallel()
+	for id, want := range map[string]string{
+		"azAZ09._:+=/-":          "azAZ09._:+=/-",
+		strings.Repeat("a", 128): strings.Repeat("a", 128),
+		strings.Repeat("a", 129): "",
+		"a b":                    "",
+		"a`b":                    "",
+		"a{b":                    "",
+		"a@b":                    "",
+		"a[b":                    "",
+	} {
+		if got := requestID(http.Header{"X-Request-Id": {id}}); got != want {
+			t.Errorf("requestID(%q) = %q; want %q", id, got, want)
+		}
+	}
+	for n, shown := range map[int]bool{64: true, 65: false} {
+		e := &APIError{StatusCode: 500, Method: "GET", URL: "https://h/api/users/", RequestID: strings.Repeat("r", n)}
+		if got := strings.Contains(e.Error(), "[request ID "); got != shown {
+			t.Errorf("a request ID of %d characters shown: %v; want %v", n, got, shown)
+		}
+	}
+	whole, cut := strings.Repeat("v", maxErrorHeaderValue), strings.Repeat("v", maxErrorHeaderValue+1)
+	h := errorHeader(http.Header{"Server": {whole, cut}}, nil)
+	if got := h.Values("Server"); len(got) != 2 || got[0] != whole || got[1] != whole+"…" {
+		t.Errorf("header values %q; want the first whole and the second cut", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -331,5 +332,129 @@ func TestScan_offsetPastTheCount(t *testing.T) {
 	ids, errs := scanIDs(c.Users.Scan(context.Background(), &ScanOptions{Limit: 10}))
 	if len(ids) != 30 || len(errs) != 1 || !errors.Is(errs[0], ErrMalformedResponse) || requests.Load() != 3 {
 		t.Errorf("%d users, %d requests, errors %v; want 30 users in 3 requests, then ErrMalformedResponse", len(ids), requests.Load(), errs)
+	}
+}
+
+// TestScan_failedPageCancelsLaterPagesAtOnce fails the third page of a
+// window while the second is still being read: the pages after the third
+// are cancelled at once, not when the loop gets to the third.
+func TestScan_failedPageCancelsLaterPagesAtOnce(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	cancelled := 0
+	both := make(chan struct{})
+	srv := &pageServer{n: 500, before: func(w http.ResponseWriter, r *http.Request, offset int) bool {
+		switch offset {
+		case 0:
+			return false
+		case 100: // held until the pages after the failed one are cancelled
+			select {
+			case <-both:
+			case <-time.After(10 * time.Second):
+			}
+			return false
+		case 200:
+			answer(http.StatusBadRequest, `{"type":"validation_error","code":"invalid_input","detail":"No.","attr":null}`)(w, r)
+			return true
+		}
+		select {
+		case <-r.Context().Done():
+			mu.Lock()
+			if cancelled++; cancelled == 2 {
+				close(both)
+			}
+			mu.Unlock()
+		case <-time.After(10 * time.Second):
+		}
+		return true
+	}}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := hostileClient(t, hs.URL, testKey)
+	ids, errs := scanIDs(c.Users.Scan(t.Context(), &ScanOptions{Limit: 100, Window: 4}))
+	mu.Lock()
+	n := cancelled
+	mu.Unlock()
+	if len(ids) != 200 || len(errs) != 1 || !errors.Is(errs[0], ErrValidation) || n != 2 {
+		t.Errorf("%d users, errors %v, %d pages cancelled; want 200 users, the third page's error, and the two after it cancelled while the second was read", len(ids), errs, n)
+	}
+}
+
+// TestScan_checkedUserIsNotSkipped resumes from a checkpoint whose user is
+// where it was, on a list whose count then goes down: the drift record
+// names the count, and the user checked is not counted as listed twice.
+func TestScan_checkedUserIsNotSkipped(t *testing.T) {
+	t.Parallel()
+	c := scriptedPages(t, 3, map[int]scriptedPage{
+		2: {9, []int64{3, 4, 5}, 5},
+		5: {8, []int64{6, 7, 8}, -1},
+	})
+	sc := c.Users.Scan(t.Context(), &ScanOptions{Limit: 3, Start: Checkpoint{Offset: 3, LastID: 3}})
+	ids, _ := scanIDs(sc)
+	if d := sc.Drift(); !slices.Equal(ids, idRange(4, 8)) || d == nil || d.Skipped != 0 {
+		t.Errorf("users %v, drift %+v; want 4 to 8, drift for the count, none skipped", ids, d)
+	}
+}
+
+// TestScan_closesEveryAnswer checks that every answer's body is closed:
+// pages, retried answers and the answer that ends a call.
+func TestScan_closesEveryAnswer(t *testing.T) {
+	t.Parallel()
+	var opened, closed atomic.Int64
+	srv := &pageServer{n: 250}
+	var first atomic.Bool
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if first.CompareAndSwap(false, true) {
+			answer(http.StatusServiceUnavailable, serverErrorBody)(w, r)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	base := hs.Client().Transport
+	tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := base.RoundTrip(r)
+		if err == nil {
+			opened.Add(1)
+			resp.Body = closeCounter{resp.Body, &closed}
+		}
+		return resp, err
+	})
+	c := hostileClient(t, hs.URL, testKey, WithHTTPClient(&http.Client{Transport: tr}))
+	if ids, errs := scanIDs(c.Users.Scan(t.Context(), &ScanOptions{Limit: 100})); len(ids) != 250 || len(errs) != 0 {
+		t.Fatalf("%d users, errors %v", len(ids), errs)
+	}
+	if _, err := c.Users.Get(t.Context(), Me); err == nil {
+		t.Fatal("Get of a list server: want an error")
+	}
+	if opened.Load() != 5 || closed.Load() != opened.Load() {
+		t.Errorf("%d answers, %d closed; want 5, every one closed", opened.Load(), closed.Load())
+	}
+}
+
+// closeCounter counts the closes of a body.
+type closeCounter struct {
+	io.ReadCloser
+	closed *atomic.Int64
+}
+
+func (c closeCounter) Close() error {
+	c.closed.Add(1)
+	return c.ReadCloser.Close()
+}
+
+// TestMiddleware_answerWithAnErrorIsClosed closes the answer a middleware
+// returns along with an error.
+func TestMiddleware_answerWithAnErrorIsClosed(t *testing.T) {
+	t.Parallel()
+	var closed atomic.Int64
+	mw := func(r *http.Request, _ MiddlewareNext) (*http.Response, error) {
+		resp := jsonResponse(r, http.StatusOK, hostileUser(1))
+		resp.Body = closeCounter{resp.Body, &closed}
+		return resp, errors.New("refused")
+	}
+	c, _ := scripted(t, testKey, []Option{WithMiddleware(mw)}, reply(http.StatusOK, hostileUser(1)))
+	if _, err := c.Users.Get(t.Context(), Me); err == nil || closed.Load() != 1 {
+		t.Errorf("error %v, %d bodies closed; want an error and the body closed", err, closed.Load())
 	}
 }

@@ -372,7 +372,7 @@ func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool, err error
 				d.note(fmt.Sprintf("the next link after offset %d names offset %d, not %d", pageStart, off, r.cur.Offset))
 			}
 		}
-		if last && r.cur.Offset != info.count && (info.count > 0 || r.cur.Offset > 0) {
+		if last && r.cur.Offset != info.count {
 			d.note(fmt.Sprintf("the list ended at offset %d with a count of %d", r.cur.Offset, info.count))
 		}
 	})
