@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hogkit/posthogusers"
+	"github.com/hogkit/posthogusers/posthogtest"
 )
 
 // TestMain runs the program itself when EXPORT_USERS_MAIN is 1, so that a
@@ -455,5 +456,42 @@ func TestRun_damagedCheckpoint(t *testing.T) {
 	r = runInProcess(t, testArgs(dir), nil)
 	if r.code != exitError || !strings.Contains(r.stderr, "fewer than the 1000 its checkpoint records") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// With POSTHOG_PERSONAL_API_KEY set, the program exports from the PostHog
+// of POSTHOG_HOST, or of -base-url, which wins over it (here a posthogtest
+// server stands for PostHog). Not parallel: it sets the process's
+// environment.
+func TestRun_key(t *testing.T) {
+	_, srv := posthogtest.NewServer(t, posthogtest.WithStaff())
+	srv.SeedUsers(150)
+	t.Setenv(posthogusers.EnvPersonalAPIKey, srv.Key)
+	for name, tc := range map[string]struct {
+		host string
+		args []string
+	}{
+		"POSTHOG_HOST":                {srv.URL, nil},
+		"-base-url over POSTHOG_HOST": {"ftp://not-this-one", []string{"-base-url", srv.URL}},
+	} {
+		t.Setenv(posthogusers.EnvHost, tc.host)
+		dir := t.TempDir()
+		var stdout, stderr strings.Builder
+		args := append([]string{"-out", filepath.Join(dir, "users.jsonl"), "-limit", "100"}, tc.args...)
+		if code := run(t.Context(), args, &stdout, &stderr, os.Getenv); code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", name, code, stdout.String(), stderr.String())
+		}
+		if want := "Using PostHog at " + srv.URL + "\n"; !strings.HasPrefix(stdout.String(), want) {
+			t.Errorf("%s: stdout %q; want it to start with %q", name, stdout.String(), want)
+		}
+		checkLines(t, readFile(t, filepath.Join(dir, "users.jsonl")), 151)
+	}
+
+	t.Setenv(posthogusers.EnvPersonalAPIKey, "phc_projectToken")
+	t.Setenv(posthogusers.EnvHost, srv.URL)
+	var stdout, stderr strings.Builder
+	if code := run(t.Context(), []string{"-out", filepath.Join(t.TempDir(), "users.jsonl")}, &stdout, &stderr, os.Getenv); code != exitError ||
+		!strings.Contains(stderr.String(), "invalid "+posthogusers.EnvPersonalAPIKey) {
+		t.Errorf("with a project token: exit %d, stderr %q; want %d and an error naming the variable", code, stderr.String(), exitError)
 	}
 }

@@ -12,6 +12,15 @@ import (
 	"github.com/hogkit/posthogusers/posthogtest"
 )
 
+// keyAt returns a function that makes clients of key at baseURL, with
+// opts and then its own options, for checkKey.
+func keyAt(key, baseURL string, opts ...posthogusers.Option) func(...posthogusers.Option) (*posthogusers.Client, error) {
+	return func(more ...posthogusers.Option) (*posthogusers.Client, error) {
+		all := append([]posthogusers.Option{posthogusers.WithBaseURL(baseURL)}, opts...)
+		return posthogusers.NewClient(key, append(all, more...)...)
+	}
+}
+
 func TestCheckKey_scopes(t *testing.T) {
 	t.Parallel()
 	_, srv := posthogtest.NewServer(t)
@@ -48,7 +57,7 @@ func TestCheckKey_scopes(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := checkKey(t.Context(), tt.key, srv.URL)
+			got, err := checkKey(t.Context(), keyAt(tt.key, srv.URL))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +78,7 @@ func TestCheckKey_writeChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.ResetRequests()
-	if _, err := checkKey(t.Context(), srv.Key, srv.URL); err != nil {
+	if _, err := checkKey(t.Context(), keyAt(srv.Key, srv.URL)); err != nil {
 		t.Fatal(err)
 	}
 	var patches []string
@@ -116,7 +125,7 @@ func TestCheckKey_regions(t *testing.T) {
 		{"unknown key", unknown, posthogusers.USCloud, no("Personal API key found in request Authorization header is invalid. (US Cloud and EU Cloud)")},
 	} {
 		t.Run(tt.name, func(t *testing.T) { // not parallel: the requests are counted after the loop
-			got, err := checkKey(t.Context(), tt.key, tt.baseURL, hc)
+			got, err := checkKey(t.Context(), keyAt(tt.key, tt.baseURL, hc))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +163,7 @@ func TestCheckKey_failures(t *testing.T) {
 			t.Parallel()
 			_, srv := posthogtest.NewServer(t)
 			srv.InjectFault(tt.fault)
-			_, err := checkKey(t.Context(), srv.Key, srv.URL, posthogusers.WithMaxRetries(0))
+			_, err := checkKey(t.Context(), keyAt(srv.Key, srv.URL, posthogusers.WithMaxRetries(0)))
 			var apiErr *posthogusers.APIError
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != tt.fault.Status {
 				t.Errorf("checkKey: %v; want an *APIError with status %d", err, tt.fault.Status)
