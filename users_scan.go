@@ -33,7 +33,12 @@ type ScanOptions struct {
 	// starts at the first user.
 	Start Checkpoint
 	// OnProgress, when set, is called after every page, from the goroutine
-	// that runs the loop.
+	// that runs the loop, once the loop has had the whole page: after the
+	// loop body returned for the page's last user ([UserScan.Users],
+	// [UserScan.Raw]) or for the page ([UserScan.Pages]), and before the
+	// next page is handed to it. A checkpoint saved in OnProgress therefore
+	// covers only users the loop body has handled, with any window. A page
+	// the loop breaks out of gets no call.
 	OnProgress func(Progress)
 }
 

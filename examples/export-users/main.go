@@ -37,6 +37,8 @@
 // same command again truncates the output to the length the checkpoint
 // records and goes on from there: no line is lost or written twice. A run
 // that ends removes the checkpoint; a run without a checkpoint starts over.
+// A run also removes the temporary checkpoint files a stopped run may have
+// left next to the checkpoint (FILE.checkpoint.NNN.tmp).
 //
 // # Exit codes
 //

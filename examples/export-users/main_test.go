@@ -247,6 +247,10 @@ func TestExport_killedAndResumed(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// A checkpoint the kill stopped between writing and renaming it.
+	if err := os.WriteFile(out+".checkpoint.2718281828.tmp", []byte(`{"scan":{"off`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	// Resumed one page at a time, and killed again.
 	second, _ := stopMidway(t, dir, min(max(first.Scan.Offset+1, 1200), lastPage), os.Kill, "-window", "1")
@@ -279,6 +283,54 @@ func TestExport_killedAndResumed(t *testing.T) {
 	if _, ok := readState(t, out+".checkpoint"); ok {
 		t.Error("the checkpoint is left after a finished export")
 	}
+	checkOnlyOutput(t, dir)
+}
+
+// checkOnlyOutput checks that dir holds users.jsonl and nothing else: no
+// checkpoint, and no temporary checkpoint a killed run left.
+func checkOnlyOutput(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != "users.jsonl" {
+		t.Errorf("after the export, %s holds %q; want users.jsonl alone", dir, names)
+	}
+}
+
+// A run removes the temporary checkpoints a killed run left, and only
+// those.
+func TestExport_removesTemporaryCheckpoints(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "users.jsonl")
+	left := []string{"users.jsonl.checkpoint.1.tmp", "users.jsonl.checkpoint.4294967295.tmp"}
+	kept := []string{"users.jsonl.checkpoint.tmp", "users.jsonl.checkpoint.notes.tmp", "users.jsonl.checkpoint.12.tmp.bak", "other.checkpoint.12.tmp"}
+	for _, name := range append(left, kept...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(`{"sc`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runInProcess(t, testArgs(dir, "-users", "10"), nil)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, name := range left {
+		if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is left: %v", name, err)
+		}
+	}
+	for _, name := range kept {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s, not a temporary checkpoint, was removed: %v", name, err)
+		}
+	}
+	checkLines(t, readFile(t, out), 11)
 }
 
 // TestExport_resumedAtTheEnd resumes from a checkpoint at the end of the
