@@ -249,8 +249,9 @@ func removeTempStates(path string) error {
 	}
 	prefix, suffix, _ := strings.Cut(tempStatePattern(path), "*")
 	for _, e := range entries {
-		digits, ok := strings.CutPrefix(e.Name(), prefix)
-		if digits, ok = strings.CutSuffix(digits, suffix); !ok || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
+		digits, hasPrefix := strings.CutPrefix(e.Name(), prefix)
+		digits, hasSuffix := strings.CutSuffix(digits, suffix)
+		if !hasPrefix || !hasSuffix || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -310,7 +310,8 @@ func TestExport_removesTemporaryCheckpoints(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "users.jsonl")
 	left := []string{"users.jsonl.checkpoint.1.tmp", "users.jsonl.checkpoint.4294967295.tmp"}
-	kept := []string{"users.jsonl.checkpoint.tmp", "users.jsonl.checkpoint.notes.tmp", "users.jsonl.checkpoint.12.tmp.bak", "other.checkpoint.12.tmp"}
+	kept := []string{"users.jsonl.checkpoint.tmp", "users.jsonl.checkpoint.notes.tmp", "users.jsonl.checkpoint.12.tmp.bak",
+		"other.checkpoint.12.tmp", "12.tmp", "users.jsonl.checkpoint.1.tmp.d"}
 	for _, name := range append(left, kept...) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(`{"sc`), 0o600); err != nil {
 			t.Fatal(err)
