@@ -158,7 +158,7 @@ type tokenSourceCredential struct {
 func (t *tokenSourceCredential) authorize(h http.Header, _ string) ([]string, error) {
 	token, err := t.src.Token()
 	if err != nil {
-		return nil, fmt.Errorf("the token source failed: %w", err)
+		return nil, &wrappedError{text: "the token source failed: " + bare(err), errs: []error{err}}
 	}
 	b, err := newBearerCredential(token)
 	if err != nil {

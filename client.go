@@ -68,6 +68,8 @@ type Client struct {
 	insecureHTTP bool
 	logger       *slog.Logger
 	dumps        bool // log requests and responses at Debug level
+	// middleware wraps every attempt, outermost first (WithMiddleware).
+	middleware []Middleware
 
 	maxRetries          int // retries after failures
 	maxRateLimitRetries int // retries after 429
@@ -186,7 +188,8 @@ func WithSession(s Session) Option {
 // ("https://example.com/posthog" sends requests to
 // https://example.com/posthog/api/users/…); a trailing slash and a trailing
 // "/api" segment are dropped, so paths never become /api/api/. The URL must
-// be absolute http or https, with no user information, query or fragment.
+// be absolute http or https, with no user information, query or fragment,
+// and must not name the users API itself (…/api/users/).
 func WithBaseURL(baseURL string) Option {
 	return func(c *Client) error {
 		u, err := parseBaseURL(baseURL)

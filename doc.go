@@ -44,6 +44,9 @@
 // [Client.SignalAutonomy] a user's signal autonomy configuration, whose
 // endpoints take a user's integer ID ([AutonomyUserID]) rather than a UUID.
 //
+// [Client.Do] calls an endpoint the client has no method for, such as
+// another of PostHog's APIs, with the same credential, retries and errors.
+//
 // PostHog Cloud has two regions, [USCloud] (the default) and [EUCloud]; keys
 // are not interchangeable between them. Self-hosted instances pass their own
 // address to [WithBaseURL].
@@ -52,11 +55,13 @@
 //
 // Every response outside 2xx becomes an error that carries PostHog's error
 // envelope ({type, code, detail, attr}) as an [*APIError], with the number of
-// attempts and why each earlier one failed. Some are given a more precise
-// type that wraps the [*APIError]: [*ScopeError] when the key lacks a scope,
-// [*SessionRequiredError] when the endpoint refuses keys, [*RateLimitError]
-// when PostHog throttles the key, and [*EndpointNotFoundError] for a 404 that
-// is not PostHog's answer for a missing object (the base URL is wrong). Use
+// attempts, why each earlier one failed, and the answer's request ID and
+// headers to quote to support ([APIError].RequestID and Header). Some are
+// given a more precise type that wraps the [*APIError]: [*ScopeError] when
+// the key lacks a scope, [*SessionRequiredError] when the endpoint refuses
+// keys, [*RateLimitError] when PostHog throttles the key, and
+// [*EndpointNotFoundError] for a 404 that is not PostHog's answer for a
+// missing object (the base URL is wrong). Use
 // [errors.As] for the types and [errors.Is] with [ErrUnauthorized],
 // [ErrForbidden], [ErrNotFound], [ErrConflict], [ErrValidation],
 // [ErrRateLimited], [ErrSessionRequired] and [ErrEndpointNotFound] for the
@@ -190,9 +195,18 @@
 // # Per-call options
 //
 // Every endpoint method takes [RequestOption]s after its arguments:
-// [WithRequestHeader], [WithRequestTimeout], [WithRequestMaxRetries], and
-// [WithResponseInto], which fills a [Response] with the status, headers and
-// number of attempts of PostHog's answer.
+// [WithRequestHeader], [WithRequestTimeout], [WithRequestMaxRetries],
+// [WithRequestMiddleware], and [WithResponseInto], which fills a [Response]
+// with the status, headers and number of attempts of PostHog's answer.
+//
+// # Middleware, metrics and tracing
+//
+// A [Middleware] given to [WithMiddleware] wraps every attempt of every
+// request, retries included, around the [http.Client]; [OperationName] and
+// [AttemptNumber] say which operation and attempt a request is, also to the
+// http.Client's transport, so that a metrics counter or an OpenTelemetry
+// transport (otelhttp) can label what it sees. ExampleWithMiddleware counts
+// requests by operation and status.
 //
 // # Redirects and logging
 //

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -66,6 +68,29 @@ var (
 	ErrResponseTooLarge = errors.New("posthogusers: answer too large")
 )
 
+// pkgPrefix starts the text of every error of the package, once.
+const pkgPrefix = "posthogusers: "
+
+// wrapf returns an error that wraps err, whose text is pkgPrefix, the
+// context format says, and the text of err without its own pkgPrefix, so
+// that the prefix appears once however errors nest.
+func wrapf(err error, format string, args ...any) error {
+	return &wrappedError{text: pkgPrefix + fmt.Sprintf(format, args...) + ": " + bare(err), errs: []error{err}}
+}
+
+// bare returns err's text without its leading pkgPrefix, for an error
+// whose text goes inside another's.
+func bare(err error) string { return strings.TrimPrefix(err.Error(), pkgPrefix) }
+
+// wrappedError is an error of wrapf: a text and the errors it matches.
+type wrappedError struct {
+	text string
+	errs []error
+}
+
+func (e *wrappedError) Error() string   { return e.text }
+func (e *wrappedError) Unwrap() []error { return e.errs }
+
 // maxErrorBodySize bounds how much of an error response is read.
 const maxErrorBodySize = 64 << 10
 
@@ -80,7 +105,7 @@ type malformedError struct {
 func (e *malformedError) Error() string {
 	msg := fmt.Sprintf("posthogusers: %s %s: malformed answer: %s", e.method, e.path, e.reason)
 	if e.err != nil {
-		msg += ": " + e.err.Error()
+		msg += ": " + bare(e.err)
 	}
 	return msg
 }
@@ -89,6 +114,27 @@ func (e *malformedError) Unwrap() error { return e.err }
 
 // Is makes errors.Is(err, ErrMalformedResponse) hold.
 func (e *malformedError) Is(target error) bool { return target == ErrMalformedResponse }
+
+// htmlAnswer is the error of a 2xx answer that is an HTML page where
+// PostHog sends JSON: a login page, or a proxy's page, answered in its
+// place, so the base URL is likely wrong. It matches ErrMalformedResponse.
+func htmlAnswer(method, path string, status int) error {
+	return &malformedError{method: method, path: path, reason: fmt.Sprintf(
+		"the %d answer is an HTML page, not PostHog's JSON: a login page or a proxy answered; check the base URL (WithBaseURL)", status)}
+}
+
+// isHTML reports whether an answer whose body is data is an HTML page: its
+// Content-Type says so, or its body starts with '<'.
+func isHTML(h http.Header, data []byte) bool {
+	data = bytes.TrimSpace(data)
+	return len(data) > 0 && (htmlType(h) || data[0] == '<')
+}
+
+// htmlType reports whether an answer's Content-Type is HTML.
+func htmlType(h http.Header) bool {
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
 
 // tooLargeError is the error of an answer larger than the client reads. It
 // matches [ErrResponseTooLarge].
@@ -169,6 +215,19 @@ type APIError struct {
 	// "503 Service Unavailable" or "connection reset"; empty when the
 	// request was sent once.
 	History []string
+	// Header holds the answer's headers that help diagnose it, at most
+	// four values of 256 bytes each, with any credential of the client in a
+	// value replaced by "[redacted]": Content-Type, Content-Length, Date,
+	// Retry-After, X-Request-Id, Server, Via, a CDN's CF-Ray,
+	// CF-Cache-Status, X-Cache, Age, X-Amz-Cf-Id, X-Amz-Cf-Pop and
+	// X-Served-By, and Location, Allow, WWW-Authenticate, Deprecation and
+	// Sunset. Cookies and every other header are left out.
+	Header http.Header
+	// RequestID is the answer's X-Request-Id, when it is at most 128
+	// letters, digits and ._:+=/- characters, "" otherwise: quote it, with
+	// Header's Date and CF-Ray, when asking PostHog's support about the
+	// request. Error shows it when it is at most 64 characters long.
+	RequestID string
 
 	apiPath string // the API path, without the base URL's path prefix
 	// endpointMissing is set on a 404 that says there is no such endpoint,
@@ -195,8 +254,64 @@ func (e *APIError) Error() string {
 		b.WriteString("; ")
 		b.WriteString(e.Hint)
 	}
+	if e.RequestID != "" && len(e.RequestID) <= 64 {
+		fmt.Fprintf(&b, " [request ID %s]", e.RequestID)
+	}
 	b.WriteString(e.attemptsNote())
 	return b.String()
+}
+
+// errorHeaders are the headers of an answer outside 2xx that an [APIError]
+// keeps: what PostHog, a proxy or a CDN says about the answer, never a
+// cookie or a credential.
+var errorHeaders = []string{
+	"Content-Type", "Content-Length", "Date", "Retry-After", "X-Request-Id", "Server", "Via",
+	"Cf-Ray", "Cf-Cache-Status", "X-Cache", "Age", "X-Amz-Cf-Id", "X-Amz-Cf-Pop", "X-Served-By",
+	"Location", "Allow", "Www-Authenticate", "Deprecation", "Sunset",
+}
+
+// Bounds on the headers an APIError keeps, against an answer that sends
+// many or long ones.
+const (
+	maxErrorHeaderValues = 4
+	maxErrorHeaderValue  = 256
+)
+
+// errorHeader returns the headers of errorHeaders in h, within the bounds,
+// with secrets scrubbed from their values; nil when there are none.
+func errorHeader(h http.Header, secrets []string) http.Header {
+	var out http.Header
+	for _, name := range errorHeaders {
+		values := h.Values(name)
+		for _, v := range values[:min(len(values), maxErrorHeaderValues)] {
+			if out == nil {
+				out = http.Header{}
+			}
+			v = scrubString(v, secrets)
+			if len(v) > maxErrorHeaderValue {
+				v = strings.ToValidUTF8(v[:maxErrorHeaderValue], "") + "…"
+			}
+			out[name] = append(out[name], v)
+		}
+	}
+	return out
+}
+
+// requestID returns the request ID of an answer's scrubbed headers: its
+// X-Request-Id when that is at most 128 characters of [A-Za-z0-9._:+=/-],
+// so that it is safe to print; "" otherwise.
+func requestID(h http.Header) string {
+	id := h.Get("X-Request-Id")
+	if id == "" || len(id) > 128 {
+		return ""
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._:+=/-", c) >= 0) {
+			return ""
+		}
+	}
+	return id
 }
 
 // attemptsNote says, for a request sent more than once, how many times and
@@ -323,10 +438,15 @@ type EndpointNotFoundError struct {
 	BaseURL string
 	// Err is the response.
 	Err *APIError
+
+	raw bool // the request of Client.Do, whose path may be the wrong part
 }
 
 // Error names the request and points at the base URL.
 func (e *EndpointNotFoundError) Error() string {
+	if e.raw {
+		return fmt.Sprintf("posthogusers: %s %s: 404 from %s: no such PostHog endpoint there; check the path and the base URL (WithBaseURL)", e.Err.Method, e.Err.path(), e.BaseURL)
+	}
 	return fmt.Sprintf("posthogusers: %s %s: 404 from %s: no PostHog users API there; check the base URL (WithBaseURL)", e.Err.Method, e.Err.path(), e.BaseURL)
 }
 
@@ -432,8 +552,10 @@ func (cl *call) responseError(resp *http.Response) error {
 		Attempts:   max(len(cl.attempts), 1),
 		Body:       body,
 		History:    cl.history(),
+		Header:     errorHeader(resp.Header, cl.secrets),
 		apiPath:    cl.path,
 	}
+	apiErr.RequestID = requestID(apiErr.Header)
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), cl.c.now()); ok {
 		apiErr.RetryAfter = d
 	}
@@ -487,7 +609,7 @@ func (cl *call) classify(apiErr *APIError) error {
 	case http.StatusNotFound:
 		if isEndpointMissing(apiErr.Body) {
 			apiErr.endpointMissing = true
-			return &EndpointNotFoundError{BaseURL: cl.c.baseString, Err: apiErr}
+			return &EndpointNotFoundError{BaseURL: cl.c.baseString, Err: apiErr, raw: cl.op == &rawOperation}
 		}
 	}
 	if cl.c.cred.isSession() {
@@ -499,10 +621,12 @@ func (cl *call) classify(apiErr *APIError) error {
 			return &SessionRequiredError{Method: cl.method, Path: cl.path, Err: apiErr,
 				Reason: "PostHog only accepts session authentication here and ignores personal API keys and OAuth tokens"}
 		}
-		switch cl.c.base.Host {
-		case "us.posthog.com":
+		switch {
+		case cl.unprefixedKey:
+			apiErr.Hint = "the key starts neither with phx_ (a personal API key) nor with pha_ (an OAuth access token): unless it is a legacy personal API key, create a personal API key in PostHog under Settings, Personal API keys"
+		case cl.c.base.Host == "us.posthog.com":
 			apiErr.Hint = "a key works in one PostHog Cloud region only: a key made on EU Cloud needs WithBaseURL(posthogusers.EUCloud)"
-		case "eu.posthog.com":
+		case cl.c.base.Host == "eu.posthog.com":
 			apiErr.Hint = "a key works in one PostHog Cloud region only: a key made on US Cloud needs WithBaseURL(posthogusers.USCloud)"
 		}
 	case http.StatusForbidden:
@@ -555,14 +679,30 @@ func (cl *call) transportError(ctx context.Context, err error) error {
 	if errors.As(err, &re) {
 		return re
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		err = fmt.Errorf("%w (%w)", ctxErr, err)
+	if ctxErr := ctx.Err(); ctxErr != nil && !saysContext(err, ctxErr) {
+		err = &wrappedError{text: ctxErr.Error() + " (" + bare(err) + ")", errs: []error{ctxErr, err}}
 	}
-	err = fmt.Errorf("posthogusers: %s %s: %s: %w", cl.method, cl.path, cl.attemptSummary(), redactURLError(err))
+	if len(cl.attempts) == 1 && cl.attempts[0].unsent {
+		// The context was done before the call, or a middleware refused it.
+		return wrapf(err, "%s %s: not sent", cl.method, cl.path)
+	}
+	err = wrapf(redactURLError(err), "%s %s: %s", cl.method, cl.path, cl.attemptSummary())
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		err = &wrappedError{text: err.Error() + "; the base URL's host name did not resolve: check WithBaseURL, and the network's DNS", errs: []error{err}}
+	}
 	if cl.beyondDeadline > 0 {
 		return &deadlineError{wait: cl.beyondDeadline, err: err}
 	}
 	return err
+}
+
+// saysContext reports whether err matches ctxErr, the error of a done
+// context, and says so in its text: a context cancelled with a cause (as
+// signal.NotifyContext's is) fails a request with an error that matches
+// context.Canceled but reads as the cause alone.
+func saysContext(err, ctxErr error) bool {
+	return errors.Is(err, ctxErr) && strings.Contains(err.Error(), ctxErr.Error())
 }
 
 // attemptSummary says how many attempts were made and how the earlier ones

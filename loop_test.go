@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -320,5 +321,148 @@ func TestLoop_notFoundNotPostHog(t *testing.T) {
 	_, err := c.Users.Get(t.Context(), Me)
 	if !errors.Is(err, ErrEndpointNotFound) || errors.Is(err, ErrNotFound) {
 		t.Errorf("a 404 of JSON that is not PostHog's: %v; want ErrEndpointNotFound, not ErrNotFound", err)
+	}
+}
+
+// causeError is how a transport may report a cancelled request: it matches
+// context.Canceled, but its text is the cancel's cause.
+type causeError struct{}
+
+func (causeError) Error() string        { return "interrupt signal received" }
+func (causeError) Is(target error) bool { return target == context.Canceled }
+
+// TestLoop_cancelledSaysSo cancels a call whose transport reports the
+// cancel by its cause only, as net/http does for a context of
+// signal.NotifyContext: the error still says "context canceled". The
+// export example's test once failed at random on that text.
+func TestLoop_cancelledSaysSo(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	c, _ := scripted(t, testKey, nil, func(r *http.Request) (*http.Response, error) {
+		cancel()
+		return nil, &url.Error{Op: "Get", URL: r.URL.String(), Err: causeError{}}
+	})
+	_, err := c.Users.Get(ctx, Me)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "context canceled") {
+		t.Errorf("got %v; want an error that matches context.Canceled and says so", err)
+	}
+}
+
+// TestLoop_answerSizes reads answers of exactly the cap, announced or not,
+// and refuses one a byte over, saying which way it knew.
+func TestLoop_answerSizes(t *testing.T) {
+	t.Parallel()
+	user := hostileUser(1)
+	limit := int64(len(user))
+	for _, tt := range []struct {
+		name      string
+		body      string
+		announced bool
+		want      string // "" for success, else what the error says
+	}{
+		{"announced, at the cap", user, true, ""},
+		{"unannounced, at the cap", user, false, ""},
+		{"announced, a byte over", user + " ", true, "announces"},
+		{"unannounced, a byte over", user + " ", false, "holds more than"},
+	} {
+		c, _ := scripted(t, testKey, []Option{WithMaxResponseBytes(limit)}, func(r *http.Request) (*http.Response, error) {
+			resp := jsonResponse(r, http.StatusOK, tt.body)
+			resp.ContentLength = -1
+			if tt.announced {
+				resp.ContentLength = int64(len(tt.body))
+			}
+			return resp, nil
+		})
+		_, err := c.Users.Get(t.Context(), Me)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v; want the user", tt.name, err)
+		case tt.want != "" && (!errors.Is(err, ErrResponseTooLarge) || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: %v; want ErrResponseTooLarge saying %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestLoop_status299 takes any 2xx for success.
+func TestLoop_status299(t *testing.T) {
+	t.Parallel()
+	c, _ := scripted(t, testKey, nil, reply(299, hostileUser(1)))
+	if u, err := c.Users.Get(t.Context(), Me); err != nil || u.ID != 1 {
+		t.Errorf("a 299: %v; want the user", err)
+	}
+}
+
+// TestLoop_noEmptyQuery sends no "?" for a query with nothing in it.
+func TestLoop_noEmptyQuery(t *testing.T) {
+	t.Parallel()
+	var sent string
+	c, _ := scripted(t, testKey, nil, func(r *http.Request) (*http.Response, error) {
+		sent = r.URL.String()
+		return jsonResponse(r, http.StatusOK, `{"count":0,"next":null,"previous":null,"results":[]}`), nil
+	})
+	if _, err := c.Users.List(t.Context(), &ListUsersOptions{}); err != nil || strings.Contains(sent, "?") {
+		t.Errorf("List with empty options sent %s (%v); want no query", sent, err)
+	}
+}
+
+// TestLoop_rateLimitedWithoutRetryAfter names no wait PostHog did not ask
+// for.
+func TestLoop_rateLimitedWithoutRetryAfter(t *testing.T) {
+	t.Parallel()
+	c, _ := scripted(t, testKey, []Option{WithMaxRateLimitRetries(0)}, func(r *http.Request) (*http.Response, error) { return throttled(r, ""), nil })
+	_, err := c.Users.Get(t.Context(), Me)
+	if !errors.Is(err, ErrRateLimited) || strings.Contains(err.Error(), "retry after") {
+		t.Errorf("a 429 without Retry-After: %v; want the *RateLimitError, naming no wait", err)
+	}
+}
+
+// TestLoop_failureIsNotADeadline keeps a failure that stopped for its
+// budget from matching context.DeadlineExceeded.
+func TestLoop_failureIsNotADeadline(t *testing.T) {
+	t.Parallel()
+	c, _ := scripted(t, testKey, []Option{WithMaxRetries(0)}, fail(errRefused))
+	if _, err := c.Users.Get(t.Context(), Me); !errors.Is(err, errRefused) || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("%v; want the failure, not the deadline", err)
+	}
+}
+
+// TestLoop_scopeNotNamed takes the operation's scope when PostHog's 403
+// names none.
+func TestLoop_scopeNotNamed(t *testing.T) {
+	t.Parallel()
+	c, _ := scripted(t, testKey, nil, reply(http.StatusForbidden, `{"type":"authentication_error","code":"permission_denied","detail":"API key missing required scope ''","attr":null}`))
+	var se *ScopeError
+	if _, err := c.Users.Update(t.Context(), Me, UpdateUserRequest{FirstName: Ptr("A")}); !errors.As(err, &se) || se.Scope != ScopeUserWrite {
+		t.Errorf("%v; want a *ScopeError naming user:write", err)
+	}
+}
+
+// TestLoop_redirectToTheDefaultPort follows a redirect to the base URL's
+// origin written with its default port.
+func TestLoop_redirectToTheDefaultPort(t *testing.T) {
+	t.Parallel()
+	c, _ := scripted(t, testKey, nil, func(r *http.Request) (*http.Response, error) {
+		if r.URL.Port() == "" {
+			return redirect(http.StatusFound, "https://us.posthog.com:443/api/users/@me/")(r)
+		}
+		return jsonResponse(r, http.StatusOK, hostileUser(1)), nil
+	})
+	if _, err := c.Users.Get(t.Context(), Me); err != nil {
+		t.Errorf("a redirect to https://us.posthog.com:443: %v; want it followed", err)
+	}
+}
+
+// TestSleep_doneContext returns the context's error for a wait of zero.
+func TestSleep_doneContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for range 100 {
+		if err := sleep(ctx, 0); !errors.Is(err, context.Canceled) {
+			t.Fatalf("sleep(done, 0) = %v; want context.Canceled", err)
+		}
+	}
+	if err := sleep(t.Context(), 0); err != nil {
+		t.Errorf("sleep(ctx, 0) = %v; want nil", err)
 	}
 }

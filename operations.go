@@ -44,6 +44,9 @@ const (
 
 // operation is one endpoint of the users API.
 type operation struct {
+	// name is the operation's stable name, which middleware reads with
+	// [OperationName]: the service, then the endpoint, such as users.get.
+	name   string
 	method string
 	path   string // template, e.g. "/api/users/{uuid}/"
 	// takesUser says that the first path parameter is a user named by UUID
@@ -200,57 +203,66 @@ const (
 	opAutonomyDelete
 
 	numOperations
+
+	// opRaw is the operation of [Client.Do], which is not a row of the
+	// table: the request brings its method and its checked path.
+	opRaw opID = -1
 )
+
+// rawOperation is what newCall knows of an operation of [Client.Do]: a
+// credential that PostHog checks as it does on the users endpoints, and an
+// answer of any shape.
+var rawOperation = operation{name: "do", access: accessScoped}
 
 // operations is the one table of every endpoint the client calls, with the
 // scope PostHog requires for each (reference: posthog/permissions.py,
 // posthog/api/user.py, posthog/api/user_integration.py and
 // products/signals/backend/views.py). It is never written to.
 var operations = [numOperations]operation{
-	opUsersList:                      {method: http.MethodGet, path: "/api/users/", scope: ScopeUserRead, answer: object("count", "results")},
-	opUsersGet:                       {method: http.MethodGet, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserRead, answer: userAnswer},
-	opUsersUpdate:                    {method: http.MethodPatch, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite, answer: userAnswer},
-	opUsersReplace:                   {method: http.MethodPut, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite, answer: userAnswer},
-	opUsersDelete:                    {method: http.MethodDelete, path: "/api/users/{uuid}/", takesUser: true, access: accessSessionAuth},
-	opUsersGitHubLogin:               {method: http.MethodGet, path: "/api/users/{uuid}/github_login/", takesUser: true, scope: ScopeUserRead, answer: answerShape{kind: jsontext.KindBeginObject, nullable: []string{"github_login"}}},
-	opUsersHedgehogConfig:            {method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserRead, answer: object()},
-	opUsersUpdateHedgehogConfig:      {method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserWrite, answer: object()},
-	opUsersProductIntroSeen:          {method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", takesUser: true, scope: ScopeUserWrite, answer: object()},
-	opUsersScenePersonalisation:      {method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", takesUser: true, access: accessKeyRefused, answer: userAnswer},
-	opUsersCancelEmailChange:         {method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessKeyRefused, answer: userAnswer},
-	opUsersVerifyEmail:               {method: http.MethodPost, path: "/api/users/verify_email/", access: accessAnonymous, sendOnce: true, answer: object("success")},
-	opUsersRequestEmailVerification:  {method: http.MethodPost, path: "/api/users/request_email_verification/", access: accessAnonymous},
-	opUsersSkipOnboarding:            {method: http.MethodPost, path: "/api/users/{uuid}/onboarding/skip/", takesUser: true, access: accessKeyRefused, answer: userAnswer},
-	opUsersLoginSessions:             {method: http.MethodGet, path: "/api/users/{uuid}/login_sessions/", takesUser: true, access: accessSessionAuth, answer: arrayAnswer},
-	opUsersRevokeLoginSession:        {method: http.MethodDelete, path: "/api/users/{uuid}/login_sessions/{session_id}/", takesUser: true, access: accessSessionAuth},
-	opUsersRevokeOtherLoginSessions:  {method: http.MethodPost, path: "/api/users/{uuid}/login_sessions/revoke_others/", takesUser: true, access: accessSessionAuth, answer: object("revoked_count")},
-	opUsersCompleteCredentialsReview: {method: http.MethodPost, path: "/api/users/{uuid}/credentials_review_complete/", takesUser: true, access: accessSessionAuth},
-	opUsersRegisterPushToken:         {method: http.MethodPost, path: "/api/users/@me/push_tokens/", scope: ScopeUserWrite, answer: object("id", "platform")},
-	opUsersUnregisterPushToken:       {method: http.MethodPost, path: "/api/users/@me/push_tokens/unregister/", scope: ScopeUserWrite},
+	opUsersList:                      {name: "users.list", method: http.MethodGet, path: "/api/users/", scope: ScopeUserRead, answer: object("count", "results")},
+	opUsersGet:                       {name: "users.get", method: http.MethodGet, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserRead, answer: userAnswer},
+	opUsersUpdate:                    {name: "users.update", method: http.MethodPatch, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite, answer: userAnswer},
+	opUsersReplace:                   {name: "users.replace", method: http.MethodPut, path: "/api/users/{uuid}/", takesUser: true, scope: ScopeUserWrite, answer: userAnswer},
+	opUsersDelete:                    {name: "users.delete", method: http.MethodDelete, path: "/api/users/{uuid}/", takesUser: true, access: accessSessionAuth},
+	opUsersGitHubLogin:               {name: "users.github_login", method: http.MethodGet, path: "/api/users/{uuid}/github_login/", takesUser: true, scope: ScopeUserRead, answer: answerShape{kind: jsontext.KindBeginObject, nullable: []string{"github_login"}}},
+	opUsersHedgehogConfig:            {name: "users.hedgehog_config", method: http.MethodGet, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserRead, answer: object()},
+	opUsersUpdateHedgehogConfig:      {name: "users.hedgehog_config.replace", method: http.MethodPatch, path: "/api/users/{uuid}/hedgehog_config/", takesUser: true, scope: ScopeUserWrite, answer: object()},
+	opUsersProductIntroSeen:          {name: "users.product_intro_seen", method: http.MethodPatch, path: "/api/users/{uuid}/product_intro_seen/", takesUser: true, scope: ScopeUserWrite, answer: object()},
+	opUsersScenePersonalisation:      {name: "users.scene_personalisation", method: http.MethodPost, path: "/api/users/{uuid}/scene_personalisation/", takesUser: true, access: accessKeyRefused, answer: userAnswer},
+	opUsersCancelEmailChange:         {name: "users.cancel_email_change", method: http.MethodPatch, path: "/api/users/cancel_email_change_request/", access: accessKeyRefused, answer: userAnswer},
+	opUsersVerifyEmail:               {name: "users.verify_email", method: http.MethodPost, path: "/api/users/verify_email/", access: accessAnonymous, sendOnce: true, answer: object("success")},
+	opUsersRequestEmailVerification:  {name: "users.request_email_verification", method: http.MethodPost, path: "/api/users/request_email_verification/", access: accessAnonymous},
+	opUsersSkipOnboarding:            {name: "users.skip_onboarding", method: http.MethodPost, path: "/api/users/{uuid}/onboarding/skip/", takesUser: true, access: accessKeyRefused, answer: userAnswer},
+	opUsersLoginSessions:             {name: "users.login_sessions", method: http.MethodGet, path: "/api/users/{uuid}/login_sessions/", takesUser: true, access: accessSessionAuth, answer: arrayAnswer},
+	opUsersRevokeLoginSession:        {name: "users.login_sessions.revoke", method: http.MethodDelete, path: "/api/users/{uuid}/login_sessions/{session_id}/", takesUser: true, access: accessSessionAuth},
+	opUsersRevokeOtherLoginSessions:  {name: "users.login_sessions.revoke_others", method: http.MethodPost, path: "/api/users/{uuid}/login_sessions/revoke_others/", takesUser: true, access: accessSessionAuth, answer: object("revoked_count")},
+	opUsersCompleteCredentialsReview: {name: "users.credentials_review_complete", method: http.MethodPost, path: "/api/users/{uuid}/credentials_review_complete/", takesUser: true, access: accessSessionAuth},
+	opUsersRegisterPushToken:         {name: "users.push_tokens.register", method: http.MethodPost, path: "/api/users/@me/push_tokens/", scope: ScopeUserWrite, answer: object("id", "platform")},
+	opUsersUnregisterPushToken:       {name: "users.push_tokens.unregister", method: http.MethodPost, path: "/api/users/@me/push_tokens/unregister/", scope: ScopeUserWrite},
 
-	opTwoFactorStartSetup:       {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", takesUser: true, access: accessKeyRefused, answer: object("secret")},
-	opTwoFactorStartSetupLegacy: {method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", takesUser: true, access: accessKeyRefused, answer: object("secret")},
-	opTwoFactorStatus:           {method: http.MethodGet, path: "/api/users/{uuid}/two_factor_status/", takesUser: true, access: accessKeyRefused, answer: object("is_enabled")},
-	opTwoFactorValidate:         {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_validate/", takesUser: true, access: accessKeyRefused, sendOnce: true},
-	opTwoFactorValidateLegacy:   {method: http.MethodPost, path: "/api/users/{uuid}/validate_2fa/", takesUser: true, access: accessKeyRefused, sendOnce: true},
-	opTwoFactorBackupCodes:      {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_backup_codes/", takesUser: true, access: accessKeyRefused, sendOnce: true, answer: object("backup_codes")},
-	opTwoFactorDisable:          {method: http.MethodPost, path: "/api/users/{uuid}/two_factor_disable/", takesUser: true, access: accessKeyRefused},
+	opTwoFactorStartSetup:       {name: "twofactor.start_setup", method: http.MethodGet, path: "/api/users/{uuid}/two_factor_start_setup/", takesUser: true, access: accessKeyRefused, answer: object("secret")},
+	opTwoFactorStartSetupLegacy: {name: "twofactor.start_setup_legacy", method: http.MethodGet, path: "/api/users/{uuid}/start_2fa_setup/", takesUser: true, access: accessKeyRefused, answer: object("secret")},
+	opTwoFactorStatus:           {name: "twofactor.status", method: http.MethodGet, path: "/api/users/{uuid}/two_factor_status/", takesUser: true, access: accessKeyRefused, answer: object("is_enabled")},
+	opTwoFactorValidate:         {name: "twofactor.validate", method: http.MethodPost, path: "/api/users/{uuid}/two_factor_validate/", takesUser: true, access: accessKeyRefused, sendOnce: true},
+	opTwoFactorValidateLegacy:   {name: "twofactor.validate_legacy", method: http.MethodPost, path: "/api/users/{uuid}/validate_2fa/", takesUser: true, access: accessKeyRefused, sendOnce: true},
+	opTwoFactorBackupCodes:      {name: "twofactor.backup_codes", method: http.MethodPost, path: "/api/users/{uuid}/two_factor_backup_codes/", takesUser: true, access: accessKeyRefused, sendOnce: true, answer: object("backup_codes")},
+	opTwoFactorDisable:          {name: "twofactor.disable", method: http.MethodPost, path: "/api/users/{uuid}/two_factor_disable/", takesUser: true, access: accessKeyRefused},
 
-	opIntegrationsList:        {method: http.MethodGet, path: "/api/users/{uuid}/integrations/", takesUser: true, scope: ScopeUserRead, answer: object("results")},
-	opGitHubDelete:            {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/github/{installation_id}/", takesUser: true, scope: ScopeUserWrite},
-	opGitHubRepos:             {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/", takesUser: true, scope: ScopeUserRead, answer: object("repositories", "has_more")},
-	opGitHubReposRefresh:      {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/", takesUser: true, scope: ScopeUserWrite, answer: object("repositories")},
-	opGitHubBranches:          {method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/branches/", takesUser: true, scope: ScopeUserRead, answer: object("branches", "has_more")},
-	opGitHubStart:             {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/start/", takesUser: true, scope: ScopeUserWrite, answer: object("install_url")},
-	opGitHubPrepareCallback:   {method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/prepare_callback/", takesUser: true, scope: ScopeUserWrite},
-	opSlackLinkableWorkspaces: {method: http.MethodGet, path: "/api/users/{uuid}/integrations/slack/linkable_workspaces/", takesUser: true, scope: ScopeUserRead, answer: object("results")},
-	opSlackStart:              {method: http.MethodPost, path: "/api/users/{uuid}/integrations/slack/start/", takesUser: true, scope: ScopeUserWrite, answer: object("install_url")},
-	opSlackDelete:             {method: http.MethodDelete, path: "/api/users/{uuid}/integrations/slack/{slack_user_id}/", takesUser: true, scope: ScopeUserWrite},
+	opIntegrationsList:        {name: "integrations.list", method: http.MethodGet, path: "/api/users/{uuid}/integrations/", takesUser: true, scope: ScopeUserRead, answer: object("results")},
+	opGitHubDelete:            {name: "integrations.github.delete", method: http.MethodDelete, path: "/api/users/{uuid}/integrations/github/{installation_id}/", takesUser: true, scope: ScopeUserWrite},
+	opGitHubRepos:             {name: "integrations.github.repos", method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/", takesUser: true, scope: ScopeUserRead, answer: object("repositories", "has_more")},
+	opGitHubReposRefresh:      {name: "integrations.github.repos.refresh", method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/{installation_id}/repos/refresh/", takesUser: true, scope: ScopeUserWrite, answer: object("repositories")},
+	opGitHubBranches:          {name: "integrations.github.branches", method: http.MethodGet, path: "/api/users/{uuid}/integrations/github/{installation_id}/branches/", takesUser: true, scope: ScopeUserRead, answer: object("branches", "has_more")},
+	opGitHubStart:             {name: "integrations.github.start", method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/start/", takesUser: true, scope: ScopeUserWrite, answer: object("install_url")},
+	opGitHubPrepareCallback:   {name: "integrations.github.prepare_callback", method: http.MethodPost, path: "/api/users/{uuid}/integrations/github/prepare_callback/", takesUser: true, scope: ScopeUserWrite},
+	opSlackLinkableWorkspaces: {name: "integrations.slack.linkable_workspaces", method: http.MethodGet, path: "/api/users/{uuid}/integrations/slack/linkable_workspaces/", takesUser: true, scope: ScopeUserRead, answer: object("results")},
+	opSlackStart:              {name: "integrations.slack.start", method: http.MethodPost, path: "/api/users/{uuid}/integrations/slack/start/", takesUser: true, scope: ScopeUserWrite, answer: object("install_url")},
+	opSlackDelete:             {name: "integrations.slack.delete", method: http.MethodDelete, path: "/api/users/{uuid}/integrations/slack/{slack_user_id}/", takesUser: true, scope: ScopeUserWrite},
 
 	// signal_autonomy needs user:write for every method, GET included.
-	opAutonomyGet:    {method: http.MethodGet, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite, answer: object("id", "user")},
-	opAutonomySet:    {method: http.MethodPost, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite, answer: object("id", "user")},
-	opAutonomyDelete: {method: http.MethodDelete, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
+	opAutonomyGet:    {name: "signal_autonomy.get", method: http.MethodGet, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite, answer: object("id", "user")},
+	opAutonomySet:    {name: "signal_autonomy.set", method: http.MethodPost, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite, answer: object("id", "user")},
+	opAutonomyDelete: {name: "signal_autonomy.delete", method: http.MethodDelete, path: "/api/users/{user_id}/signal_autonomy/", scope: ScopeUserWrite},
 }
 
 // userID checks a user ID argument and returns it in the form PostHog's

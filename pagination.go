@@ -221,14 +221,14 @@ func pageByOffset[T any, K comparable](op opID, what string, offset, limit int, 
 				malformed("the page at offset %d has %d %s, more than its limit of %d", offset, len(items), what, limit)
 				return
 			}
-			fresh := 0
+			fresh := false // a new item came
 			for _, item := range items {
 				k := key(item)
 				if _, dup := seen[k]; dup {
 					continue
 				}
 				seen[k] = struct{}{}
-				fresh++
+				fresh = true
 				if !yield(item, nil) {
 					return
 				}
@@ -236,7 +236,7 @@ func pageByOffset[T any, K comparable](op opID, what string, offset, limit int, 
 			if !hasMore {
 				return
 			}
-			if fresh == 0 {
+			if !fresh {
 				malformed("the page at offset %d says more %s follow but brings none not listed before: the server does not page by offset", offset, what)
 				return
 			}

@@ -119,6 +119,7 @@ func TestNextOffset(t *testing.T) {
 	for next, want := range map[string]int{
 		"https://us.posthog.com/api/users/?limit=100&offset=300": 300,
 		"https://us.posthog.com/api/users/?limit=100":            0,
+		"https://us.posthog.com/api/users/?limit=100&offset=0":   0,
 	} {
 		if got, ok := nextOffset(next); !ok || got != want {
 			t.Errorf("nextOffset(%q) = %d, %v; want %d, true", next, got, ok, want)

@@ -27,7 +27,7 @@ func TestREADME_install(t *testing.T) {
 			t.Errorf("README.md lacks %q", want)
 		}
 	}
-	m := regexp.MustCompile(`require github\.com/hogkit/posthogusers (v\S+)`).FindStringSubmatch(readme)
+	m := regexp.MustCompile(`require github\.com/hogkit/posthogusers (v\d+\.\d+\.\d+[0-9A-Za-z.+-]*)`).FindStringSubmatch(readme)
 	if m == nil || m[1] != "v"+Version {
 		t.Errorf("README.md requires %v; want v%s, the Version of client.go", m, Version)
 	}

@@ -26,6 +26,7 @@ type requestConfig struct {
 	timeout    time.Duration
 	maxRetries *int
 	response   *Response
+	middleware []Middleware // inside the client's, outermost first
 }
 
 // newRequestConfig applies the options of one call.

@@ -500,3 +500,16 @@ func FuzzRedactJSON(f *testing.F) {
 		check(v)
 	})
 }
+
+// TestRedactJSON_limit shows as much as the limit allows after a long
+// secret, and redacts a value that is the bare otpauth scheme.
+func TestRedactJSON_limit(t *testing.T) {
+	t.Parallel()
+	body := `{"secret":"` + strings.Repeat("s", 3000) + `","pad":"` + strings.Repeat("p", 9000) + `"}`
+	if got := dumpBody([]byte(body), false, nil); len(got) != maxDumpBody || strings.Contains(got, "sss") {
+		t.Errorf("a dump of a long body after a long secret is %d bytes; want %d, the secret redacted", len(got), maxDumpBody)
+	}
+	if got := string(redactJSON([]byte(`{"u":"otpauth://"}`), false, 0)); got != `{"u":"[redacted]"}` {
+		t.Errorf("the bare scheme: %s", got)
+	}
+}

@@ -35,6 +35,9 @@ const (
 	attemptThrottled
 	// attemptUnauthorized: 401, which a fresh token may cure.
 	attemptUnauthorized
+	// attemptUnsent: the request never went past the middleware, which
+	// failed it, or the context was done first; final.
+	attemptUnsent
 )
 
 // attempt is the record of one attempt of a call.
@@ -66,6 +69,9 @@ type attempt struct {
 	// ctxDoneAtStart is set when the context was done before the attempt
 	// started, so nothing was sent.
 	ctxDoneAtStart bool
+	// unsent is set when the request never went past the middleware to
+	// the http.Client: a middleware failed it, or the context was done.
+	unsent bool
 }
 
 // record notes how an attempt went: its answer, or the transport's error
@@ -73,6 +79,8 @@ type attempt struct {
 func (cl *call) record(a *attempt, resp *http.Response, doErr, readErr error) {
 	var be *bodyError
 	switch {
+	case doErr != nil && a.unsent:
+		a.kind, a.err, a.failure = attemptUnsent, doErr, doErr.Error()
 	case doErr != nil:
 		a.kind, a.err, a.failure = attemptFailed, doErr, transportFailure(doErr)
 		var re *RedirectError
@@ -158,7 +166,7 @@ func (cl *call) decide(ctx context.Context, a *attempt) (retry bool, stop error)
 // retryable applies the policy to an attempt, budgets aside.
 func (cl *call) retryable(ctx context.Context, a *attempt) bool {
 	switch a.kind {
-	case attemptAnswered:
+	case attemptAnswered, attemptUnsent:
 		return false
 	case attemptUnauthorized:
 		_, isSource := cl.c.cred.(*tokenSourceCredential)

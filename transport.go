@@ -6,6 +6,7 @@ package posthogusers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -22,12 +24,20 @@ import (
 // request is one call of an operation: which endpoint, and its arguments.
 type request struct {
 	op opID
+	// name, when set, is the operation's name for middleware in place of
+	// its row's: a scan's page is not a plain listing.
+	name string
 	// user is the user ID argument of operations whose table row says
 	// takesUser: do checks it and makes it the first path parameter.
 	user   string
 	params []string // the other path parameters, in the order of the template
-	query  any      // a struct with `url` tags, or nil
+	query  any      // a struct with `url` tags, url.Values, or nil
 	body   any      // a value to send as JSON, or nil
+	// method and path are those of an operation of Client.Do (opRaw): the
+	// path is checked already, by checkAPIPath.
+	method, path string
+	// rawBody, when set, is a JSON body sent as it is, in place of body.
+	rawBody []byte
 
 	// stream, when set, reads a 2xx body as it arrives, within the attempt,
 	// in place of do decoding it. A read of the body that fails, which
@@ -82,6 +92,7 @@ type call struct {
 	c       *Client
 	r       request
 	op      *operation
+	name    string // the operation's name, for middleware
 	method  string
 	path    string // the expanded API path, for messages
 	body    []byte // the JSON body, nil for none; every attempt sends it
@@ -94,6 +105,9 @@ type call struct {
 	// stopped because the wait would pass the context's deadline.
 	beyondDeadline time.Duration
 	refreshed      bool // a 401 already made the call take a fresh token
+	// unprefixedKey is set when the latest attempt's bearer token starts
+	// neither with phx_ nor with pha_, for the hint of a 401.
+	unprefixedKey bool
 	// buildErr is the error of an attempt whose request could not be built
 	// (a token source failed): nothing was sent for it.
 	buildErr error
@@ -102,26 +116,30 @@ type call struct {
 // newCall checks r's arguments against its operation, expands the path and
 // encodes the body. Nothing is sent.
 func (c *Client) newCall(r request, cfg requestConfig) (*call, error) {
-	op := &operations[r.op]
-	params := r.params
-	if op.takesUser {
-		id, err := userID(r.user)
-		if err != nil {
+	op, method, path := &rawOperation, r.method, r.path
+	if r.op != opRaw {
+		op, method = &operations[r.op], operations[r.op].method
+		params := r.params
+		if op.takesUser {
+			id, err := userID(r.user)
+			if err != nil {
+				return nil, err
+			}
+			params = append([]string{id}, params...)
+		}
+		var err error
+		if path, err = expandPath(op.path, params...); err != nil {
 			return nil, err
 		}
-		params = append([]string{id}, params...)
 	}
-	path, err := expandPath(op.path, params...)
-	if err != nil {
-		return nil, err
+	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken() == "" && !safeMethod(method) && op.access != accessAnonymous {
+		return nil, &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", method, path)}
 	}
-	if s, ok := c.cred.(*sessionCredential); ok && s.csrfToken() == "" && !safeMethod(op.method) && op.access != accessAnonymous {
-		return nil, &InputError{Arg: "WithSession: CSRFToken", Reason: fmt.Sprintf("PostHog needs the session's CSRF token for %s %s", op.method, path)}
-	}
-	cl := &call{c: c, r: r, op: op, method: op.method, path: path, cfg: cfg, secrets: c.cred.secrets()}
+	cl := &call{c: c, r: r, op: op, name: cmp.Or(r.name, op.name), method: method, path: path, cfg: cfg, secrets: c.cred.secrets(), body: r.rawBody}
 	if r.body != nil {
+		var err error
 		if cl.body, err = json.Marshal(r.body); err != nil {
-			return nil, fmt.Errorf("posthogusers: %s %s: encoding body: %w", cl.method, path, err)
+			return nil, wrapf(err, "%s %s: encoding body", cl.method, path)
 		}
 	}
 	return cl, nil
@@ -141,7 +159,7 @@ func (cl *call) send(ctx context.Context) (*http.Response, error) {
 		cl.attempts = append(cl.attempts, attempt{start: cl.c.now(), ctxDoneAtStart: ctx.Err() != nil})
 		a := &cl.attempts[len(cl.attempts)-1]
 		cl.dumpRequest(ctx, req)
-		resp, err := cl.httpClient().Do(req)
+		resp, err := cl.roundTrip(a, req)
 		var readErr error
 		if err == nil && isSuccess(resp.StatusCode) {
 			readErr = cl.readAnswer(resp, a)
@@ -185,9 +203,12 @@ func (cl *call) newAttempt(ctx context.Context) (*http.Request, error) {
 		q = cl.r.requery()
 	}
 	if q != nil {
-		v, err := query.Values(q)
-		if err != nil {
-			return nil, fmt.Errorf("posthogusers: %s %s: encoding query: %w", cl.method, cl.path, err)
+		v, ok := q.(url.Values)
+		if !ok {
+			var err error
+			if v, err = query.Values(q); err != nil {
+				return nil, wrapf(err, "%s %s: encoding query", cl.method, cl.path)
+			}
 		}
 		if len(v) > 0 {
 			rawURL += "?" + v.Encode()
@@ -197,9 +218,12 @@ func (cl *call) newAttempt(ctx context.Context) (*http.Request, error) {
 	if cl.body != nil {
 		body = bytes.NewReader(cl.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, rawURL, body)
+	// The attempt's request carries its operation and number for
+	// middleware; the loop keeps its own ctx.
+	actx := withAttemptInfo(ctx, cl.name, len(cl.attempts)+1)
+	req, err := http.NewRequestWithContext(actx, cl.method, rawURL, body)
 	if err != nil {
-		return nil, fmt.Errorf("posthogusers: %s %s: %w", cl.method, cl.path, err)
+		return nil, wrapf(err, "%s %s", cl.method, cl.path)
 	}
 	cl.url = req.URL
 	for name, values := range cl.cfg.header {
@@ -225,7 +249,10 @@ func (cl *call) authorize(req *http.Request) error {
 	}
 	sent, err := cl.c.cred.authorize(req.Header, cl.method)
 	if err != nil {
-		return fmt.Errorf("posthogusers: %s %s: %w", cl.method, cl.path, err)
+		return wrapf(err, "%s %s", cl.method, cl.path)
+	}
+	if token, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer "); ok {
+		cl.unprefixedKey = !strings.HasPrefix(token, prefixPersonalKey) && !strings.HasPrefix(token, prefixOAuthAccess)
 	}
 	for _, s := range sent {
 		if s != "" && !slices.Contains(cl.secrets, s) {
@@ -233,6 +260,41 @@ func (cl *call) authorize(req *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// roundTrip sends an attempt's request through the middleware, the
+// client's outermost, then the call's, to the http.Client, and notes in a
+// whether the request went past them. An attempt whose context is done
+// before it starts is not sent at all.
+func (cl *call) roundTrip(a *attempt, req *http.Request) (*http.Response, error) {
+	a.unsent = true
+	if a.ctxDoneAtStart {
+		return nil, req.Context().Err()
+	}
+	next := func(r *http.Request) (*http.Response, error) {
+		if !sameOrigin(r.URL, cl.c.base) {
+			return nil, errOtherOrigin
+		}
+		a.unsent = false
+		return cl.httpClient().Do(r)
+	}
+	for _, mw := range slices.Backward(slices.Concat(cl.c.middleware, cl.cfg.middleware)) {
+		inner := next
+		next = func(r *http.Request) (*http.Response, error) { return mw(r, inner) }
+	}
+	resp, err := next(req)
+	switch {
+	case err != nil:
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, err
+	case resp == nil:
+		return nil, errNoAnswer
+	case resp.Body == nil:
+		resp.Body = http.NoBody
+	}
+	return resp, nil
 }
 
 // httpClient returns the http.Client of an attempt: the one given to
@@ -309,6 +371,10 @@ func isSuccess(status int) bool { return status >= 200 && status <= 299 }
 // hold the call.
 func (cl *call) readAnswer(resp *http.Response, a *attempt) error {
 	if cl.r.stream != nil {
+		if htmlType(resp.Header) {
+			closeBody(resp)
+			return htmlAnswer(cl.method, cl.path, resp.StatusCode)
+		}
 		progressed, err := cl.r.stream(resp.Body)
 		a.progressed = progressed
 		closeBody(resp)
@@ -450,16 +516,24 @@ func (cl *call) finish(ctx context.Context, resp *http.Response, err error, out 
 		}
 		// A done context closes the connection under the reader, whose
 		// error ("use of closed network connection") must still say why.
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			err = fmt.Errorf("%w: %w", ctxErr, err)
+		if ctxErr := ctx.Err(); ctxErr != nil && !saysContext(err, ctxErr) {
+			err = &wrappedError{text: err.Error() + " (" + ctxErr.Error() + ")", errs: []error{err, ctxErr}}
 		}
 		return cl.scrub(err)
 	case err != nil: // a body cut short, or over the cap
 		return cl.scrub(cl.outcome(cl.transportError(ctx, err)))
-	case out == nil:
-		return nil // an answer the SDK does not read
 	}
 	data, _ := bodyOf(resp)
+	raw := cl.op == &rawOperation
+	if (!raw || out != nil) && isHTML(resp.Header, data) {
+		return cl.scrub(htmlAnswer(cl.method, cl.path, resp.StatusCode))
+	}
+	switch {
+	case out == nil:
+		return nil // an answer the SDK does not read
+	case raw:
+		return cl.rawAnswer(resp, data, out)
+	}
 	if reason := cl.op.answer.check(data); reason != "" {
 		return cl.scrub(&malformedError{method: cl.method, path: cl.path, reason: fmt.Sprintf("%d %s", resp.StatusCode, reason)})
 	}

@@ -130,9 +130,11 @@ func (s *UsersService) List(ctx context.Context, opts *ListUsersOptions, reqOpts
 // and returns at once when the loop breaks. Listing every user needs a staff
 // key: a non-staff key sees only its own user. Requests are built from the
 // limit and offset, against the client's base URL; PostHog's next links are
-// never followed. If the list changed during the iteration, the last value
-// is a [*DriftError] (match [ErrDrift]). opts may be nil and is never
-// modified.
+// never followed. A page that fails after the retries ends the iteration
+// with a [*ScanError] that says where the listing stopped. If the list
+// changed during the iteration, the last value is a [*DriftError] (match
+// [ErrDrift]). Each range over the iterator lists the users again. opts may
+// be nil and is never modified.
 //
 // PostHog API docs: https://posthog.com/docs/api/users#get-api-users
 //
@@ -142,7 +144,17 @@ func (s *UsersService) All(ctx context.Context, opts *ListUsersOptions, reqOpts 
 	if opts != nil {
 		o = *opts
 	}
-	return s.Scan(ctx, &ScanOptions{UserFilter: o.UserFilter, Limit: o.Limit, Start: Checkpoint{Offset: o.Offset}}, reqOpts...).Users()
+	return func(yield func(User, error) bool) {
+		// A scan of its own each time the iterator is ranged over, which
+		// knows that it lists users for All: its errors say so.
+		sc := s.Scan(ctx, &ScanOptions{UserFilter: o.UserFilter, Limit: o.Limit, Start: Checkpoint{Offset: o.Offset}}, reqOpts...)
+		sc.listing = true
+		for u, err := range sc.Users() {
+			if !yield(u, err) {
+				return
+			}
+		}
+	}
 }
 
 // Get returns a user. id is [Me] for the key's own user, or a user's UUID;

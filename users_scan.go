@@ -97,11 +97,17 @@ type UserPage struct {
 type ScanError struct {
 	Checkpoint Checkpoint
 	Err        error
+
+	listing bool // the scan serves UsersService.All
 }
 
-// Error says where and why the scan stopped.
+// Error says where and why the scan stopped, or, for [UsersService.All],
+// the listing.
 func (e *ScanError) Error() string {
-	return fmt.Sprintf("posthogusers: scan stopped at offset %d: %v", e.Checkpoint.Offset, e.Err)
+	if e.listing {
+		return fmt.Sprintf("posthogusers: listing users, at offset %d: %s", e.Checkpoint.Offset, bare(e.Err))
+	}
+	return fmt.Sprintf("posthogusers: scan stopped at offset %d: %s", e.Checkpoint.Offset, bare(e.Err))
 }
 
 // Unwrap returns the page's error.
@@ -130,12 +136,18 @@ type DriftError struct {
 	Skipped int
 	// Reasons describes what showed the change, at most ten entries.
 	Reasons []string
+
+	listing bool // the scan serves UsersService.All
 }
 
 // Error summarizes the drift.
 func (e *DriftError) Error() string {
-	return fmt.Sprintf("posthogusers: the user list changed during the scan (count %d, then %d; %d listed twice); users may be missing: %v",
-		e.FirstCount, e.LastCount, e.Skipped, e.Reasons)
+	during := "during the scan"
+	if e.listing {
+		during = "while listing users"
+	}
+	return fmt.Sprintf("posthogusers: the user list changed %s (count %d, then %d; %d listed twice); users may be missing: %v",
+		during, e.FirstCount, e.LastCount, e.Skipped, e.Reasons)
 }
 
 // Is makes errors.Is(err, ErrDrift) hold.
@@ -164,6 +176,9 @@ type UserScan struct {
 	opts    ScanOptions     // as given; run checks them
 	reqOpts []RequestOption // for every page's request
 	ranged  atomic.Bool
+	// listing is set when the scan serves [UsersService.All]: its pages and
+	// errors are named for a listing, not a scan.
+	listing bool
 
 	mu    sync.Mutex
 	cp    Checkpoint
@@ -434,5 +449,6 @@ func (sc *UserScan) Drift() *DriftError {
 	}
 	d := sc.drift
 	d.Reasons = append([]string(nil), d.Reasons...)
+	d.listing = sc.listing
 	return &d
 }

@@ -40,9 +40,9 @@ type scanner[T any] struct {
 	limit int
 	// window is how many pages are requested at once, 1 or more.
 	window int
-	// moved counts the users of the current page that moved the scan on:
-	// handed to the loop, or the user a resumed scan checks.
-	moved     int
+	// moved is set when a user of the current page moved the scan on:
+	// one handed to the loop, or the user a resumed scan checks.
+	moved     bool
 	pauseTill atomic.Int64   // no request starts before this time (Unix ns)
 	wg        sync.WaitGroup // the goroutines of a window
 }
@@ -314,7 +314,7 @@ func (r *scanner[T]) take(item T, id int64) error {
 		if !check || id != r.cur.LastID {
 			r.sc.noteDrift(func(d *DriftError) { d.Skipped++ })
 		} else {
-			r.moved++ // the user before the checkpoint, as expected
+			r.moved = true // the user before the checkpoint, as expected
 		}
 		return nil
 	}
@@ -324,7 +324,7 @@ func (r *scanner[T]) take(item T, id int64) error {
 		})
 	}
 	r.cur.LastID = id
-	r.moved++
+	r.moved = true
 	if r.pageEnd == nil {
 		r.sc.commit(r.cur)
 	}
@@ -343,9 +343,9 @@ func (r *scanner[T]) take(item T, id int64) error {
 // few requests of a server that does not page.
 func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool, err error) {
 	moved := r.moved
-	r.moved = 0
+	r.moved = false
 	last = info.items == 0 || info.next == ""
-	if !last && moved == 0 {
+	if !last && !moved {
 		r.cur.Offset = pageStart // the page moved nothing; a resumed scan asks for it again
 		r.sc.commit(r.cur)
 		return false, r.fail(&malformedError{method: "GET", path: "/api/users/", reason: fmt.Sprintf(
@@ -397,7 +397,7 @@ func (r *scanner[T]) fail(err error) error {
 	if errors.Is(err, errStop) {
 		return err
 	}
-	return &ScanError{Checkpoint: r.sc.Checkpoint(), Err: err}
+	return &ScanError{Checkpoint: r.sc.Checkpoint(), Err: err, listing: r.sc.listing}
 }
 
 // readPage reads the page of limit users at offset and hands each user to
@@ -460,11 +460,15 @@ func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(
 			if br.failed(err) {
 				err = &bodyError{err} // the attempt loop may ask again from at
 			}
-			err = fmt.Errorf("posthogusers: GET /api/users/ at offset %d: reading the page: %w", offset, err)
+			err = wrapf(err, "GET /api/users/ at offset %d: reading the page", offset)
 		}
 		return progressed, err
 	}
-	err := r.sc.users.client.do(ctx, request{op: opUsersList, requery: requery, stream: stream, onRetryAfter: r.pause}, nil, r.sc.reqOpts...)
+	name := "users.scan.page"
+	if r.sc.listing {
+		name = "users.all.page"
+	}
+	err := r.sc.users.client.do(ctx, request{op: opUsersList, name: name, requery: requery, stream: stream, onRetryAfter: r.pause}, nil, r.sc.reqOpts...)
 	return info, err
 }
 

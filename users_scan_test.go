@@ -173,7 +173,9 @@ func TestScan_inOrderExactlyOnce(t *testing.T) {
 
 func TestScan_throttledAndFailingPagesMidWindow(t *testing.T) {
 	t.Parallel()
-	f := newScanFake(t, 100)
+	// The scan waits out the Retry-After, which NewServer's client does not
+	// by default.
+	f := newScanFake(t, 100, posthogusers.WithMaxRetryAfter(time.Second))
 	f.InjectFault(posthogtest.Fault{Path: "/api/users/", Query: url.Values{"offset": {"30"}},
 		Status: http.StatusTooManyRequests, RetryAfter: "1", Times: 1})
 	f.InjectFault(posthogtest.Fault{Path: "/api/users/", Query: url.Values{"offset": {"50"}},
@@ -336,6 +338,46 @@ func TestScan_drift(t *testing.T) {
 	}
 	if got := sc.Drift(); got == nil || got.LastCount != d.LastCount {
 		t.Errorf("Drift() = %v; want the error yielded", got)
+	}
+}
+
+func TestScan_driftFromUsersDeactivatedOrDeleted(t *testing.T) {
+	t.Parallel()
+	for _, mode := range scanModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			f := newScanFake(t, 40)
+			page, err := f.client.Users.List(t.Context(), &posthogusers.ListUsersOptions{Limit: 40, UserFilter: posthogusers.UserFilter{IsStaff: posthogusers.Ptr(false)}})
+			if err != nil || len(page.Results) != 40 {
+				t.Fatalf("listing: %v", err)
+			}
+			left := false
+			sc := f.scan(t.Context(), posthogusers.ScanOptions{Limit: 10, OnProgress: func(p posthogusers.Progress) {
+				if p.Done != 20 || left {
+					return
+				}
+				// Between pages two and three, with no session: one user
+				// yielded already is deactivated, another deleted.
+				left = f.DeactivateUser(page.Results[3].UUID) && f.DeleteUser(page.Results[5].UUID)
+			}})
+			ids, errs := mode.run(sc)
+			if !left {
+				t.Fatal("the users did not leave")
+			}
+			var d *posthogusers.DriftError
+			if len(errs) != 1 || !errors.Is(errs[0], posthogusers.ErrDrift) || !errors.As(errs[0], &d) {
+				t.Fatalf("errors: %v; want one *DriftError", errs)
+			}
+			if d.FirstCount != 40 || d.LastCount != 38 || len(d.Reasons) == 0 {
+				t.Errorf("drift %+v; want counts 40 then 38, with reasons", d)
+			}
+			// The list moved two users past the scan's position: the two
+			// after offset 20 are missing.
+			want := append(slices.Clone(f.ids[:20]), f.ids[22:]...)
+			if diff := cmp.Diff(want, ids); diff != "" {
+				t.Errorf("user IDs (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -90,7 +90,7 @@ func (s *UsersService) MergeHedgehogConfig(ctx context.Context, id string, patch
 	}
 	merged, err := mergePatch(current, p)
 	if err != nil {
-		return nil, fmt.Errorf("posthogusers: merging hedgehog config: %w", err)
+		return nil, wrapf(err, "merging hedgehog config")
 	}
 	return s.ReplaceHedgehogConfig(ctx, id, merged, reqOpts...)
 }

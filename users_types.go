@@ -344,7 +344,7 @@ func (id *OpaqueID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	case jsontext.KindNull:
 		*id = ""
 	default:
-		return fmt.Errorf("posthogusers: an ID must be a JSON string or number, not %v", tok.Kind())
+		return fmt.Errorf("an ID must be a JSON string or number, not %v", tok.Kind())
 	}
 	return nil
 }

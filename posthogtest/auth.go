@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -72,8 +73,8 @@ func bodyKey(body []byte) string {
 func (x *exchange) authenticate(ep endpoint) bool {
 	if c, err := x.r.Cookie(sessionCookie); err == nil {
 		if s, ok := x.f.sessions[c.Value]; ok {
-			u := x.f.users.getUUID(x.f, s.user)
-			if u != nil {
+			// Django logs out a deactivated user.
+			if u := x.f.users.getUUID(x.f, s.user); u != nil && !u.inactive {
 				if !x.checkCSRF(s) {
 					return false
 				}
@@ -104,7 +105,7 @@ func (x *exchange) authenticate(ep endpoint) bool {
 		if ok {
 			u = x.f.users.getUUID(x.f, k.user)
 		}
-		if u == nil {
+		if u == nil || u.inactive { // a deactivated user's key is invalid
 			status := http.StatusUnauthorized
 			if ep.forbidUnauthenticated {
 				status = http.StatusForbidden
@@ -190,9 +191,12 @@ func (x *exchange) authorize(ep endpoint) bool {
 	return true
 }
 
-// throttle applies the rate limits of an endpoint.
+// throttle applies the rate limits of an endpoint, and [WithThrottle]'s.
 func (x *exchange) throttle(ep endpoint, m matched) bool {
 	var waits []time.Duration
+	if lim := x.f.limits; lim.every > 0 {
+		waits = append(waits, x.f.hit("every:"+x.throttleIdent(), lim.every, lim.period))
+	}
 	if ep.throttled && x.auth != nil && x.auth.token() {
 		key := strconv.FormatInt(x.auth.key.id, 10)
 		waits = append(waits,
@@ -214,6 +218,23 @@ func (x *exchange) throttle(ep endpoint, m matched) bool {
 		return false
 	}
 	return true
+}
+
+// throttleIdent names the caller for [WithThrottle]: its key, the user of
+// its session, or, without either, the address the request came from, as
+// DRF keys anonymous requests.
+func (x *exchange) throttleIdent() string {
+	switch {
+	case x.auth != nil && x.auth.key != nil:
+		return "key:" + strconv.FormatInt(x.auth.key.id, 10)
+	case x.auth != nil:
+		return "user:" + x.auth.user.uuid.String()
+	}
+	host, _, err := net.SplitHostPort(x.r.RemoteAddr)
+	if err != nil {
+		host = x.r.RemoteAddr
+	}
+	return "addr:" + host
 }
 
 // hit counts a request against a throttle bucket of rate requests per

@@ -47,20 +47,42 @@
 // [Fake.AddSlackWorkspace] build the state a test needs. [Fake.SeedUsers]
 // adds any number of realistic users in constant time: a million cost
 // microseconds, since a generated user exists only as its ID until a request
-// changes it.
+// changes it. [Fake.DeactivateUser] and [Fake.DeleteUser] take users out as
+// PostHog does (PostHog lists and looks up active users only), so that a
+// test can change the list under a scan, for [posthogusers.ErrDrift],
+// without a session.
 //
 // # Recording and faults
 //
 // [Fake.Requests] lists what the fake received (method, path, query, body,
 // attempt number, which credential), never a key's or session's value.
 // [Fake.InjectFault] makes matching requests slow, fail with a 5xx or a 429
-// with a chosen Retry-After, lose their connection, get a truncated body, or
-// get list links on a foreign host, for testing retry and error paths. A
-// [Fault] matches requests by method, path and query parameters (so that one
-// page of a listing can fail while the others succeed), and can start after
-// a given number of matching requests and stop after a given number more.
+// with a chosen Retry-After, fail with any error envelope PostHog gives
+// (such as a validation error about one field, for
+// [posthogusers.ErrValidation]), lose their connection, get a truncated
+// body, or get list links on a foreign host, for testing retry and error
+// paths. A [Fault] matches requests by method, path and query parameters
+// (so that one page of a listing can fail while the others succeed), can
+// start after a given number of matching requests and stop after a given
+// number more, and can apply at random to a fraction of them.
+// [WithThrottle] rate-limits every endpoint with PostHog's 429 and
+// Retry-After, where PostHog throttles only a few ([WithRateLimits]).
 // [WithClock] lets a test move the fake's time (throttle windows, TOTP codes,
 // the 10-minute 2FA setup) without sleeping.
+//
+// # As a process
+//
+// Command [github.com/hogkit/posthogusers/posthogtest/cmd/posthogfake] serves
+// a Fake on a loopback port until it is interrupted, for tests written in
+// other languages, a browser or curl, as stripe-mock serves Stripe's API:
+//
+//	go run github.com/hogkit/posthogusers/posthogtest/cmd/posthogfake -users 1000
+//
+// It prints the base URL, a staff user's read-write key and a read-only key
+// of the same user, as NAME=value lines or JSON. Its flags map onto this
+// package: -fault-rate, -reset-rate and -truncate-rate onto faults with a
+// Probability, -latency onto their Latency, -throttle onto [WithThrottle];
+// its documentation lists them.
 //
 // # Independence from the SDK
 //

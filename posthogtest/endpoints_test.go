@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 	"github.com/hogkit/posthogusers"
 	"github.com/hogkit/posthogusers/posthogtest"
 )
@@ -492,5 +493,51 @@ func TestThrottling(t *testing.T) {
 	_ = json.Unmarshal(rl.Err.Body, &body)
 	if body["type"] != "throttled_error" {
 		t.Errorf("429 envelope %s", rl.Err.Body)
+	}
+}
+
+func TestWithThrottle(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	// WithRateLimits after WithThrottle leaves it in place.
+	_, srv := posthogtest.NewServer(t, posthogtest.WithClock(clock), posthogtest.WithThrottle(2, 10*time.Second),
+		posthogtest.WithRateLimits(480, 4800))
+	other := srv.AddKey(srv.User.UUID, "user:read")
+
+	// Every endpoint, the listing and @me included, which PostHog itself
+	// does not throttle.
+	for _, path := range []string{"/api/users/", "/api/users/@me/"} {
+		if r := do(t, srv, "GET", path, "", bearer(srv.Key)); r.status != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, r.status, r.body)
+		}
+	}
+	advance(4 * time.Second)
+	r := do(t, srv, "GET", "/api/users/@me/", "", bearer(srv.Key))
+	want := `{"type":"throttled_error","code":"throttled","detail":"Request was throttled. Expected available in 6 seconds.","attr":null}`
+	if r.status != http.StatusTooManyRequests || string(r.body) != want || r.header.Get("Retry-After") != "6" {
+		t.Errorf("third request in 10s: %d %s, Retry-After %q; want 429 %s, Retry-After 6", r.status, r.body, r.header.Get("Retry-After"), want)
+	}
+	// Each key has its own budget; a request refused by authentication is
+	// not counted.
+	if r := do(t, srv, "GET", "/api/users/@me/", "", bearer("phx_unknown")); r.status != http.StatusUnauthorized {
+		t.Errorf("unknown key: %d; want 401", r.status)
+	}
+	if r := do(t, srv, "GET", "/api/users/@me/", "", bearer(other)); r.status != http.StatusOK {
+		t.Errorf("another key: %d %s", r.status, r.body)
+	}
+	// The first request leaves the window after 10s.
+	advance(6 * time.Second)
+	if r := do(t, srv, "GET", "/api/users/@me/", "", bearer(srv.Key)); r.status != http.StatusOK {
+		t.Errorf("after the window: %d %s", r.status, r.body)
+	}
+	// Anonymous requests count by address.
+	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+		r := do(t, srv, "POST", "/api/users/request_email_verification/", `{"uuid":"`+uuid.NewString()+`"}`, nil)
+		if r.status != want {
+			t.Errorf("anonymous request %d: %d %s; want %d", i+1, r.status, r.body, want)
+		}
 	}
 }

@@ -59,6 +59,10 @@ type config struct {
 // rateLimits are the throttle rates the fake applies, per key.
 type rateLimits struct {
 	burst, sustained int // requests a minute and an hour
+	// every is the rate of [WithThrottle]: every requests each period, on
+	// every endpoint; 0 for none.
+	every  int
+	period time.Duration
 }
 
 // WithClock makes the fake read the time from now instead of [time.Now]:
@@ -72,7 +76,25 @@ func WithClock(now func() time.Time) Option {
 // (personal integrations and signal autonomy), per minute and per hour.
 // PostHog's defaults are 480 and 4,800; tests of throttling lower them.
 func WithRateLimits(perMinute, perHour int) Option {
-	return func(c *config) { c.limits = rateLimits{burst: perMinute, sustained: perHour} }
+	return func(c *config) { c.limits.burst, c.limits.sustained = perMinute, perHour }
+}
+
+// WithThrottle throttles every request to n per period for each caller (a
+// key, a session's user, or an address for requests with neither), on every
+// endpoint, answering the requests over the rate with PostHog's 429: DRF's
+// throttled error and a Retry-After of the seconds until the oldest
+// request of the period leaves it. PostHog itself throttles only the
+// endpoints [WithRateLimits] names; WithThrottle is for testing a client
+// against a stricter PostHog or a proxy in front of it. The fake's clock
+// ([WithClock]) measures the period. n of 0 or less, or a period of 0 or
+// less, turns it off.
+func WithThrottle(n int, period time.Duration) Option {
+	return func(c *config) {
+		c.limits.every, c.limits.period = n, period
+		if n <= 0 || period <= 0 {
+			c.limits.every, c.limits.period = 0, 0
+		}
+	}
 }
 
 // New returns a Fake with PostHog's default rate limits, one organization

@@ -1,6 +1,8 @@
 package posthogtest
 
 import (
+	"cmp"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"path"
@@ -48,15 +50,39 @@ type Fault struct {
 	// Times is how many matching requests get the fault, once After have
 	// passed; 0 means all.
 	Times int
+	// Probability, when between 0 and 1, gives the fault to each request
+	// it would apply to with that probability, at random, for faults at a
+	// rate ("one request in twenty fails"). A request it spares is served
+	// as if the fault were not there (another fault may apply to it) and
+	// does not count towards Times. 0, or 1 and more, gives it to every
+	// one.
+	Probability float64
 
 	// Latency delays the answer (in real time; a done request context ends
 	// the wait).
 	Latency time.Duration
 	// Status, when not 0, answers with this status and PostHog's error
-	// envelope for it instead of serving the request.
+	// envelope instead of serving the request. Unless Type, Code, Detail
+	// or Attr say otherwise, the envelope is PostHog's server error for a
+	// 5xx (type "server_error", code "error", detail "A server error
+	// occurred."), DRF's throttled error for a 429, and type
+	// "invalid_request", code "error" and the status text as detail for
+	// any other status; its attr is null.
 	Status int
 	// RetryAfter is the Retry-After header sent with Status.
 	RetryAfter string
+	// Type, Code and Detail, when not "", replace the envelope's members
+	// of the same names in the answer to Status, and Attr, when not "",
+	// sets its attr (null otherwise). With them a fault gives any error
+	// PostHog gives, such as a validation error about one field:
+	//
+	//	Fault{Status: 400, Type: "validation_error", Code: "invalid_input",
+	//		Detail: "Enter a valid name.", Attr: "first_name"}
+	//
+	// answers {"type":"validation_error","code":"invalid_input",
+	// "detail":"Enter a valid name.","attr":"first_name"}. They have no
+	// effect without Status.
+	Type, Code, Detail, Attr string
 	// Reset closes the connection without an answer (under httpmock: the
 	// round trip fails with a connection reset).
 	Reset bool
@@ -95,15 +121,23 @@ type faultRule struct {
 	left int // matching requests left to apply to; -1 for no limit
 }
 
+// draw reports whether the fault applies to a request it would apply to,
+// by its Probability.
+func (rule *faultRule) draw() bool {
+	p := rule.Probability
+	return p <= 0 || p >= 1 || rand.Float64() < p
+}
+
 // InjectFault makes the fake apply ft to the requests it matches.
 //
-// A request gets at most one injected fault: of the faults that match it
-// and have let their After requests pass, the one injected first. A fault
-// is removed once its Times are used up. Every fault a request matches
-// counts the request towards its After, whichever fault (if any) applies
-// to it; only the fault that applies counts it towards its Times. So a
-// fault injected later gets a request only when every earlier fault that
-// matches it is still letting requests pass or has been used up.
+// A request gets at most one injected fault: of the faults that match it,
+// have let their After requests pass and do not spare it by their
+// Probability, the one injected first. A fault is removed once its Times
+// are used up. Every fault a request matches counts the request towards
+// its After, whichever fault (if any) applies to it; only the fault that
+// applies counts it towards its Times. So a fault injected later gets a
+// request only when every earlier fault that matches it is still letting
+// requests pass, spares it or has been used up.
 func (f *Fake) InjectFault(ft Fault) {
 	if ft.Query != nil {
 		q := make(url.Values, len(ft.Query))
@@ -141,7 +175,7 @@ func (f *Fake) takeFault(method, reqPath string, query url.Values) *Fault {
 			rule.pass--
 			continue
 		}
-		if applies < 0 {
+		if applies < 0 && rule.draw() {
 			applies = i
 		}
 	}
@@ -174,6 +208,10 @@ func writeFault(w http.ResponseWriter, ft *Fault) {
 		e = errorBody{Type: "throttled_error", Code: "throttled", Detail: throttledDetail(wait)}
 	case ft.Status < 500:
 		e = errorBody{Type: "invalid_request", Code: "error", Detail: http.StatusText(ft.Status)}
+	}
+	e.Type, e.Code, e.Detail = cmp.Or(ft.Type, e.Type), cmp.Or(ft.Code, e.Code), cmp.Or(ft.Detail, e.Detail)
+	if ft.Attr != "" {
+		e.Attr = &ft.Attr
 	}
 	writeJSON(w, ft.Status, e)
 }

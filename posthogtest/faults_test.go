@@ -3,6 +3,7 @@ package posthogtest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -524,5 +525,162 @@ func TestInjectFault_copiesQuery(t *testing.T) {
 	}
 	if r := do(t, srv, "GET", "/api/users/?offset=200&limit=1", "", bearer(srv.Key)); r.status != http.StatusOK {
 		t.Errorf("offset 200: status %d; want 200", r.status)
+	}
+}
+
+func TestFaults_envelope(t *testing.T) {
+	t.Parallel()
+	// The envelope of a fault given only a status is the one it has always
+	// been; Type, Code, Detail and Attr replace its members one by one.
+	for _, tt := range []struct {
+		name  string
+		fault posthogtest.Fault
+		want  string
+	}{
+		{"5xx", posthogtest.Fault{Status: 503},
+			`{"type":"server_error","code":"error","detail":"A server error occurred.","attr":null}`},
+		{"429", posthogtest.Fault{Status: 429, RetryAfter: "7"},
+			`{"type":"throttled_error","code":"throttled","detail":"Request was throttled. Expected available in 7 seconds.","attr":null}`},
+		{"429 without Retry-After", posthogtest.Fault{Status: 429},
+			`{"type":"throttled_error","code":"throttled","detail":"Request was throttled. Expected available in 1 second.","attr":null}`},
+		{"other 4xx", posthogtest.Fault{Status: 404},
+			`{"type":"invalid_request","code":"error","detail":"Not Found","attr":null}`},
+		{"full envelope", posthogtest.Fault{Status: 400, Type: "validation_error", Code: "invalid_input", Detail: "Enter a valid name.", Attr: "first_name"},
+			`{"type":"validation_error","code":"invalid_input","detail":"Enter a valid name.","attr":"first_name"}`},
+		{"code only", posthogtest.Fault{Status: 403, Code: "permission_denied"},
+			`{"type":"invalid_request","code":"permission_denied","detail":"Forbidden","attr":null}`},
+		{"detail of a 5xx", posthogtest.Fault{Status: 500, Detail: "Database unavailable."},
+			`{"type":"server_error","code":"error","detail":"Database unavailable.","attr":null}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, srv := posthogtest.NewServer(t)
+			srv.InjectFault(tt.fault)
+			r := do(t, srv, "GET", "/api/users/@me/", "", bearer(srv.Key))
+			if r.status != tt.fault.Status || string(r.body) != tt.want {
+				t.Errorf("answer %d %s; want %d %s", r.status, r.body, tt.fault.Status, tt.want)
+			}
+			if got := r.header.Get("Retry-After"); got != tt.fault.RetryAfter {
+				t.Errorf("Retry-After %q; want %q", got, tt.fault.RetryAfter)
+			}
+		})
+	}
+}
+
+func TestFaults_validationErrorThroughSDK(t *testing.T) {
+	t.Parallel()
+	client, srv, _ := setup(t)
+	srv.InjectFault(posthogtest.Fault{Method: "PATCH", Path: "/api/users/@me/", Status: http.StatusBadRequest,
+		Type: "validation_error", Code: "invalid_input", Detail: "Enter a valid name.", Attr: "first_name"})
+	_, err := client.Users.Update(t.Context(), posthogusers.Me, posthogusers.UpdateUserRequest{FirstName: posthogusers.Ptr("")})
+	if !errors.Is(err, posthogusers.ErrValidation) {
+		t.Fatalf("err = %v; want ErrValidation", err)
+	}
+	var apiErr *posthogusers.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %T; want *APIError", err)
+	}
+	if apiErr.StatusCode != 400 || apiErr.Type != "validation_error" || apiErr.Code != "invalid_input" ||
+		apiErr.Detail != "Enter a valid name." || apiErr.Attr != "first_name" || apiErr.Attempts != 1 {
+		t.Errorf("APIError %+v", apiErr)
+	}
+}
+
+func TestNewServer_retryAfterComesBackAtOnce(t *testing.T) {
+	t.Parallel()
+	client, srv, tr := setup(t)
+	tr.SkipResponses.Store(true) // injected failures are not PostHog's documented answers
+	ctx := t.Context()
+
+	// A 429 asking for a second: the SDK's default client would sleep and
+	// retry; NewServer's returns the error at once.
+	srv.InjectFault(posthogtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1", Times: 1})
+	_, err := client.Users.Get(ctx, posthogusers.Me)
+	var rl *posthogusers.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter != time.Second || len(srv.Requests()) != 1 {
+		t.Errorf("429 Retry-After 1: %v (%d requests); want a RateLimitError at once", err, len(srv.Requests()))
+	}
+	// So does a 503 asking for a wait.
+	srv.ResetRequests()
+	srv.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "2", Times: 1})
+	_, err = client.Users.Get(ctx, posthogusers.Me)
+	var apiErr *posthogusers.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 || apiErr.RetryAfter != 2*time.Second || len(srv.Requests()) != 1 {
+		t.Errorf("503 Retry-After 2: %v (%d requests); want the 503 at once", err, len(srv.Requests()))
+	}
+	// The fake's own throttle, whose wait is a minute here.
+	tclient, tsrv, _ := setup(t, posthogtest.WithRateLimits(1, 100))
+	if _, err := tclient.Integrations.ListGitHub(ctx, posthogusers.Me); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tclient.Integrations.ListGitHub(ctx, posthogusers.Me); !errors.As(err, &rl) || rl.RetryAfter <= 0 || len(tsrv.Requests()) != 2 {
+		t.Errorf("throttled: %v (%d requests); want a RateLimitError at once", err, len(tsrv.Requests()))
+	}
+	// A Retry-After of 0 is retried at once.
+	srv.ResetRequests()
+	srv.InjectFault(posthogtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0", Times: 1})
+	if _, err := client.Users.Get(ctx, posthogusers.Me); err != nil || len(srv.Requests()) != 2 {
+		t.Errorf("429 Retry-After 0: %v (%d requests); want a retry", err, len(srv.Requests()))
+	}
+}
+
+func TestFaults_probability(t *testing.T) {
+	t.Parallel()
+	// serveN sends n requests for @me straight to fake's handler, and counts
+	// the answers by status.
+	serveN := func(t *testing.T, fake *posthogtest.Fake, key string, n int) map[int]int {
+		t.Helper()
+		statuses := map[int]int{}
+		for range n {
+			req := httptest.NewRequestWithContext(t.Context(), "GET", "/api/users/@me/", nil)
+			req.Header.Set("Authorization", "Bearer "+key)
+			rec := httptest.NewRecorder()
+			fake.ServeHTTP(rec, req)
+			statuses[rec.Code]++
+		}
+		return statuses
+	}
+	newFake := func() (*posthogtest.Fake, string) {
+		fake := posthogtest.New()
+		return fake, fake.AddKey(fake.AddUser(posthogtest.UserSpec{}).UUID, "user:read")
+	}
+	// The bounds are 10 standard deviations from the mean: they fail once
+	// in about 10^23 runs.
+	t.Run("a fraction", func(t *testing.T) {
+		t.Parallel()
+		fake, key := newFake()
+		fake.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, Probability: 0.25})
+		got := serveN(t, fake, key, 1200)
+		if n := got[503]; n < 300-150 || n > 300+150 || got[200] != 1200-n {
+			t.Errorf("statuses %v; want about 300 of 1200 503s, the rest 200", got)
+		}
+	})
+	t.Run("spared requests go to the next fault", func(t *testing.T) {
+		t.Parallel()
+		fake, key := newFake()
+		fake.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, Probability: 0.5})
+		fake.InjectFault(posthogtest.Fault{Status: http.StatusInternalServerError})
+		got := serveN(t, fake, key, 400)
+		if got[200] != 0 || got[503] < 100 || got[500] < 100 {
+			t.Errorf("statuses %v; want 503s and 500s, about half each", got)
+		}
+	})
+	t.Run("only requests given the fault count towards Times", func(t *testing.T) {
+		t.Parallel()
+		fake, key := newFake()
+		fake.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, Probability: 0.5, Times: 10})
+		if got := serveN(t, fake, key, 400); got[503] != 10 || got[200] != 390 {
+			t.Errorf("statuses %v; want 10 503s", got)
+		}
+	})
+	for _, p := range []float64{0, 1, 2} {
+		t.Run(fmt.Sprintf("probability %v gives every request", p), func(t *testing.T) {
+			t.Parallel()
+			fake, key := newFake()
+			fake.InjectFault(posthogtest.Fault{Status: http.StatusServiceUnavailable, Probability: p})
+			if got := serveN(t, fake, key, 50); got[503] != 50 {
+				t.Errorf("statuses %v; want every request 503", got)
+			}
+		})
 	}
 }

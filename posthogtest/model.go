@@ -54,10 +54,13 @@ type user struct {
 	pendingEmail string
 	verified     bool
 	isStaff      bool
-	dateJoined   time.Time
-	password     string
-	memberships  []membership
-	currentTeam  *team
+	// inactive is PostHog's is_active false: the user is out of every
+	// lookup of UserViewSet and cannot authenticate.
+	inactive    bool
+	dateJoined  time.Time
+	password    string
+	memberships []membership
+	currentTeam *team
 
 	notifications        map[string]any
 	anonymizeData        *bool

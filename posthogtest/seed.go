@@ -320,7 +320,8 @@ func (f *Fake) HedgehogConfig(userID uuid.UUID) json.RawMessage {
 	return nil
 }
 
-// UserCount returns the number of users.
+// UserCount returns the number of active users: the count of a staff
+// caller's listing, without deleted and deactivated users.
 func (f *Fake) UserCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -332,7 +333,49 @@ func (f *Fake) UserCount() int {
 			n += int(sg.n)
 		}
 	}
+	for _, u := range f.users.byID {
+		if u.inactive {
+			n--
+		}
+	}
 	return n - len(f.users.deleted)
+}
+
+// DeactivateUser deactivates a user, as PostHog's admin does by clearing
+// is_active, and reports whether the fake has the user. PostHog serves
+// active users only: a deactivated user leaves GET /api/users/ (moving the
+// users after it one place up, as a scan sees), GET /api/users/{uuid}/
+// answers 404 "Not found." for it (to staff; only staff may name a UUID),
+// as do the personal integrations, and its keys and sessions no longer
+// authenticate (401). Signal autonomy, which looks users up by ID without
+// PostHog's filter, still finds it. The user keeps its data and its UUID.
+func (f *Fake) DeactivateUser(userID uuid.UUID) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u := f.users.getUUID(f, userID)
+	if u == nil {
+		return false
+	}
+	f.users.materialize(u)
+	u.inactive = true
+	return true
+}
+
+// DeleteUser deletes a user with its keys and sessions, as PostHog does
+// when the user deletes their account, and reports whether the fake had
+// the user. Unlike DELETE /api/users/@me/, which PostHog refuses (409) to
+// a member of an organization and opens to sessions only, it deletes any
+// user. The user leaves every listing and lookup, and its UUID is free
+// for [Fake.AddUser].
+func (f *Fake) DeleteUser(userID uuid.UUID) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u := f.users.getUUID(f, userID)
+	if u == nil {
+		return false
+	}
+	f.removeUser(u)
+	return true
 }
 
 // randomToken returns n random base62-ish characters.

@@ -39,7 +39,10 @@ func WithScopes(scopes ...string) Option {
 }
 
 // WithClientOptions adds options to every client the server makes, after
-// its own (base URL, HTTP client, short retry waits).
+// its own (base URL, HTTP client, the retry waits [NewServer] describes),
+// which they may replace:
+// WithClientOptions(posthogusers.WithMaxRetryAfter(time.Minute)) restores
+// the SDK's default wait on Retry-After.
 func WithClientOptions(opts ...posthogusers.Option) Option {
 	return func(c *config) { c.clientOptions = append(c.clientOptions, opts...) }
 }
@@ -47,8 +50,18 @@ func WithClientOptions(opts ...posthogusers.Option) Option {
 // NewServer starts a fake PostHog on an [httptest.Server], closed when the
 // test ends, and returns a client for it authenticated as a seeded user
 // (Ada Lovelace, ada@example.com, owner of the fake's organization) with a
-// key of scopes user:read and user:write, and the server. The client waits
-// only milliseconds between retries.
+// key of scopes user:read and user:write, and the server.
+//
+// The client never sleeps for whole seconds. It waits at most 5
+// milliseconds before retrying an answer without Retry-After, and it does
+// not sleep on a Retry-After at all (posthogusers.WithMaxRetryAfter(0)):
+// a 429 or 503 that
+// asks for a wait, from a [Fault] with RetryAfter "1" or more or from the
+// fake's throttles, comes back at once as the error (a
+// [*posthogusers.RateLimitError] for a 429, with the wait PostHog asked
+// for), where the SDK's default client would sleep up to a minute before
+// retrying. A Retry-After of "0" is retried at once. To test the SDK
+// waiting, pass [WithClientOptions] with a longer WithMaxRetryAfter.
 func NewServer(t testing.TB, opts ...Option) (*posthogusers.Client, *Server) {
 	t.Helper()
 	cfg := config{scopes: []string{"user:read", "user:write"}}
@@ -71,14 +84,16 @@ func NewServer(t testing.TB, opts ...Option) (*posthogusers.Client, *Server) {
 }
 
 // NewClient returns a client of the server authenticated with key (or, with
-// "" and [posthogusers.WithSession] among opts, with a session). It fails
-// the test if the client cannot be made.
+// "" and [posthogusers.WithSession] among opts, with a session), which
+// retries as NewServer's does. It fails the test if the client cannot be
+// made.
 func (s *Server) NewClient(key string, opts ...posthogusers.Option) *posthogusers.Client {
 	s.t.Helper()
 	all := append([]posthogusers.Option{
 		posthogusers.WithBaseURL(s.URL),
 		posthogusers.WithHTTPClient(s.srv.Client()),
 		posthogusers.WithRetryWait(time.Millisecond, 5*time.Millisecond),
+		posthogusers.WithMaxRetryAfter(0),
 	}, s.clientOptions...)
 	c, err := posthogusers.NewClient(key, append(all, opts...)...)
 	if err != nil {

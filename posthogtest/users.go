@@ -12,7 +12,7 @@ import (
 
 // target resolves the user ID of the path as PostHog's get_object does:
 // "@me" is the caller; anything else is open to staff only, and an unknown
-// or malformed UUID is a 404. It answers the request itself on failure.
+// or malformed UUID, or a deactivated user's, is a 404. It answers the request itself on failure.
 func (x *exchange) target() *user {
 	id := x.userArg
 	if id == "@me" {
@@ -27,8 +27,9 @@ func (x *exchange) target() *user {
 	if err == nil && len(id) >= 32 {
 		u = x.f.users.getUUID(x.f, uid)
 	}
-	if u == nil {
+	if u == nil || u.inactive {
 		x.notFound("Not found.")
+		return nil
 	}
 	return u
 }
@@ -109,7 +110,7 @@ func (x *exchange) listUsers() {
 	}
 	email, hasEmail := q.Get("email"), q.Has("email") && q.Get("email") != ""
 	keep := func(u *user) bool {
-		return (isStaff == nil || u.isStaff == *isStaff) && (!hasEmail || u.email == email)
+		return !u.inactive && (isStaff == nil || u.isStaff == *isStaff) && (!hasEmail || u.email == email)
 	}
 	limit := 100
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
@@ -236,11 +237,21 @@ func (x *exchange) deleteUser(u *user) {
 		x.fail(http.StatusConflict, "server_error", "conflict", "Cannot delete user with organization memberships.", "")
 		return
 	}
-	x.f.users.remove(u)
-	for k, key := range x.f.keys {
+	x.f.removeUser(u)
+	x.noContent()
+}
+
+// removeUser deletes u with its keys and sessions. The fake is locked.
+func (f *Fake) removeUser(u *user) {
+	f.users.remove(u)
+	for k, key := range f.keys {
 		if key.user == u.uuid {
-			delete(x.f.keys, k)
+			delete(f.keys, k)
 		}
 	}
-	x.noContent()
+	for id, s := range f.sessions {
+		if s.user == u.uuid {
+			delete(f.sessions, id)
+		}
+	}
 }

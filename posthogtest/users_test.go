@@ -419,3 +419,114 @@ func TestAddUser_fixedUUIDAndDateJoined(t *testing.T) {
 	}()
 	fake.AddUser(posthogtest.UserSpec{UUID: id})
 }
+
+// listedUUIDs lists every user client sees, with the count PostHog
+// reported.
+func listedUUIDs(t *testing.T, client *posthogusers.Client) (count int, listed map[uuid.UUID]bool) {
+	t.Helper()
+	page, err := client.Users.List(t.Context(), &posthogusers.ListUsersOptions{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed = map[uuid.UUID]bool{}
+	for _, u := range page.Results {
+		listed[u.UUID] = true
+	}
+	return page.Count, listed
+}
+
+func TestDeactivateUser(t *testing.T) {
+	t.Parallel()
+	staff, srv, _ := setup(t, posthogtest.WithStaff())
+	ctx := t.Context()
+	seeded := srv.SeedUsers(5) // a generated user, never changed before
+	grace := srv.AddUser(posthogtest.UserSpec{Email: "grace@example.com"})
+	graceKey := srv.AddKey(grace.UUID, "user:read")
+	graceSession := srv.SessionClient(grace.UUID)
+	if _, err := srv.NewClient(graceKey).Users.Get(ctx, posthogusers.Me); err != nil {
+		t.Fatalf("before: %v", err)
+	}
+	count, _ := listedUUIDs(t, staff)
+
+	for _, u := range []posthogtest.User{seeded, grace} {
+		if !srv.DeactivateUser(u.UUID) {
+			t.Fatalf("DeactivateUser(%s) = false", u.UUID)
+		}
+	}
+	if srv.DeactivateUser(uuid.New()) {
+		t.Error("DeactivateUser of an unknown user = true")
+	}
+
+	after, listed := listedUUIDs(t, staff)
+	if after != count-2 || len(listed) != after || listed[seeded.UUID] || listed[grace.UUID] {
+		t.Errorf("listing after: count %d (%d listed; before %d); deactivated users listed: %v %v",
+			after, len(listed), count, listed[seeded.UUID], listed[grace.UUID])
+	}
+	if n := srv.UserCount(); n != after {
+		t.Errorf("UserCount() = %d; want %d, the listing's count", n, after)
+	}
+	byEmail, err := staff.Users.List(ctx, &posthogusers.ListUsersOptions{UserFilter: posthogusers.UserFilter{Email: grace.Email}})
+	if err != nil || byEmail.Count != 0 {
+		t.Errorf("listing by a deactivated user's email: %+v, %v; want none", byEmail, err)
+	}
+	for _, u := range []posthogtest.User{seeded, grace} {
+		if _, err := staff.Users.Get(ctx, u.UUID.String()); !errors.Is(err, posthogusers.ErrNotFound) {
+			t.Errorf("staff GET of a deactivated user: %v; want 404", err)
+		}
+		if _, err := staff.Integrations.ListGitHub(ctx, u.UUID.String()); !errors.Is(err, posthogusers.ErrNotFound) {
+			t.Errorf("staff listing a deactivated user's integrations: %v; want 404", err)
+		}
+	}
+	// Signal autonomy looks users up by ID without PostHog's filter.
+	if _, err := staff.SignalAutonomy.Set(ctx, posthogusers.AutonomyUser(grace.ID), posthogusers.SignalAutonomyUpdate{}); err != nil {
+		t.Errorf("signal autonomy of a deactivated user: %v", err)
+	}
+	// The user's credentials no longer authenticate.
+	var apiErr *posthogusers.APIError
+	if _, err := srv.NewClient(graceKey).Users.Get(ctx, posthogusers.Me); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized ||
+		apiErr.Detail != "Personal API key found in request Authorization header is invalid." {
+		t.Errorf("a deactivated user's key: %v; want PostHog's 401 for an invalid key", err)
+	}
+	if _, err := graceSession.Users.Get(ctx, posthogusers.Me); !errors.Is(err, posthogusers.ErrUnauthorized) {
+		t.Errorf("a deactivated user's session: %v; want 401", err)
+	}
+}
+
+func TestDeleteUser(t *testing.T) {
+	t.Parallel()
+	staff, srv, _ := setup(t, posthogtest.WithStaff())
+	ctx := t.Context()
+	seeded := srv.SeedUsers(3)
+	// A member of an organization, whom DELETE /api/users/@me/ refuses.
+	grace := srv.AddUser(posthogtest.UserSpec{Email: "grace@example.com"})
+	graceKey := srv.AddKey(grace.UUID, "user:read")
+	count, _ := listedUUIDs(t, staff)
+
+	for _, u := range []posthogtest.User{seeded, grace} {
+		if !srv.DeleteUser(u.UUID) {
+			t.Fatalf("DeleteUser(%s) = false", u.UUID)
+		}
+		if srv.DeleteUser(u.UUID) {
+			t.Errorf("DeleteUser(%s) twice = true", u.UUID)
+		}
+		if srv.DeactivateUser(u.UUID) {
+			t.Errorf("DeactivateUser of a deleted user = true")
+		}
+	}
+	after, listed := listedUUIDs(t, staff)
+	if after != count-2 || listed[seeded.UUID] || listed[grace.UUID] || srv.UserCount() != after {
+		t.Errorf("after: count %d, UserCount %d; want %d; deleted users listed: %v %v",
+			after, srv.UserCount(), count-2, listed[seeded.UUID], listed[grace.UUID])
+	}
+	if _, err := staff.Users.Get(ctx, grace.UUID.String()); !errors.Is(err, posthogusers.ErrNotFound) {
+		t.Errorf("staff GET of a deleted user: %v; want 404", err)
+	}
+	if _, err := srv.NewClient(graceKey).Users.Get(ctx, posthogusers.Me); !errors.Is(err, posthogusers.ErrUnauthorized) {
+		t.Errorf("a deleted user's key: %v; want 401", err)
+	}
+	// The UUID is free again.
+	back := srv.AddUser(posthogtest.UserSpec{UUID: grace.UUID, Email: "grace@example.com"})
+	if got, err := staff.Users.Get(ctx, grace.UUID.String()); err != nil || got.ID != back.ID {
+		t.Errorf("the UUID added again: %+v, %v", got, err)
+	}
+}

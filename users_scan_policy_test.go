@@ -1,0 +1,335 @@
+package posthogusers
+
+// Tests of what a scan does with the pages it is given: which pages a
+// window requests and keeps in flight, what a failed page cancels, where a
+// resumed scan starts, and what its drift record says.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// pageServer serves a list of users 1..n in PostHog's page shape, at most
+// maxPage users a page whatever the limit (0: no cap), and records each
+// request's offset and limit. before, when set, runs first and may answer
+// the request itself (it returns true then).
+type pageServer struct {
+	n, maxPage int
+	before     func(w http.ResponseWriter, r *http.Request, offset int) bool
+	mu         sync.Mutex
+	requests   []string // "offset/limit"
+}
+
+func (s *pageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	s.mu.Lock()
+	s.requests = append(s.requests, fmt.Sprintf("%d/%d", offset, limit))
+	s.mu.Unlock()
+	if s.before != nil && s.before(w, r, offset) {
+		return
+	}
+	if s.maxPage > 0 {
+		limit = min(limit, s.maxPage)
+	}
+	end := min(offset+limit, s.n)
+	next := -1
+	if end < s.n {
+		next = end
+	}
+	var users []string
+	for id := offset + 1; id <= end; id++ {
+		users = append(users, hostileUser(int64(id)))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = fmt.Fprint(w, pageHead(s.n, next, limit)+strings.Join(users, ",")+"]}")
+}
+
+// sortedRequests returns the requests the server got, sorted.
+func (s *pageServer) sortedRequests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := slices.Clone(s.requests)
+	slices.SortFunc(r, func(a, b string) int {
+		ao, _ := strconv.Atoi(strings.Split(a, "/")[0])
+		bo, _ := strconv.Atoi(strings.Split(b, "/")[0])
+		return ao - bo
+	})
+	return r
+}
+
+// scanIDs ranges over sc's users, returning their IDs and the errors.
+func scanIDs(sc *UserScan) (ids []int64, errs []error) {
+	for u, err := range sc.Users() {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ids = append(ids, u.ID)
+	}
+	return ids, errs
+}
+
+// idRange returns from..to.
+func idRange(from, to int64) []int64 {
+	var ids []int64
+	for id := from; id <= to; id++ {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// TestScan_windowKeepsPagesInFlight scans 500 users, 100 to a page, with a
+// window of 4: the four pages after the first are in flight together, and
+// each page is requested once. The server holds each of them until all
+// four have arrived; a scan that ran them one at a time would leave the
+// first waiting until the test's guard gives up.
+func TestScan_windowKeepsPagesInFlight(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	arrived, most := 0, 0
+	all := make(chan struct{})
+	srv := &pageServer{n: 500, before: func(w http.ResponseWriter, r *http.Request, offset int) bool {
+		if offset == 0 {
+			return false
+		}
+		mu.Lock()
+		arrived++
+		most = max(most, arrived)
+		if arrived == 4 {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+		case <-time.After(10 * time.Second): // turns a window of one into a failure, not a hang
+		}
+		return false
+	}}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := hostileClient(t, hs.URL, testKey)
+	ids, errs := scanIDs(c.Users.Scan(t.Context(), &ScanOptions{Limit: 100, Window: 4}))
+	if len(errs) != 0 || !slices.Equal(ids, idRange(1, 500)) {
+		t.Fatalf("%d users, errors %v; want users 1 to 500", len(ids), errs)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if most != 4 {
+		t.Errorf("at most %d pages in flight; want the window's 4", most)
+	}
+	if got, want := srv.sortedRequests(), []string{"0/100", "100/100", "200/100", "300/100", "400/100"}; !slices.Equal(got, want) {
+		t.Errorf("requests %v; want %v, each page once", got, want)
+	}
+}
+
+// TestScan_resumedWindowThroughACappingProxy resumes a windowed scan
+// behind a proxy that answers at most 7 users a page whatever the limit:
+// the first page's length gives the step of the window, so every later
+// page is asked for whole, with no gap to fill.
+func TestScan_resumedWindowThroughACappingProxy(t *testing.T) {
+	t.Parallel()
+	srv := &pageServer{n: 50, maxPage: 7}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := hostileClient(t, hs.URL, testKey)
+	ids, errs := scanIDs(c.Users.Scan(t.Context(), &ScanOptions{Limit: 10, Window: 4, Start: Checkpoint{Offset: 15, LastID: 15}}))
+	if len(errs) != 0 || !slices.Equal(ids, idRange(16, 50)) {
+		t.Fatalf("users %v, errors %v; want 16 to 50", ids, errs)
+	}
+	want := []string{"14/10", "21/7", "28/7", "35/7", "42/7", "49/7"}
+	if got := srv.sortedRequests(); !slices.Equal(got, want) {
+		t.Errorf("requests %v; want %v", got, want)
+	}
+}
+
+// TestScan_pagesAfterAFailedPageAreCancelled fails the second page of a
+// window of 4 once the three after it are in flight: their requests are
+// cancelled, and the scan ends with the second page's error.
+func TestScan_pagesAfterAFailedPageAreCancelled(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	waiting, cancelled := 0, 0
+	three := make(chan struct{})
+	srv := &pageServer{n: 500, before: func(w http.ResponseWriter, r *http.Request, offset int) bool {
+		switch offset {
+		case 0:
+			return false
+		case 100:
+			select {
+			case <-three:
+			case <-time.After(10 * time.Second):
+			}
+			answer(http.StatusBadRequest, `{"type":"validation_error","code":"invalid_input","detail":"No.","attr":null}`)(w, r)
+			return true
+		}
+		mu.Lock()
+		if waiting++; waiting == 3 {
+			close(three)
+		}
+		mu.Unlock()
+		select {
+		case <-r.Context().Done():
+			mu.Lock()
+			cancelled++
+			mu.Unlock()
+		case <-time.After(10 * time.Second):
+		}
+		return true
+	}}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := hostileClient(t, hs.URL, testKey)
+	ids, errs := scanIDs(c.Users.Scan(t.Context(), &ScanOptions{Limit: 100, Window: 4}))
+	var se *ScanError
+	if len(errs) != 1 || !errors.As(errs[0], &se) || !errors.Is(errs[0], ErrValidation) || se.Checkpoint.Offset != 100 || len(ids) != 100 {
+		t.Fatalf("%d users, errors %v; want the first page's 100 users and the second page's error", len(ids), errs)
+	}
+	hs.Close() // waits for the handlers
+	mu.Lock()
+	defer mu.Unlock()
+	if cancelled != 3 {
+		t.Errorf("%d of the 3 pages after the failed one were cancelled", cancelled)
+	}
+}
+
+// TestScan_startWithLastIDOnly starts from a checkpoint with a last ID but
+// offset 0: there is no user before it to check, so the scan starts at the
+// first user and skips those not past the last ID.
+func TestScan_startWithLastIDOnly(t *testing.T) {
+	t.Parallel()
+	srv := &pageServer{n: 10}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := hostileClient(t, hs.URL, testKey)
+	sc := c.Users.Scan(t.Context(), &ScanOptions{Limit: 100, Start: Checkpoint{LastID: 5}})
+	ids, errs := scanIDs(sc)
+	if len(errs) != 0 || !slices.Equal(ids, idRange(6, 10)) || !slices.Equal(srv.sortedRequests(), []string{"0/100"}) {
+		t.Errorf("users %v, errors %v, requests %v; want 6 to 10 from offset 0", ids, errs, srv.sortedRequests())
+	}
+}
+
+// scriptedPages serves the list pages of pages, by offset: each is the
+// page's count, its users' IDs and the offset of its next link (-1 for
+// none).
+type scriptedPage struct {
+	count int
+	ids   []int64
+	next  int
+}
+
+func scriptedPages(t *testing.T, limit int, pages map[int]scriptedPage) *Client {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		p, ok := pages[offset]
+		if !ok {
+			t.Errorf("unexpected request at offset %d", offset)
+			p = scriptedPage{next: -1}
+		}
+		var users []string
+		for _, id := range p.ids {
+			users = append(users, hostileUser(id))
+		}
+		answer(http.StatusOK, pageHead(p.count, p.next, limit)+strings.Join(users, ",")+"]}")(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	return hostileClient(t, hs.URL, testKey)
+}
+
+// TestScan_driftFields pins what a scan's *DriftError says.
+func TestScan_driftFields(t *testing.T) {
+	t.Parallel()
+	t.Run("a user listed twice", func(t *testing.T) {
+		t.Parallel()
+		c := scriptedPages(t, 3, map[int]scriptedPage{
+			0: {20, []int64{1, 2, 3}, 3},
+			3: {20, []int64{3, 4, 5}, 6}, // the list moved down one
+			6: {20, []int64{6}, -1},
+		})
+		sc := c.Users.Scan(t.Context(), &ScanOptions{Limit: 3})
+		ids, errs := scanIDs(sc)
+		var d *DriftError
+		if !slices.Equal(ids, idRange(1, 6)) || len(errs) != 1 || !errors.As(errs[0], &d) {
+			t.Fatalf("users %v, errors %v; want 1 to 6 and a *DriftError", ids, errs)
+		}
+		want := DriftError{FirstCount: 20, LastCount: 20, Skipped: 1, Reasons: []string{"the list ended at offset 7 with a count of 20"}}
+		if d.FirstCount != want.FirstCount || d.LastCount != want.LastCount || d.Skipped != want.Skipped || !slices.Equal(d.Reasons, want.Reasons) {
+			t.Errorf("drift %+v; want %+v", *d, want)
+		}
+	})
+	t.Run("a clean resume", func(t *testing.T) {
+		t.Parallel()
+		c := scriptedPages(t, 3, map[int]scriptedPage{2: {5, []int64{3, 4, 5}, -1}})
+		sc := c.Users.Scan(t.Context(), &ScanOptions{Limit: 3, Start: Checkpoint{Offset: 3, LastID: 3}})
+		ids, errs := scanIDs(sc)
+		if !slices.Equal(ids, []int64{4, 5}) || len(errs) != 0 || sc.Drift() != nil {
+			t.Errorf("users %v, errors %v, drift %v; want 4 and 5, no drift (the user checked is not listed twice)", ids, errs, sc.Drift())
+		}
+	})
+	t.Run("an empty list", func(t *testing.T) {
+		t.Parallel()
+		c := scriptedPages(t, 3, map[int]scriptedPage{0: {0, nil, -1}})
+		sc := c.Users.Scan(t.Context(), &ScanOptions{Limit: 3})
+		if ids, errs := scanIDs(sc); len(ids)+len(errs) != 0 || sc.Drift() != nil {
+			t.Errorf("users %v, errors %v; want none, and no drift", ids, errs)
+		}
+	})
+	t.Run("users where the count says none", func(t *testing.T) {
+		t.Parallel()
+		c := scriptedPages(t, 3, map[int]scriptedPage{0: {0, []int64{1}, -1}})
+		sc := c.Users.Scan(t.Context(), &ScanOptions{Limit: 3})
+		ids, _ := scanIDs(sc)
+		if d := sc.Drift(); len(ids) != 1 || d == nil || !slices.Equal(d.Reasons, []string{"the list ended at offset 1 with a count of 0"}) {
+			t.Errorf("users %v, drift %v; want user 1 and the count named", ids, d)
+		}
+	})
+	t.Run("at most ten reasons", func(t *testing.T) {
+		t.Parallel()
+		pages := map[int]scriptedPage{}
+		for i := range 12 {
+			pages[i] = scriptedPage{100 - i, []int64{int64(i + 1)}, i + 1} // the count goes down every page
+		}
+		pages[12] = scriptedPage{88, []int64{13}, -1}
+		c := scriptedPages(t, 1, pages)
+		sc := c.Users.Scan(t.Context(), &ScanOptions{Limit: 1})
+		scanIDs(sc)
+		if d := sc.Drift(); d == nil || len(d.Reasons) != 10 || d.FirstCount != 100 || d.LastCount != 88 {
+			t.Errorf("drift %+v; want 10 reasons, counts 100 then 88", d)
+		}
+	})
+}
+
+// TestScan_offsetPastTheCount lists through a server that brings new users
+// at every offset while its count stays 10, 10 to a page: the scan reads
+// the page that ends a page past the count, and stops at the next.
+func TestScan_offsetPastTheCount(t *testing.T) {
+	t.Parallel()
+	var requests atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		var users []string
+		for id := offset + 1; id <= offset+10; id++ {
+			users = append(users, hostileUser(int64(id)))
+		}
+		answer(http.StatusOK, pageHead(10, offset+10, 10)+strings.Join(users, ",")+"]}")(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	c := hostileClient(t, hs.URL, testKey)
+	ids, errs := scanIDs(c.Users.Scan(context.Background(), &ScanOptions{Limit: 10}))
+	if len(ids) != 30 || len(errs) != 1 || !errors.Is(errs[0], ErrMalformedResponse) || requests.Load() != 3 {
+		t.Errorf("%d users, %d requests, errors %v; want 30 users in 3 requests, then ErrMalformedResponse", len(ids), requests.Load(), errs)
+	}
+}
