@@ -1,11 +1,12 @@
 // Package posthogusers is a client for PostHog's Users REST API (/api/users/…).
 //
-// Create a [Client] with a personal API key and use its services:
+// Create a [Client] with a personal API key, [NewClient], or from the
+// environment (POSTHOG_PERSONAL_API_KEY, and POSTHOG_HOST for another
+// instance than US Cloud) with [NewClientFromEnv], and use its services:
 //
-//	key := os.Getenv("POSTHOG_PERSONAL_API_KEY")
-//	client, err := posthogusers.NewClient(key)
+//	client, err := posthogusers.NewClientFromEnv()
 //	if err != nil {
-//		return err
+//		return err // an *InputError naming a missing or malformed variable
 //	}
 //	me, err := client.Users.Get(ctx, posthogusers.Me)
 //

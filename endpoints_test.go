@@ -130,7 +130,7 @@ func TestEndpoints(t *testing.T) {
 			if served != 1 {
 				t.Fatalf("handler ran %d times; want 1", served)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, ignoreSent); diff != "" {
 				t.Errorf("result (-want +got):\n%s", diff)
 			}
 		})

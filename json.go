@@ -25,26 +25,9 @@ import (
 //
 // The tests in json_test.go pin each of these.
 
-// looseTime is a time PostHog computes for session fields, read as ISO 8601
-// with or without a zone (UTC when none). null and anything unreadable
-// decode to nil rather than failing the whole object.
-type looseTime struct{ t *time.Time }
-
-// UnmarshalJSONFrom reads a string; any other value reads as nil.
-func (lt *looseTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	lt.t = nil
-	if dec.PeekKind() != jsontext.KindString {
-		return dec.SkipValue()
-	}
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return err
-	}
-	lt.t = parseLooseTime(tok.String())
-	return nil
-}
-
-// parseLooseTime parses the layouts PostHog uses for computed session times.
+// parseLooseTime parses the layouts PostHog uses for the times it computes
+// for session fields: ISO 8601 with or without a zone (UTC when none). It
+// returns nil for anything else.
 func parseLooseTime(s string) *time.Time {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
 		if t, err := time.Parse(layout, s); err == nil {

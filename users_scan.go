@@ -33,7 +33,12 @@ type ScanOptions struct {
 	// starts at the first user.
 	Start Checkpoint
 	// OnProgress, when set, is called after every page, from the goroutine
-	// that runs the loop.
+	// that runs the loop, once the loop has had the whole page: after the
+	// loop body returned for the page's last user ([UserScan.Users],
+	// [UserScan.Raw]) or for the page ([UserScan.Pages]), and before the
+	// next page is handed to it. A checkpoint saved in OnProgress therefore
+	// covers only users the loop body has handled, with any window. A page
+	// the loop breaks out of gets no call.
 	OnProgress func(Progress)
 }
 
@@ -282,12 +287,12 @@ type scanMode[T any] struct {
 type itemDecoder[T any] func(dec *jsontext.Decoder) (T, int64, error)
 
 // userItems returns the decoder of one page's users: users whose team or
-// organization is the same JSON share one decoded value (see pageOptions).
+// organization is the same JSON share one decoded value (see pageShares).
 func userItems() itemDecoder[User] {
-	opts := pageOptions()
+	shares := &pageShares{teams: map[string]*Team{}, organizations: map[string]*Organization{}}
 	return func(dec *jsontext.Decoder) (User, int64, error) {
 		var u User
-		if err := json.UnmarshalDecode(dec, &u, opts); err != nil {
+		if err := u.decodeInPage(dec, shares); err != nil {
 			return u, 0, err
 		}
 		if reason := checkUser(&u); reason != "" {
@@ -385,25 +390,23 @@ func memberValue(b []byte) []byte {
 // isJSONSpace reports whether c is JSON white space.
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// pageOptions returns the decoding options for one page: users whose team
-// or organization is the same JSON share one decoded value.
-func pageOptions() json.Options {
-	const maxShared = 64 // distinct values kept per page, to bound memory
-	teams := make(map[string]*Team)
-	orgs := make(map[string]*Organization)
-	return json.WithUnmarshalers(json.JoinUnmarshalers(
-		json.UnmarshalFromFunc(func(dec *jsontext.Decoder, p **Team) error {
-			return decodeShared(dec, p, teams, maxShared)
-		}),
-		json.UnmarshalFromFunc(func(dec *jsontext.Decoder, p **Organization) error {
-			return decodeShared(dec, p, orgs, maxShared)
-		}),
-	))
+// pageShares are the teams and organizations a page's users share: users
+// whose team or organization is the same JSON share one decoded value. The
+// users' wire struct (users_json.go) decodes those members with
+// decodeShared. The page's users are decoded one after the other through
+// one wire struct, wire.
+type pageShares struct {
+	teams         map[string]*Team
+	organizations map[string]*Organization
+	wire          *userWire
 }
+
+// maxShared bounds the distinct values a page shares, to bound memory.
+const maxShared = 64
 
 // decodeShared decodes a *T, reusing the value decoded from the same JSON
 // earlier in the page.
-func decodeShared[T any](dec *jsontext.Decoder, p **T, seen map[string]*T, maxShared int) error {
+func decodeShared[T any](dec *jsontext.Decoder, p **T, seen map[string]*T) error {
 	if dec.PeekKind() == jsontext.KindNull {
 		*p = nil
 		_, err := dec.ReadToken()

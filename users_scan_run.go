@@ -4,9 +4,9 @@ package posthogusers
 // or a window of pages read whole by goroutines and handed to the loop in
 // order (windowed, windowPages). Both hand each user to take, which skips a
 // user already yielded and moves the checkpoint, and each page to endPage,
-// which checks it for drift and reports progress. Every page is read by
-// readPage, through Client.do and its attempt loop (transport.go), which
-// retries a page as it retries any call.
+// which checks it for drift; once the loop has had the page, progress
+// reports it. Every page is read by readPage, through Client.do and its
+// attempt loop (transport.go), which retries a page as it retries any call.
 
 import (
 	"cmp"
@@ -117,6 +117,7 @@ func (r *scanner[T]) sequential(ctx context.Context) error {
 		if r.pageEnd != nil && !r.pageEnd(info) {
 			return errStop
 		}
+		r.progress()
 		if done {
 			return nil
 		}
@@ -300,6 +301,7 @@ func (r *scanner[T]) deliver(page *bufferedPage[T]) (done bool, err error) {
 	if r.pageEnd != nil && !r.pageEnd(page.info) {
 		return false, errStop
 	}
+	r.progress()
 	return done, nil
 }
 
@@ -379,10 +381,15 @@ func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool, err error
 	r.sc.mu.Lock()
 	r.sc.total = info.count
 	r.sc.mu.Unlock()
+	return last, nil
+}
+
+// progress calls OnProgress once the loop has had the whole page: every
+// user of it, or the page itself when pages are yielded.
+func (r *scanner[T]) progress() {
 	if f := r.sc.opts.OnProgress; f != nil {
 		f(r.sc.Progress())
 	}
-	return last, nil
 }
 
 // fail ends a scan with err, saying where to resume.

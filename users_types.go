@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
 )
@@ -14,6 +13,26 @@ import (
 // Fields PostHog adds after this version of the SDK are not lost:
 // [User.UnknownFields] returns the members this type does not know. To keep
 // users as PostHog's JSON, unchanged, scan them with [UserScan.Raw].
+//
+// # JSON
+//
+// A User decoded from PostHog's JSON encodes back to that JSON: the members
+// PostHog sent and no others, null where it sent null (PendingEmail reads
+// "" for null and encodes as null), timestamps in the text PostHog wrote
+// them in, and the members User has no field for. The types a User holds
+// (Team, Organization, OrganizationBasic, PendingInvite, NotificationLock,
+// ScenePersonalisation) do the same, each with its own members. A field
+// changed after decoding encodes as it is now; a User built in Go encodes
+// every field, a nil list or map as empty. What differs only in form may be
+// written another way: a UUID in lowercase, a string's escapes, the numbers
+// of free-form fields (NotificationSettings, Organization.Teams) as
+// float64s. encoding/json gives the same JSON, through MarshalJSON and
+// UnmarshalJSON.
+//
+// Decoding records this in unexported fields: compare these types by their
+// exported fields (go-cmp's cmpopts.IgnoreUnexported) or as JSON. Values of
+// the comparable ones decoded from the same JSON are equal with ==, but not
+// to a value built in Go with the same fields.
 type User struct {
 	ID         int64     `json:"id"`
 	UUID       uuid.UUID `json:"uuid"`
@@ -95,7 +114,7 @@ type User struct {
 	OnboardingDelegatedToOrganizationID *uuid.UUID              `json:"onboarding_delegated_to_organization_id"`
 	OnboardingDelegationAcceptedAt      *time.Time              `json:"onboarding_delegation_accepted_at"`
 
-	unknown jsontext.Value // the members User has no field for, as an object
+	sent asSent // how PostHog sent the user, when it was decoded
 }
 
 // Team is a PostHog project as nested in a [User] (PostHog's TeamBasic).
@@ -116,6 +135,8 @@ type Team struct {
 	// Timezone is an IANA time zone name, such as "Europe/Berlin".
 	Timezone      string `json:"timezone"`
 	AccessControl bool   `json:"access_control"`
+
+	sent asSent
 }
 
 // Organization is a user's current organization, with every field PostHog
@@ -162,6 +183,8 @@ type Organization struct {
 	IsAITrainingCTAShown             bool   `json:"is_ai_training_cta_shown"`
 	HasSignedBAA                     bool   `json:"has_signed_baa"`
 	UsesMostSpecificAccessResolution bool   `json:"uses_most_specific_access_resolution"`
+
+	sent asSent
 }
 
 // OrganizationBasic is an organization a user belongs to, as listed in
@@ -177,6 +200,8 @@ type OrganizationBasic struct {
 	IsActive          *bool  `json:"is_active"`
 	IsNotActiveReason string `json:"is_not_active_reason"`
 	IsPendingDeletion bool   `json:"is_pending_deletion"`
+
+	sent asSent
 }
 
 // PendingInvite is an invitation to an organization waiting for the user.
@@ -186,6 +211,8 @@ type PendingInvite struct {
 	OrganizationID   string    `json:"organization_id"`
 	OrganizationName string    `json:"organization_name"`
 	CreatedAt        time.Time `json:"created_at"`
+
+	sent asSent
 }
 
 // ScenePersonalisation is a dashboard the user chose for a scene of PostHog's
@@ -194,6 +221,8 @@ type ScenePersonalisation struct {
 	Scene string `json:"scene"`
 	// Dashboard is the dashboard's ID, nil when none.
 	Dashboard *int64 `json:"dashboard"`
+
+	sent asSent
 }
 
 // NotificationLock is a notification setting an organization admin enforces
@@ -209,6 +238,8 @@ type NotificationLock struct {
 	LockedValue bool `json:"locked_value"`
 	// AppliesToAllMembers reports whether the lock covers every member.
 	AppliesToAllMembers bool `json:"applies_to_all_members"`
+
+	sent asSent
 }
 
 // ToolbarMode is how PostHog's toolbar behaves for a user.
@@ -322,42 +353,5 @@ func (id *OpaqueID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // from that User has no field for: what PostHog added after this version of
 // the SDK. It returns nil when there are none.
 func (u *User) UnknownFields() map[string]jsontext.Value {
-	return unknownMembers(u.unknown)
-}
-
-// userFields is User without its methods, so that decoding into it does not
-// recurse into [User.UnmarshalJSONFrom].
-type userFields User
-
-// userWire is how a user is read: User's fields, with the session times
-// read loosely (they shadow User's fields of the same names, being less
-// deeply nested) and the members User does not know kept aside.
-type userWire struct {
-	*userFields
-	IsImpersonatedUntil       looseTime      `json:"is_impersonated_until"`
-	SensitiveSessionExpiresAt looseTime      `json:"sensitive_session_expires_at"`
-	FreshReauthExpiresAt      looseTime      `json:"fresh_reauth_expires_at"`
-	Unknown                   jsontext.Value `json:",embed"`
-}
-
-// UnmarshalJSON decodes a user from data, as [User.UnmarshalJSONFrom] does,
-// for callers that decode with encoding/json.
-func (u *User) UnmarshalJSON(data []byte) error {
-	return json.Unmarshal(data, u)
-}
-
-// UnmarshalJSONFrom decodes a user in one pass over its JSON object, reading
-// straight from dec. Session times in a format it cannot read are left nil
-// rather than failing the whole user.
-func (u *User) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	*u = User{}
-	w := userWire{userFields: (*userFields)(u)}
-	if err := json.UnmarshalDecode(dec, &w); err != nil {
-		return err
-	}
-	u.IsImpersonatedUntil = w.IsImpersonatedUntil.t
-	u.SensitiveSessionExpiresAt = w.SensitiveSessionExpiresAt.t
-	u.FreshReauthExpiresAt = w.FreshReauthExpiresAt.t
-	u.unknown = w.Unknown
-	return nil
+	return unknownMembers(jsontext.Value(u.sent.unknown))
 }

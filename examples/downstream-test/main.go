@@ -15,8 +15,9 @@
 //
 //	go run ./examples/downstream-test
 //
-// With POSTHOG_PERSONAL_API_KEY set it asks real PostHog (POSTHOG_HOST,
-// default https://us.posthog.com); listing the staff takes a staff user's
+// With POSTHOG_PERSONAL_API_KEY set it asks real PostHog, with the client
+// posthogusers.NewClientFromEnv makes (POSTHOG_HOST, default
+// https://us.posthog.com); listing the staff takes a staff user's
 // key. Otherwise it asks an in-memory PostHog that runs inside the program,
 // with a staff user's key. Its first line says which.
 package main
@@ -36,14 +37,13 @@ func main() { target.Main("downstream-test", run) }
 
 // run is the program, given where to write and how to read the environment.
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	pg := target.Choose(getenv, seedFake)
-	defer pg.Close()
-	fmt.Fprintf(w, "Using %s\n", pg)
-	client, err := posthogusers.NewClient(pg.Key, posthogusers.WithBaseURL(pg.BaseURL))
+	pg, err := target.Choose(getenv, seedFake)
 	if err != nil {
 		return err
 	}
-	dir := NewDirectory(client)
+	defer pg.Close()
+	fmt.Fprintf(w, "Using %s\n", pg)
+	dir := NewDirectory(pg.Client) // for real PostHog, posthogusers.NewClientFromEnv()
 
 	name, err := dir.DisplayName(ctx, posthogusers.Me)
 	if err != nil {

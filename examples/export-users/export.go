@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -44,6 +45,9 @@ type result struct {
 // [*posthogusers.ScanError]; when the list changed during the export it
 // finishes and returns the [*posthogusers.DriftError].
 func export(ctx context.Context, client *posthogusers.Client, o options, stdout, stderr io.Writer) (res result, err error) {
+	if err := removeTempStates(o.checkpoint); err != nil {
+		return res, err
+	}
 	st, resumed, err := loadState(o.checkpoint)
 	if err != nil {
 		return res, err
@@ -228,6 +232,35 @@ func openOutput(path string, st state, resume bool) (*os.File, error) {
 	return f, nil
 }
 
+// tempStatePattern is the name of saveState's temporary files for the
+// checkpoint file path, for os.CreateTemp.
+func tempStatePattern(path string) string { return filepath.Base(path) + ".*.tmp" }
+
+// removeTempStates removes the temporary files of saveState that a run
+// stopped between creating one and renaming it (kill -9, a crash) left next
+// to the checkpoint file path: the checkpoint's name, a dot, the digits
+// os.CreateTemp puts in, and ".tmp". A run of the same export at the same
+// time is not supported: it would write the same output.
+func removeTempStates(path string) error {
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("looking for temporary checkpoints: %w", err)
+	}
+	prefix, suffix, _ := strings.Cut(tempStatePattern(path), "*")
+	for _, e := range entries {
+		digits, hasPrefix := strings.CutPrefix(e.Name(), prefix)
+		digits, hasSuffix := strings.CutSuffix(digits, suffix)
+		if !hasPrefix || !hasSuffix || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing a temporary checkpoint: %w", err)
+		}
+	}
+	return nil
+}
+
 // saveState writes st to the checkpoint file atomically: to a temporary
 // file in the same directory, synced, then renamed over it.
 func saveState(path string, st state) error {
@@ -235,7 +268,7 @@ func saveState(path string, st state) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(path), tempStatePattern(path))
 	if err != nil {
 		return fmt.Errorf("saving the checkpoint: %w", err)
 	}

@@ -16,10 +16,11 @@
 //
 // # Real PostHog or an embedded fake
 //
-// With POSTHOG_PERSONAL_API_KEY set, the program exports the users of that
-// PostHog instance. Listing every user takes a staff user's key with the
-// user:read scope: PostHog shows a non-staff key only its own user, so the
-// export then has one line.
+// With POSTHOG_PERSONAL_API_KEY set, the program exports the users of the
+// PostHog instance of POSTHOG_HOST (or -base-url), with the client
+// posthogusers.NewClientFromEnv makes. Listing every user takes a staff
+// user's key with the user:read scope: PostHog shows a non-staff key only
+// its own user, so the export then has one line.
 //
 // Without POSTHOG_PERSONAL_API_KEY it starts an in-memory PostHog
 // (package posthogtest) inside the program, seeded with -users generated
@@ -36,6 +37,8 @@
 // same command again truncates the output to the length the checkpoint
 // records and goes on from there: no line is lost or written twice. A run
 // that ends removes the checkpoint; a run without a checkpoint starts over.
+// A run also removes the temporary checkpoint files a stopped run may have
+// left next to the checkpoint (FILE.checkpoint.NNN.tmp).
 //
 // # Exit codes
 //
@@ -132,9 +135,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return exitUsage
 	}
 
-	key, host := getenv("POSTHOG_PERSONAL_API_KEY"), o.baseURL
-	var clientOpts []posthogusers.Option
-	if key == "" {
+	var client *posthogusers.Client
+	if getenv(posthogusers.EnvPersonalAPIKey) == "" {
 		hooks, err := fakeHooksFromEnv(getenv)
 		if err != nil {
 			fmt.Fprintln(stderr, "export-users:", err)
@@ -146,24 +148,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return exitError
 		}
 		defer fake.Close()
-		key, host, clientOpts = fake.key, fake.URL, fake.clientOpts
-		fmt.Fprintf(stdout, "Using an embedded fake PostHog at %s with %d users (set POSTHOG_PERSONAL_API_KEY to use real PostHog)\n", host, fake.users)
+		fmt.Fprintf(stdout, "Using an embedded fake PostHog at %s with %d users (set POSTHOG_PERSONAL_API_KEY to use real PostHog)\n", fake.URL, fake.users)
 		o.afterPage = fake.afterPage
+		client, err = posthogusers.NewClient(fake.key, append([]posthogusers.Option{posthogusers.WithBaseURL(fake.URL)}, fake.clientOpts...)...)
+		if err != nil {
+			fmt.Fprintln(stderr, "export-users:", err)
+			return exitError
+		}
 	} else {
-		if host == "" {
-			host = getenv("POSTHOG_HOST")
+		// The key and POSTHOG_HOST from the environment; -base-url wins over
+		// POSTHOG_HOST.
+		var opts []posthogusers.Option
+		if o.baseURL != "" {
+			opts = append(opts, posthogusers.WithBaseURL(o.baseURL))
 		}
-		if host == "" {
-			host = posthogusers.USCloud
+		var err error
+		if client, err = posthogusers.NewClientFromEnv(opts...); err != nil {
+			fmt.Fprintln(stderr, "export-users:", err)
+			return exitError
 		}
-		fmt.Fprintf(stdout, "Using PostHog at %s\n", host)
+		fmt.Fprintf(stdout, "Using PostHog at %s\n", client.BaseURL())
 	}
 
-	client, err := posthogusers.NewClient(key, append([]posthogusers.Option{posthogusers.WithBaseURL(host)}, clientOpts...)...)
-	if err != nil {
-		fmt.Fprintln(stderr, "export-users:", err)
-		return exitError
-	}
 	res, err := export(ctx, client, o, stdout, stderr)
 	return report(stdout, stderr, o, res, err)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hogkit/posthogusers"
+	"github.com/hogkit/posthogusers/posthogtest"
 )
 
 // TestMain runs the program itself when EXPORT_USERS_MAIN is 1, so that a
@@ -246,6 +247,10 @@ func TestExport_killedAndResumed(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// A checkpoint the kill stopped between writing and renaming it.
+	if err := os.WriteFile(out+".checkpoint.2718281828.tmp", []byte(`{"scan":{"off`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	// Resumed one page at a time, and killed again.
 	second, _ := stopMidway(t, dir, min(max(first.Scan.Offset+1, 1200), lastPage), os.Kill, "-window", "1")
@@ -278,6 +283,55 @@ func TestExport_killedAndResumed(t *testing.T) {
 	if _, ok := readState(t, out+".checkpoint"); ok {
 		t.Error("the checkpoint is left after a finished export")
 	}
+	checkOnlyOutput(t, dir)
+}
+
+// checkOnlyOutput checks that dir holds users.jsonl and nothing else: no
+// checkpoint, and no temporary checkpoint a killed run left.
+func checkOnlyOutput(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != "users.jsonl" {
+		t.Errorf("after the export, %s holds %q; want users.jsonl alone", dir, names)
+	}
+}
+
+// A run removes the temporary checkpoints a killed run left, and only
+// those.
+func TestExport_removesTemporaryCheckpoints(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "users.jsonl")
+	left := []string{"users.jsonl.checkpoint.1.tmp", "users.jsonl.checkpoint.4294967295.tmp"}
+	kept := []string{"users.jsonl.checkpoint.tmp", "users.jsonl.checkpoint.notes.tmp", "users.jsonl.checkpoint.12.tmp.bak",
+		"other.checkpoint.12.tmp", "12.tmp", "users.jsonl.checkpoint.1.tmp.d"}
+	for _, name := range append(left, kept...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(`{"sc`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runInProcess(t, testArgs(dir, "-users", "10"), nil)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, name := range left {
+		if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is left: %v", name, err)
+		}
+	}
+	for _, name := range kept {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s, not a temporary checkpoint, was removed: %v", name, err)
+		}
+	}
+	checkLines(t, readFile(t, out), 11)
 }
 
 // TestExport_resumedAtTheEnd resumes from a checkpoint at the end of the
@@ -455,5 +509,42 @@ func TestRun_damagedCheckpoint(t *testing.T) {
 	r = runInProcess(t, testArgs(dir), nil)
 	if r.code != exitError || !strings.Contains(r.stderr, "fewer than the 1000 its checkpoint records") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// With POSTHOG_PERSONAL_API_KEY set, the program exports from the PostHog
+// of POSTHOG_HOST, or of -base-url, which wins over it (here a posthogtest
+// server stands for PostHog). Not parallel: it sets the process's
+// environment.
+func TestRun_key(t *testing.T) {
+	_, srv := posthogtest.NewServer(t, posthogtest.WithStaff())
+	srv.SeedUsers(150)
+	t.Setenv(posthogusers.EnvPersonalAPIKey, srv.Key)
+	for name, tc := range map[string]struct {
+		host string
+		args []string
+	}{
+		"POSTHOG_HOST":                {srv.URL, nil},
+		"-base-url over POSTHOG_HOST": {"ftp://not-this-one", []string{"-base-url", srv.URL}},
+	} {
+		t.Setenv(posthogusers.EnvHost, tc.host)
+		dir := t.TempDir()
+		var stdout, stderr strings.Builder
+		args := append([]string{"-out", filepath.Join(dir, "users.jsonl"), "-limit", "100"}, tc.args...)
+		if code := run(t.Context(), args, &stdout, &stderr, os.Getenv); code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", name, code, stdout.String(), stderr.String())
+		}
+		if want := "Using PostHog at " + srv.URL + "\n"; !strings.HasPrefix(stdout.String(), want) {
+			t.Errorf("%s: stdout %q; want it to start with %q", name, stdout.String(), want)
+		}
+		checkLines(t, readFile(t, filepath.Join(dir, "users.jsonl")), 151)
+	}
+
+	t.Setenv(posthogusers.EnvPersonalAPIKey, "phc_projectToken")
+	t.Setenv(posthogusers.EnvHost, srv.URL)
+	var stdout, stderr strings.Builder
+	if code := run(t.Context(), []string{"-out", filepath.Join(t.TempDir(), "users.jsonl")}, &stdout, &stderr, os.Getenv); code != exitError ||
+		!strings.Contains(stderr.String(), "invalid "+posthogusers.EnvPersonalAPIKey) {
+		t.Errorf("with a project token: exit %d, stderr %q; want %d and an error naming the variable", code, stderr.String(), exitError)
 	}
 }

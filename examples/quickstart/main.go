@@ -2,9 +2,10 @@
 // reads the key's own user, updates a field and shows the error a key without
 // the needed scope gets.
 //
-// With POSTHOG_PERSONAL_API_KEY set it talks to real PostHog (POSTHOG_HOST,
-// default https://us.posthog.com); otherwise to a small fake PostHog that
-// runs inside the program (posthogtest). Its first line says which.
+// With POSTHOG_PERSONAL_API_KEY set it talks to real PostHog, with the
+// client posthogusers.NewClientFromEnv makes (POSTHOG_HOST, default
+// https://us.posthog.com); otherwise to a small fake PostHog that runs
+// inside the program (posthogtest). Its first line says which.
 //
 //	go run ./examples/quickstart
 package main
@@ -25,19 +26,17 @@ func main() { target.Main("quickstart", run) }
 // run is the program, given where to write and how to read the environment.
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	var readOnlyKey string
-	pg := target.Choose(getenv, func(fake *posthogtest.Fake) string {
+	pg, err := target.Choose(getenv, func(fake *posthogtest.Fake) string {
 		key, ro := seedFake(fake)
 		readOnlyKey = ro
 		return key
 	})
-	defer pg.Close()
-	fmt.Fprintf(w, "Using %s\n", pg)
-	host := pg.BaseURL
-
-	client, err := posthogusers.NewClient(pg.Key, posthogusers.WithBaseURL(host))
 	if err != nil {
 		return err
 	}
+	defer pg.Close()
+	fmt.Fprintf(w, "Using %s\n", pg)
+	client := pg.Client // for real PostHog, posthogusers.NewClientFromEnv()
 
 	// 1. List users. Listing every user needs a staff key: a key of a user
 	// who is not staff lists that user alone.
@@ -85,7 +84,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		fmt.Fprintln(w, "\n(With real PostHog the scope error shows above if the key lacks user:write.)")
 		return nil
 	}
-	readOnly, err := posthogusers.NewClient(readOnlyKey, posthogusers.WithBaseURL(host))
+	readOnly, err := posthogusers.NewClient(readOnlyKey, posthogusers.WithBaseURL(pg.BaseURL))
 	if err != nil {
 		return err
 	}

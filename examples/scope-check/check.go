@@ -53,13 +53,13 @@ func (a answer) String() string {
 	return "yes"
 }
 
-// checkKey checks what key may do at baseURL. opts are added to the
-// clients it makes (tests pass their HTTP client). A key PostHog Cloud
-// refuses with 401 is tried in the other region. checkKey returns an error
-// only when a check could not run: the key is malformed, or PostHog could
-// not be reached or failed.
-func checkKey(ctx context.Context, key, baseURL string, opts ...posthogusers.Option) (report, error) {
-	client, err := newClient(key, baseURL, opts)
+// checkKey checks what the key of the clients newClient makes may do at
+// their base URL; given WithBaseURL, newClient makes a client of the same
+// key at another instance. A key PostHog Cloud refuses with 401 is tried in
+// the other region. checkKey returns an error only when a check could not
+// run: the key is malformed, or PostHog could not be reached or failed.
+func checkKey(ctx context.Context, newClient func(...posthogusers.Option) (*posthogusers.Client, error)) (report, error) {
+	client, err := newClient()
 	if err != nil {
 		return report{}, err
 	}
@@ -69,7 +69,7 @@ func checkKey(ctx context.Context, key, baseURL string, opts ...posthogusers.Opt
 	// Keys belong to one PostHog Cloud region, and the other one answers
 	// 401 as for an unknown key.
 	if other := otherRegion(client.BaseURL()); other != "" && errors.Is(err, posthogusers.ErrUnauthorized) {
-		otherClient, cerr := newClient(key, other, opts)
+		otherClient, cerr := newClient(posthogusers.WithBaseURL(other))
 		if cerr != nil {
 			return report{}, cerr
 		}
@@ -126,11 +126,6 @@ func checkWrite(ctx context.Context, client *posthogusers.Client, me *posthoguse
 		return yes("PostHog then refused the unchanged first name: " + detail(err)), nil
 	}
 	return answer{}, fmt.Errorf("trying a PATCH that changes nothing: %w", err)
-}
-
-// newClient returns a client of key at baseURL, with opts.
-func newClient(key, baseURL string, opts []posthogusers.Option) (*posthogusers.Client, error) {
-	return posthogusers.NewClient(key, append([]posthogusers.Option{posthogusers.WithBaseURL(baseURL)}, opts...)...)
 }
 
 // detail returns PostHog's reason for an error, such as "API key missing

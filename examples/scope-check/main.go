@@ -6,7 +6,8 @@
 //	POSTHOG_PERSONAL_API_KEY=phx_… go run ./examples/scope-check
 //
 // It checks the key in POSTHOG_PERSONAL_API_KEY against POSTHOG_HOST
-// (default https://us.posthog.com). A key PostHog Cloud refuses with 401 is
+// (default https://us.posthog.com), with the clients
+// posthogusers.NewClientFromEnv makes. A key PostHog Cloud refuses with 401 is
 // tried in the other Cloud region, since a key works in one region only.
 // user:read is checked by reading the key's own user (GET
 // /api/users/@me/), user:write by a PATCH that changes nothing.
@@ -38,12 +39,15 @@ func main() { target.Main("scope-check", run) }
 
 // run is the program, given where to write and how to read the environment.
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	pg := target.Choose(getenv, seedFake)
+	pg, err := target.Choose(getenv, seedFake)
+	if err != nil {
+		return err
+	}
 	defer pg.Close()
 	if pg.Fake != nil {
 		fmt.Fprintf(w, "Checking a read-only key of %s\n", pg)
 	}
-	r, err := checkKey(ctx, pg.Key, pg.BaseURL)
+	r, err := checkKey(ctx, pg.NewClient) // for real PostHog, posthogusers.NewClientFromEnv
 	if err != nil {
 		return err
 	}

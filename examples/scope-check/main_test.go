@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -32,12 +33,14 @@ func TestRun_embeddedFake(t *testing.T) {
 	}
 }
 
+// Not parallel: the key and the host are in the process's environment,
+// where posthogusers.NewClientFromEnv reads them.
 func TestRun_key(t *testing.T) {
-	t.Parallel()
 	_, srv := posthogtest.NewServer(t) // Ada, not staff, with user:read and user:write
-	env := map[string]string{"POSTHOG_PERSONAL_API_KEY": srv.Key, "POSTHOG_HOST": srv.URL}
+	t.Setenv(posthogusers.EnvPersonalAPIKey, srv.Key)
+	t.Setenv(posthogusers.EnvHost, srv.URL)
 	var out strings.Builder
-	if err := run(t.Context(), &out, func(k string) string { return env[k] }); err != nil {
+	if err := run(t.Context(), &out, os.Getenv); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	want := "key works: yes (" + srv.URL + ")\n" +
@@ -50,20 +53,32 @@ func TestRun_key(t *testing.T) {
 }
 
 // A check that cannot run is an error, so that the program exits with 1.
+// Not parallel: it sets the process's environment.
 func TestRun_failure(t *testing.T) {
-	t.Parallel()
 	_, srv := posthogtest.NewServer(t)
 	// PostHog throttles the key and asks for an hour: more than the client
 	// waits, so the error comes at once.
 	srv.InjectFault(posthogtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "3600"})
-	env := map[string]string{"POSTHOG_PERSONAL_API_KEY": srv.Key, "POSTHOG_HOST": srv.URL}
+	t.Setenv(posthogusers.EnvPersonalAPIKey, srv.Key)
+	t.Setenv(posthogusers.EnvHost, srv.URL)
 	var out strings.Builder
-	err := run(t.Context(), &out, func(k string) string { return env[k] })
+	err := run(t.Context(), &out, os.Getenv)
 	var rl *posthogusers.RateLimitError
 	if !errors.As(err, &rl) {
 		t.Errorf("run: %v; want a *RateLimitError", err)
 	}
 	if out.Len() != 0 {
 		t.Errorf("run printed a report:\n%s", out.String())
+	}
+}
+
+// A malformed key is an error naming the variable, and nothing is sent.
+// Not parallel: it sets the process's environment.
+func TestRun_malformedKey(t *testing.T) {
+	t.Setenv(posthogusers.EnvPersonalAPIKey, "phc_projectToken")
+	var out strings.Builder
+	err := run(t.Context(), &out, os.Getenv)
+	if !errors.Is(err, posthogusers.ErrInvalidInput) || !strings.Contains(err.Error(), posthogusers.EnvPersonalAPIKey) {
+		t.Errorf("run: %v; want an *InputError naming %s", err, posthogusers.EnvPersonalAPIKey)
 	}
 }

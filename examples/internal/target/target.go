@@ -1,7 +1,8 @@
 // Package target is how the example programs choose the PostHog they talk
-// to: real PostHog when POSTHOG_PERSONAL_API_KEY is set (at POSTHOG_HOST,
-// default US Cloud), otherwise an in-memory PostHog (package posthogtest)
-// that runs inside the program, so that every example runs offline.
+// to: real PostHog when POSTHOG_PERSONAL_API_KEY is set, with a client from
+// posthogusers.NewClientFromEnv (so at POSTHOG_HOST, default US Cloud);
+// otherwise an in-memory PostHog (package posthogtest) that runs inside the
+// program, so that every example runs offline.
 package target
 
 import (
@@ -31,9 +32,12 @@ func Main(name string, run func(ctx context.Context, w io.Writer, getenv func(st
 
 // Target is the PostHog an example talks to.
 type Target struct {
-	// Key is the personal API key to use.
-	Key string
-	// BaseURL is the PostHog to use, for [posthogusers.WithBaseURL].
+	// Client is a client of it.
+	Client *posthogusers.Client
+	// NewClient makes another client of it with the same credential, opts
+	// added after the target's own (so WithBaseURL names another instance).
+	NewClient func(opts ...posthogusers.Option) (*posthogusers.Client, error)
+	// BaseURL is its address, as Client.BaseURL returns it.
 	BaseURL string
 	// Fake is the in-memory PostHog, or nil for real PostHog.
 	Fake *posthogtest.Fake
@@ -41,21 +45,33 @@ type Target struct {
 	srv *httptest.Server
 }
 
-// Choose returns real PostHog when getenv gives POSTHOG_PERSONAL_API_KEY, and
-// otherwise starts an in-memory PostHog that seed fills, returning the key
-// seed chose. Close the Target when done.
-func Choose(getenv func(string) string, seed func(fake *posthogtest.Fake) (key string)) *Target {
-	if key := getenv("POSTHOG_PERSONAL_API_KEY"); key != "" {
-		host := getenv("POSTHOG_HOST")
-		if host == "" {
-			host = posthogusers.USCloud
+// Choose returns real PostHog when getenv gives POSTHOG_PERSONAL_API_KEY,
+// with clients of posthogusers.NewClientFromEnv, which reads the process's
+// environment (the programs pass os.Getenv as getenv). Otherwise it starts
+// an in-memory PostHog that seed fills, with clients of the key seed
+// returns. opts are added to every client. Close the Target when done.
+func Choose(getenv func(string) string, seed func(fake *posthogtest.Fake) (key string), opts ...posthogusers.Option) (*Target, error) {
+	t := &Target{}
+	if getenv(posthogusers.EnvPersonalAPIKey) != "" {
+		t.NewClient = func(more ...posthogusers.Option) (*posthogusers.Client, error) {
+			return posthogusers.NewClientFromEnv(append(opts[:len(opts):len(opts)], more...)...)
 		}
-		return &Target{Key: key, BaseURL: host}
+	} else {
+		t.Fake = posthogtest.New()
+		key := seed(t.Fake)
+		t.srv = httptest.NewServer(t.Fake)
+		base := append([]posthogusers.Option{posthogusers.WithBaseURL(t.srv.URL)}, opts...)
+		t.NewClient = func(more ...posthogusers.Option) (*posthogusers.Client, error) {
+			return posthogusers.NewClient(key, append(base[:len(base):len(base)], more...)...)
+		}
 	}
-	fake := posthogtest.New()
-	key := seed(fake)
-	srv := httptest.NewServer(fake)
-	return &Target{Key: key, BaseURL: srv.URL, Fake: fake, srv: srv}
+	client, err := t.NewClient()
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	t.Client, t.BaseURL = client, client.BaseURL()
+	return t, nil
 }
 
 // Close stops the in-memory PostHog, if any.
