@@ -341,8 +341,8 @@ func TestScan_offsetPastTheCount(t *testing.T) {
 func TestScan_failedPageCancelsLaterPagesAtOnce(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
-	cancelled := 0
-	both := make(chan struct{})
+	arrived, cancelled := 0, 0
+	inFlight, both := make(chan struct{}), make(chan struct{})
 	srv := &pageServer{n: 500, before: func(w http.ResponseWriter, r *http.Request, offset int) bool {
 		switch offset {
 		case 0:
@@ -350,13 +350,22 @@ func TestScan_failedPageCancelsLaterPagesAtOnce(t *testing.T) {
 		case 100: // held until the pages after the failed one are cancelled
 			select {
 			case <-both:
-			case <-time.After(10 * time.Second):
+			case <-time.After(5 * time.Second):
 			}
 			return false
-		case 200:
+		case 200: // fails once the pages after it are in flight
+			select {
+			case <-inFlight:
+			case <-time.After(5 * time.Second):
+			}
 			answer(http.StatusBadRequest, `{"type":"validation_error","code":"invalid_input","detail":"No.","attr":null}`)(w, r)
 			return true
 		}
+		mu.Lock()
+		if arrived++; arrived == 2 {
+			close(inFlight)
+		}
+		mu.Unlock()
 		select {
 		case <-r.Context().Done():
 			mu.Lock()
