@@ -30,6 +30,7 @@ type pageInfo struct {
 	hasCount bool   // whether the page had a "count"
 	next     string // the "next" link, "" for null
 	items    int    // how many items "results" held
+	bytes    int64  // how many bytes of answers the page took, attempts included
 }
 
 // errPage is wrapped by every error of a page body that is not JSON of a
@@ -126,10 +127,12 @@ func decodePage(dec *jsontext.Decoder, item func(dec *jsontext.Decoder) error) (
 type bodyReader struct {
 	r   io.Reader
 	err error
+	n   int64 // bytes read
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
+	b.n += int64(n)
 	if err != nil && err != io.EOF && b.err == nil {
 		b.err = err
 	}

@@ -52,6 +52,9 @@ type request struct {
 	// onRetryAfter, when set, is told of each wait PostHog asks for with
 	// Retry-After, before the retry that honours it.
 	onRetryAfter func(wait time.Duration)
+	// onRetry, when set, is told of each retry, and whether PostHog
+	// throttled the attempt before it (429) or it failed.
+	onRetry func(throttled bool)
 }
 
 // fetch sends r and returns its decoded 2xx body.
@@ -186,6 +189,9 @@ func (cl *call) send(ctx context.Context) (*http.Response, error) {
 			return resp, nil
 		}
 		cl.logRetry(ctx, a)
+		if cl.r.onRetry != nil {
+			cl.r.onRetry(a.kind == attemptThrottled)
+		}
 		closeBody(resp) // unread: a body that trickles cannot hold the retry
 		if err := sleep(ctx, a.wait); err != nil {
 			return nil, err

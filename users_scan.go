@@ -20,14 +20,21 @@ type ScanOptions struct {
 	// Limit is the page size; 0 means PostHog's default of 100. PostHog sets
 	// no maximum. With a Window of 1, memory does not grow with Limit.
 	Limit int
-	// Window is how many pages are requested at once, at most [MaxWindow].
-	// 0 and 1 read one page at a time, decoding each user from the response
-	// as the loop asks for it. A larger Window requests the next Window
-	// pages together, each decoded whole, and hands their users out in
-	// order: it hides PostHog's latency per page at the cost of Window
-	// pages in memory. A negative Window or one over MaxWindow is refused
-	// with an [*InputError].
+	// Window is how many page requests are kept in flight, at most
+	// [MaxWindow], or [AutoWindow] for the scan to choose and adapt it as
+	// it runs. 0 and 1 read one page at a time, decoding each user from the
+	// answer as the loop asks for it. A larger Window starts the next page
+	// as soon as a request ends, each page decoded whole, and hands users
+	// out in order: it hides PostHog's latency per page, within
+	// MaxBufferBytes of pages read ahead. Any other negative Window, or one
+	// over MaxWindow, is refused with an [*InputError].
 	Window int
+	// MaxBufferBytes bounds the pages a window reads ahead of the loop,
+	// counted as the bytes of their JSON (decoded, they take about as
+	// much): a page is requested only while the pages read and in flight
+	// fit, and the page the loop needs next always is. 0 means
+	// [DefaultScanBuffer]; a negative value is refused.
+	MaxBufferBytes int64
 	// Start resumes a scan where an earlier one stopped: pass the
 	// [UserScan.Checkpoint] or [ScanError] Checkpoint it left. The zero value
 	// starts at the first user.
@@ -45,6 +52,17 @@ type ScanOptions struct {
 // MaxWindow is the largest [ScanOptions.Window]: more pages at once than
 // this only queue at PostHog and hold memory.
 const MaxWindow = 64
+
+// AutoWindow, as [ScanOptions.Window], makes the scan choose how many pages
+// to keep in flight and adapt it as it runs: it grows the window while
+// users per second rise and the pages' latency stays flat, and shrinks it
+// when PostHog throttles (429), fails (5xx) or answers more slowly, as
+// TCP's congestion control does. [Progress].Window says what it chose.
+const AutoWindow = -1
+
+// DefaultScanBuffer is the [ScanOptions].MaxBufferBytes of a scan that sets
+// none: 64 MiB of pages read ahead.
+const DefaultScanBuffer = 64 << 20
 
 // defaultPageSize is PostHog's page size when a listing gives no limit.
 // A scan sends it explicitly, so that a page with more users than it is
@@ -75,11 +93,14 @@ type Checkpoint struct {
 // Checkpoint to resume from. Done is the checkpoint's offset, counted from the
 // start of PostHog's list (so a resumed scan starts at its checkpoint, and a
 // user listed twice and skipped counts once). Total is PostHog's count from
-// the latest page, 0 before the first.
+// the latest page, 0 before the first. Window is how many page requests
+// the scan keeps in flight now: 1 one page at a time, the Window asked for,
+// or what [AutoWindow] chose last.
 type Progress struct {
 	Done       int
 	Total      int
 	Checkpoint Checkpoint
+	Window     int
 }
 
 // UserPage is one page of a scan: the users PostHog listed from Offset on,
@@ -180,10 +201,11 @@ type UserScan struct {
 	// errors are named for a listing, not a scan.
 	listing bool
 
-	mu    sync.Mutex
-	cp    Checkpoint
-	total int
-	drift DriftError
+	mu     sync.Mutex
+	cp     Checkpoint
+	total  int
+	window int // requests in flight now
+	drift  DriftError
 }
 
 // Scan returns a scan of every user that matches opts, from opts.Start on.
@@ -215,7 +237,7 @@ func (sc *UserScan) Checkpoint() Checkpoint {
 func (sc *UserScan) Progress() Progress {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	return Progress{Done: sc.cp.Offset, Total: max(sc.total, sc.cp.Offset), Checkpoint: sc.cp}
+	return Progress{Done: sc.cp.Offset, Total: max(sc.total, sc.cp.Offset), Checkpoint: sc.cp, Window: max(sc.window, 1)}
 }
 
 // Users returns an iterator over the scan's users, decoded.

@@ -467,3 +467,186 @@ func TestMiddleware_answerWithAnErrorIsClosed(t *testing.T) {
 		t.Errorf("error %v, %d bodies closed; want an error and the body closed", err, closed.Load())
 	}
 }
+
+// TestScan_slowPageDoesNotHoldLaterPages holds the second page of a window
+// of 2 until the fourth page has been asked for: the window starts a page
+// whenever a request ends, so the pages after the slow one go on. A window
+// that handed pages over in slots (page i in slot i mod 2) would wait for
+// the slow page before asking for the fourth.
+func TestScan_slowPageDoesNotHoldLaterPages(t *testing.T) {
+	t.Parallel()
+	fourth := make(chan struct{})
+	var once sync.Once
+	srv := &pageServer{n: 500, before: func(w http.ResponseWriter, r *http.Request, offset int) bool {
+		switch offset {
+		case 100:
+			select {
+			case <-fourth:
+			case <-time.After(10 * time.Second): // turns the old wait into a failure
+			}
+		case 300:
+			once.Do(func() { close(fourth) })
+		}
+		return false
+	}}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := hostileClient(t, hs.URL, testKey)
+	start := time.Now()
+	ids, errs := scanIDs(c.Users.Scan(t.Context(), &ScanOptions{Limit: 100, Window: 2}))
+	if len(errs) != 0 || !slices.Equal(ids, idRange(1, 500)) {
+		t.Fatalf("%d users, errors %v; want 1 to 500", len(ids), errs)
+	}
+	if time.Since(start) > 9*time.Second {
+		t.Errorf("the slow page held the pages after it until the server gave up waiting")
+	}
+}
+
+// TestScan_memoryBudget bounds the pages a window reads ahead: with room
+// for one page, a window of 8 keeps one request in flight at a time; with
+// room for three, at most three pages are in flight and waiting.
+func TestScan_memoryBudget(t *testing.T) {
+	t.Parallel()
+	pageBytes := int64(len(pageHead(1000, 100, 100)) + 100*len(hostileUser(100)) + 100)
+	for _, tt := range []struct {
+		budget   int64
+		mostHeld int
+	}{
+		{1, 1},
+		{3 * pageBytes, 3},
+	} {
+		var mu sync.Mutex
+		inflight, most := 0, 0
+		srv := &pageServer{n: 1000, before: func(w http.ResponseWriter, r *http.Request, offset int) bool {
+			mu.Lock()
+			inflight++
+			most = max(most, inflight)
+			mu.Unlock()
+			time.Sleep(2 * time.Millisecond) // long enough for others to start, if they may
+			mu.Lock()
+			inflight--
+			mu.Unlock()
+			return false
+		}}
+		hs := httptest.NewServer(srv)
+		c := hostileClient(t, hs.URL, testKey)
+		ids, errs := scanIDs(c.Users.Scan(t.Context(), &ScanOptions{Limit: 100, Window: 8, MaxBufferBytes: tt.budget}))
+		hs.Close()
+		if len(errs) != 0 || len(ids) != 1000 {
+			t.Fatalf("budget %d: %d users, errors %v", tt.budget, len(ids), errs)
+		}
+		if most > tt.mostHeld {
+			t.Errorf("budget %d: %d requests in flight at once; want at most %d", tt.budget, most, tt.mostHeld)
+		}
+	}
+}
+
+// TestScan_autoWindowGrowsAndShrinks scans through a server that takes 20
+// ms a page: AutoWindow grows past the 2 pages it starts with; then PostHog
+// throttles some pages, and it shrinks.
+func TestScan_autoWindowGrowsAndShrinks(t *testing.T) {
+	t.Parallel()
+	var throttling atomic.Bool
+	var throttled sync.Map
+	srv := &pageServer{n: 6000, before: func(w http.ResponseWriter, r *http.Request, offset int) bool {
+		time.Sleep(20 * time.Millisecond)
+		if throttling.Load() {
+			if _, done := throttled.LoadOrStore(offset, true); !done {
+				throttle("0")(w, r)
+				return true
+			}
+		}
+		return false
+	}}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := hostileClient(t, hs.URL, testKey)
+	var before, after []int
+	sc := c.Users.Scan(t.Context(), &ScanOptions{Limit: 100, Window: AutoWindow, OnProgress: func(p Progress) {
+		if p.Done >= 3000 {
+			throttling.Store(true)
+		}
+		if throttling.Load() {
+			after = append(after, p.Window)
+		} else {
+			before = append(before, p.Window)
+		}
+	}})
+	ids, errs := scanIDs(sc)
+	if len(errs) != 0 || len(ids) != 6000 {
+		t.Fatalf("%d users, errors %v", len(ids), errs)
+	}
+	if slices.Max(before) <= 2 {
+		t.Errorf("windows before throttling %v; want it to grow past 2", before)
+	}
+	if grown := slices.Max(append(before, after...)); len(after) == 0 || slices.Min(after) >= grown {
+		t.Errorf("windows %v, then under throttling %v; want it to shrink below the %d it grew to", before, after, grown)
+	}
+}
+
+// TestWindowControl pins the adaptive window's rules with a clock the test
+// moves: it doubles while users per second rise, grows by one after its
+// slow start, shrinks by one when they fall or pages wait, halves once a
+// round on a throttled or failed page, and stays within 1 and MaxWindow.
+func TestWindowControl(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(0, 0)
+	clock := func() time.Time { return now }
+	c := newWindowControl(AutoWindow, clock)
+	// round runs a round of the current size: each page of users takes
+	// latency, and the round lasts the given time.
+	round := func(users int, latency, lasts time.Duration) int {
+		now = now.Add(lasts)
+		for range c.size() {
+			c.pageDone(users, latency)
+		}
+		return c.size()
+	}
+	ms := time.Millisecond
+	if got := c.size(); got != 2 {
+		t.Fatalf("starts at %d; want 2", got)
+	}
+	if got := round(100, 20*ms, 20*ms); got != 4 {
+		t.Errorf("first round: %d; want 4 (doubled)", got) // 10,000 users/s
+	}
+	if got := round(100, 20*ms, 20*ms); got != 8 {
+		t.Errorf("twice the users per second: %d; want 8", got)
+	}
+	if got := round(100, 20*ms, 40*ms); got != 8 {
+		t.Errorf("users per second flat: %d; want 8, and the slow start over", got)
+	}
+	if got := round(100, 20*ms, 30*ms); got != 9 {
+		t.Errorf("users per second up again: %d; want 9 (one more)", got)
+	}
+	if got := round(100, 50*ms, 40*ms); got != 8 {
+		t.Errorf("pages waiting (latency over twice the fastest): %d; want 8", got)
+	}
+	if got := round(100, 20*ms, 200*ms); got != 7 {
+		t.Errorf("users per second down: %d; want 7", got)
+	}
+	c.retried(true)
+	c.retried(true)
+	if got := c.size(); got != 3 {
+		t.Errorf("two throttled pages in a round: %d; want 3 (halved once)", got)
+	}
+	for range 5 {
+		c.retried(false)
+		round(100, 20*ms, 20*ms)
+	}
+	if got := c.size(); got != 1 {
+		t.Errorf("failures round after round: %d; want 1", got)
+	}
+	for range 20 {
+		round(100, 1*ms, 1*ms)
+		now = now.Add(-time.Duration(c.size()) * time.Microsecond) // each round a little faster
+	}
+	if got := c.size(); got > MaxWindow || got < 2 {
+		t.Errorf("growing for long: %d; want more than 1, at most MaxWindow", got)
+	}
+	fixed := newWindowControl(8, clock)
+	fixed.retried(true)
+	fixed.pageDone(100, time.Second)
+	if got := fixed.size(); got != 8 {
+		t.Errorf("a fixed window moved to %d", got)
+	}
+}

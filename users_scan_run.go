@@ -38,8 +38,13 @@ type scanner[T any] struct {
 	// default, sent explicitly so that a longer page is known to be
 	// malformed.
 	limit int
-	// window is how many pages are requested at once, 1 or more.
+	// window is the Window asked for: 1 or more, or AutoWindow.
 	window int
+	// ctl says how many requests a window keeps in flight; nil one page
+	// at a time.
+	ctl *windowControl
+	// budget is what a window's pages read ahead and in flight may hold.
+	budget int64
 	// moved is set when a user of the current page moved the scan on:
 	// one handed to the loop, or the user a resumed scan checks.
 	moved     bool
@@ -60,7 +65,14 @@ func runScan[T any](sc *UserScan, mode scanMode[T]) {
 	}
 	ctx, cancel := context.WithCancel(sc.ctx)
 	r := &scanner[T]{sc: sc, scanMode: mode, cur: sc.opts.Start,
-		limit: cmp.Or(sc.opts.Limit, defaultPageSize), window: max(sc.opts.Window, 1)}
+		limit: cmp.Or(sc.opts.Limit, defaultPageSize), window: sc.opts.Window}
+	if r.window != AutoWindow {
+		r.window = max(r.window, 1)
+	}
+	if r.window != 1 {
+		r.ctl = newWindowControl(r.window, sc.users.client.now)
+		r.budget = cmp.Or(sc.opts.MaxBufferBytes, DefaultScanBuffer)
+	}
 	if r.cur.Offset > 0 && r.cur.LastID > 0 {
 		r.cur.Offset--
 		r.checkFirst = true
@@ -68,7 +80,7 @@ func runScan[T any](sc *UserScan, mode scanMode[T]) {
 	defer r.wg.Wait() // after cancel: every request of the scan has ended
 	defer cancel()
 	var err error
-	if r.window > 1 {
+	if r.ctl != nil {
 		err = r.windowed(ctx)
 	} else {
 		err = r.sequential(ctx)
@@ -93,8 +105,10 @@ func (sc *UserScan) validate() error {
 		return &InputError{Arg: "ctx", Reason: "the context is nil"}
 	case sc.opts.Start.LastID < 0:
 		return &InputError{Arg: "Start.LastID", Reason: fmt.Sprintf("%d is negative", sc.opts.Start.LastID)}
-	case sc.opts.Window < 0:
-		return &InputError{Arg: "Window", Reason: fmt.Sprintf("%d is negative", sc.opts.Window)}
+	case sc.opts.Window < 0 && sc.opts.Window != AutoWindow:
+		return &InputError{Arg: "Window", Reason: fmt.Sprintf("%d is negative and not AutoWindow", sc.opts.Window)}
+	case sc.opts.MaxBufferBytes < 0:
+		return &InputError{Arg: "MaxBufferBytes", Reason: fmt.Sprintf("%d is negative", sc.opts.MaxBufferBytes)}
 	case sc.opts.Window > MaxWindow:
 		return &InputError{Arg: "Window", Reason: fmt.Sprintf("%d is over the maximum of %d (MaxWindow)", sc.opts.Window, MaxWindow)}
 	}
@@ -152,125 +166,11 @@ func (r *scanner[T]) windowed(ctx context.Context) error {
 	if rest := first.info.count - r.cur.Offset; rest > 0 {
 		pages = (rest + step - 1) / step
 	}
-	last, err := r.windowPages(ctx, r.cur.Offset, pages, step)
+	last, err := r.windowPages(ctx, r.cur.Offset, pages, step, first.info.bytes)
 	if err != nil || last {
 		return err
 	}
 	return r.sequential(ctx)
-}
-
-// windowPages requests n pages of limit users each from offset start on, at
-// most sc.opts.Window at once, and hands them to the loop in order. A page
-// that fails stops the pages after it. last reports that the last page was
-// the end of the list.
-func (r *scanner[T]) windowPages(ctx context.Context, start, n, limit int) (last bool, err error) {
-	if n == 0 {
-		return false, nil
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	w := newPageWindow(r, start, n, limit)
-	r.wg.Go(func() { w.dispatch(ctx) })
-	for i := range n {
-		var page *bufferedPage[T]
-		select {
-		case page = <-w.slot(i):
-		case <-ctx.Done():
-			return false, r.fail(ctx.Err())
-		}
-		if page.err != nil {
-			return false, r.fail(page.err)
-		}
-		if page.offset > r.cur.Offset {
-			// The page before was short: read the users between.
-			gap := r.readWhole(ctx, r.cur.Offset, page.offset-r.cur.Offset)
-			if gap.err != nil {
-				return false, r.fail(gap.err)
-			}
-			if _, err := r.deliver(gap); err != nil {
-				return false, err
-			}
-		}
-		done, err := r.deliver(page)
-		if err != nil {
-			return false, err
-		}
-		<-w.tokens // the page is taken: another may be requested
-		if done && i == n-1 {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// pageWindow is the pages of windowPages in flight. Page i is handed over
-// in slot i mod Window; a page is requested only once a token is free, and
-// the loop frees a token when it has taken a page, so a slot is always empty
-// when its next page arrives.
-type pageWindow[T any] struct {
-	r               *scanner[T]
-	start, n, limit int
-	slots           []chan *bufferedPage[T]
-	tokens          chan struct{} // one for each page requested and not yet taken
-	mu              sync.Mutex
-	inflight        map[int]context.CancelFunc // the pages being requested
-	failed          int                        // the first page that failed; n for none
-}
-
-func newPageWindow[T any](r *scanner[T], start, n, limit int) *pageWindow[T] {
-	k := r.window
-	w := &pageWindow[T]{r: r, start: start, n: n, limit: limit, slots: make([]chan *bufferedPage[T], k),
-		tokens: make(chan struct{}, k), inflight: map[int]context.CancelFunc{}, failed: n}
-	for i := range w.slots {
-		w.slots[i] = make(chan *bufferedPage[T], 1)
-	}
-	return w
-}
-
-// slot is where page i is handed over.
-func (w *pageWindow[T]) slot(i int) chan *bufferedPage[T] { return w.slots[i%len(w.slots)] }
-
-// dispatch requests the pages in order, each when a token is free, until
-// ctx is done or a page has failed.
-func (w *pageWindow[T]) dispatch(ctx context.Context) {
-	for i := range w.n {
-		select {
-		case w.tokens <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		w.mu.Lock()
-		if i > w.failed {
-			w.mu.Unlock()
-			return
-		}
-		pctx, cancel := context.WithCancel(ctx)
-		w.inflight[i] = cancel
-		w.mu.Unlock()
-		w.r.wg.Go(func() {
-			defer cancel()
-			page := w.r.readWhole(pctx, w.start+i*w.limit, w.limit)
-			w.finished(i, page.err)
-			w.slot(i) <- page
-		})
-	}
-}
-
-// finished records that page i has been read; when it failed, the pages
-// after it are cancelled.
-func (w *pageWindow[T]) finished(i int, err error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	delete(w.inflight, i)
-	if err == nil || i >= w.failed {
-		return
-	}
-	w.failed = i
-	for j, cancel := range w.inflight {
-		if j > i {
-			cancel()
-		}
-	}
 }
 
 // readWhole reads the page of limit users at offset whole.
@@ -380,6 +280,9 @@ func (r *scanner[T]) endPage(pageStart int, info pageInfo) (last bool, err error
 	})
 	r.sc.mu.Lock()
 	r.sc.total = info.count
+	if r.ctl != nil {
+		r.sc.window = r.ctl.size()
+	}
 	r.sc.mu.Unlock()
 	return last, nil
 }
@@ -429,8 +332,10 @@ func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(
 		}
 		return q
 	}
+	var read int64 // bytes of answers, every attempt's
 	stream := func(body io.Reader) (progressed bool, err error) {
 		br := &bodyReader{r: body}
+		defer func() { read += br.n }()
 		cr := &cappedReader{r: br, max: maxUserBytes, left: maxUserBytes}
 		n := 0 // the users of this answer
 		info, err = decodePage(jsontext.NewDecoder(cr, r.jsonOpts...), func(dec *jsontext.Decoder) error {
@@ -453,7 +358,7 @@ func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(
 			return item(v, id)
 		})
 		if err == nil {
-			info.items = at - offset
+			info.items, info.bytes = at-offset, read+br.n
 			return progressed, nil
 		}
 		if !errors.Is(err, errStop) {
@@ -468,8 +373,17 @@ func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(
 	if r.sc.listing {
 		name = "users.all.page"
 	}
-	err := r.sc.users.client.do(ctx, request{op: opUsersList, name: name, requery: requery, stream: stream, onRetryAfter: r.pause}, nil, r.sc.reqOpts...)
+	err := r.sc.users.client.do(ctx, request{op: opUsersList, name: name, requery: requery, stream: stream,
+		onRetryAfter: r.pause, onRetry: r.retried}, nil, r.sc.reqOpts...)
 	return info, err
+}
+
+// retried is told of a retry of one of the scan's pages: the window, if
+// any, adapts to it.
+func (r *scanner[T]) retried(throttled bool) {
+	if r.ctl != nil {
+		r.ctl.retried(throttled)
+	}
 }
 
 // pause holds back every request of the scan for wait, as PostHog asked

@@ -120,53 +120,72 @@ func TestScan_inOrderExactlyOnce(t *testing.T) {
 	t.Parallel()
 	const limit = 10
 	for _, n := range []int{0, 1, limit - 1, limit, limit + 1, 2345} {
-		f := newScanFake(t, n)
-		for _, window := range []int{1, 4, 8} {
-			for _, mode := range scanModes {
-				t.Run(fmt.Sprintf("n=%d/window=%d/%s", n, window, mode.name), func(t *testing.T) {
-					pageSize := limit
-					if n > 1000 {
-						pageSize = 100
-					}
-					f.ResetRequests()
-					var progress []posthogusers.Progress
-					sc := f.scan(t.Context(), posthogusers.ScanOptions{Limit: pageSize, Window: window,
-						OnProgress: func(p posthogusers.Progress) { progress = append(progress, p) }})
-					ids, errs := mode.run(sc)
-					if len(errs) != 0 {
-						t.Fatalf("errors: %v", errs)
-					}
-					if diff := cmp.Diff(f.ids, ids); diff != "" {
-						t.Fatalf("user IDs (-want +got):\n%s", diff)
-					}
-					wantCP := posthogusers.Checkpoint{Offset: n}
-					if n > 0 {
-						wantCP.LastID = f.ids[n-1]
-					}
-					if got := sc.Checkpoint(); got != wantCP {
-						t.Errorf("Checkpoint() = %+v; want %+v", got, wantCP)
-					}
-					wantProgress := posthogusers.Progress{Done: n, Total: n, Checkpoint: wantCP}
-					if got := sc.Progress(); got != wantProgress {
-						t.Errorf("Progress() = %+v; want %+v", got, wantProgress)
-					}
-					if len(progress) == 0 || progress[len(progress)-1] != wantProgress {
-						t.Errorf("OnProgress calls %v; want the last to be %+v", progress, wantProgress)
-					}
-					if d := sc.Drift(); d != nil {
-						t.Errorf("Drift() = %v", d)
-					}
-					var want []int
-					for off := 0; off < max(n, 1); off += pageSize {
-						want = append(want, off)
-					}
-					got := f.listOffsets(http.StatusOK)
-					slices.Sort(got)
-					if diff := cmp.Diff(want, got); diff != "" {
-						t.Errorf("page offsets requested (-want +got):\n%s", diff)
-					}
-				})
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			t.Parallel()
+			testScanInOrderExactlyOnce(t, n, limit)
+		})
+	}
+}
+
+// testScanInOrderExactlyOnce scans n users with every window, each way of
+// ranging for windows 1, 4 and AutoWindow and Users for the others (they
+// share one path).
+func testScanInOrderExactlyOnce(t *testing.T, n, limit int) {
+	f := newScanFake(t, n)
+	for _, window := range []int{1, 2, 4, 8, 16, posthogusers.MaxWindow, posthogusers.AutoWindow} {
+		for _, mode := range scanModes {
+			if mode.name != scanModes[0].name && window != 1 && window != 4 && window != posthogusers.AutoWindow {
+				continue
 			}
+			t.Run(fmt.Sprintf("window=%d/%s", window, mode.name), func(t *testing.T) {
+				pageSize := limit
+				if n > 1000 {
+					pageSize = 100
+				}
+				f.ResetRequests()
+				var progress []posthogusers.Progress
+				sc := f.scan(t.Context(), posthogusers.ScanOptions{Limit: pageSize, Window: window,
+					OnProgress: func(p posthogusers.Progress) { progress = append(progress, p) }})
+				ids, errs := mode.run(sc)
+				if len(errs) != 0 {
+					t.Fatalf("errors: %v", errs)
+				}
+				if diff := cmp.Diff(f.ids, ids); diff != "" {
+					t.Fatalf("user IDs (-want +got):\n%s", diff)
+				}
+				wantCP := posthogusers.Checkpoint{Offset: n}
+				if n > 0 {
+					wantCP.LastID = f.ids[n-1]
+				}
+				if got := sc.Checkpoint(); got != wantCP {
+					t.Errorf("Checkpoint() = %+v; want %+v", got, wantCP)
+				}
+				wantProgress := posthogusers.Progress{Done: n, Total: n, Checkpoint: wantCP, Window: window}
+				if window == posthogusers.AutoWindow { // what it chose
+					wantProgress.Window = max(sc.Progress().Window, 1)
+				}
+				if got := sc.Progress(); got != wantProgress {
+					t.Errorf("Progress() = %+v; want %+v", got, wantProgress)
+				}
+				if window == posthogusers.AutoWindow && len(progress) > 0 {
+					progress[len(progress)-1].Window = wantProgress.Window
+				}
+				if len(progress) == 0 || progress[len(progress)-1] != wantProgress {
+					t.Errorf("OnProgress calls %v; want the last to be %+v", progress, wantProgress)
+				}
+				if d := sc.Drift(); d != nil {
+					t.Errorf("Drift() = %v", d)
+				}
+				var want []int
+				for off := 0; off < max(n, 1); off += pageSize {
+					want = append(want, off)
+				}
+				got := f.listOffsets(http.StatusOK)
+				slices.Sort(got)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("page offsets requested (-want +got):\n%s", diff)
+				}
+			})
 		}
 	}
 }
