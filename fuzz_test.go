@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/google/uuid"
@@ -394,6 +395,47 @@ func FuzzHostileAnswer(f *testing.F) {
 		// once more when the first broke off.
 		if got := requests.Load(); got > 3*maxCall {
 			t.Errorf("Scan made %d requests", got)
+		}
+	})
+}
+
+// FuzzRawUserID checks rawUserID, which walks a user's bytes, against a
+// decoder: for any valid JSON object, both find the same positive id and a
+// uuid string, or both refuse it.
+func FuzzRawUserID(f *testing.F) {
+	for _, s := range []string{`{"id": 42, "uuid": "u"}`, `{"uuid":"u","team":{"id":2,"uuid":"t"},"q":"a \"id\": 9","id" : 7}`,
+		`{"first_name":"\\","id":1,"uuid":"u"}`, `{"id":1.5,"uuid":"u"}`, `{"id":"1","uuid":"u"}`, `{"id":1,"uuid":null}`,
+		`{"a":"\\\\","id":3,"uuid":"\\""}`, `{"id":-1,"uuid":"u"}`, hostileUser(9)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v := jsontext.Value(data)
+		if !v.IsValid() || v.Kind() != jsontext.KindBeginObject {
+			return
+		}
+		var top map[string]jsontext.Value
+		if err := jsonv2.Unmarshal(data, &top, jsontext.AllowDuplicateNames(true)); err != nil {
+			return
+		}
+		got, err := rawUserID(v)
+		var want int64
+		wantOK := false
+		if idv, ok := top["id"]; ok && idv.Kind() == '0' {
+			n, perr := strconv.ParseInt(string(idv), 10, 64)
+			wantOK = perr == nil && n > 0
+			want = n
+		}
+		if u, ok := top["uuid"]; !ok || u.Kind() != '"' {
+			wantOK = false
+		}
+		if bytes.Count(data, []byte(`"id"`)) > 1 || bytes.Count(data, []byte(`"uuid"`)) > 1 {
+			return // duplicates: the walk takes the first, the map the last
+		}
+		if bytes.Contains(data, []byte(`\u`)) {
+			return // an escaped name such as "\u0069d": the walk compares names as sent, and refuses the user
+		}
+		if wantOK != (err == nil) || wantOK && got != want {
+			t.Errorf("rawUserID(%s) = %d, %v; want %d, ok %v", data, got, err, want, wantOK)
 		}
 	})
 }

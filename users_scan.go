@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -350,44 +351,55 @@ func rawUserID(v jsontext.Value) (int64, error) {
 	var id int64
 	var hasID, hasUUID bool
 	depth := 0
-	for i := 0; i < len(v) && !(hasID && hasUUID); i++ {
-		switch c := v[i]; c {
+	for i := 0; i < len(v) && !(hasID && hasUUID); {
+		// Jump to the next brace, bracket or string: numbers, literals,
+		// commas and colons need no look.
+		k := bytes.IndexAny(v[i:], `{}[]"`)
+		if k < 0 {
+			break
+		}
+		i += k
+		switch v[i] {
 		case '{', '[':
 			depth++
+			i++
+			continue
 		case '}', ']':
 			depth--
-		case '"':
-			start := i
-			for i++; i < len(v) && v[i] != '"'; i++ {
-				if v[i] == '\\' {
-					i++
-				}
-			}
-			if i >= len(v) {
-				break // an unterminated string; the decoder refuses these first
-			}
-			name := string(v[start : i+1])
-			if depth != 1 || name != `"id"` && name != `"uuid"` {
-				continue
-			}
-			j := i + 1
-			for j < len(v) && isJSONSpace(v[j]) {
-				j++
-			}
-			if j == len(v) || v[j] != ':' {
-				continue // a value, not a name
-			}
-			for j++; j < len(v) && isJSONSpace(v[j]); j++ {
-			}
-			if name == `"uuid"` {
-				hasUUID = j < len(v) && v[j] == '"'
-				continue
-			}
-			if err := json.Unmarshal(memberValue(v[j:]), &id); err != nil {
-				return 0, fmt.Errorf("%w: a user's id: %w", errPage, err)
-			}
-			hasID = true
+			i++
+			continue
 		}
+		start, end := i, stringEnd(v, i)
+		if end < 0 {
+			break // an unterminated string; the decoder refuses these first
+		}
+		i = end + 1
+		if depth != 1 {
+			continue
+		}
+		name := v[start : end+1] // compared without a copy
+		isUUID := string(name) == `"uuid"`
+		if !isUUID && string(name) != `"id"` {
+			continue
+		}
+		j := i
+		for j < len(v) && isJSONSpace(v[j]) {
+			j++
+		}
+		if j == len(v) || v[j] != ':' {
+			continue // a value, not a name
+		}
+		for j++; j < len(v) && isJSONSpace(v[j]); j++ {
+		}
+		if isUUID {
+			hasUUID = j < len(v) && v[j] == '"'
+			continue
+		}
+		n, err := strconv.ParseInt(string(bytes.TrimRight(memberValue(v[j:]), " \t\r\n")), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%w: a user's id is not an integer: %w", errPage, err)
+		}
+		id, hasID = n, true
 	}
 	switch {
 	case !hasID || id <= 0:
@@ -396,6 +408,26 @@ func rawUserID(v jsontext.Value) (int64, error) {
 		return 0, fmt.Errorf("%w: a user has no uuid", errPage)
 	}
 	return id, nil
+}
+
+// stringEnd returns the index of the quote that ends the JSON string
+// starting at v[start], or -1 when it does not end: a quote after an even
+// number of backslashes.
+func stringEnd(v []byte, start int) int {
+	for i := start + 1; ; i++ {
+		q := bytes.IndexByte(v[i:], '"')
+		if q < 0 {
+			return -1
+		}
+		i += q
+		backslashes := 0
+		for b := i - 1; b > start && v[b] == '\\'; b-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return i
+		}
+	}
 }
 
 // memberValue returns the value at the start of b, a member's value followed
