@@ -610,21 +610,61 @@ func TestBenchServer(t *testing.T) {
 }
 
 // TestBenchServer_maxInflight checks the server's count of list requests
-// answered at once: 1 for a listing that reads a page at a time, and more
-// than 1 but not over the Window for a windowed scan whose pages each take
-// 50 ms.
+// answered at once: list requests held in the handler until three are in
+// are counted three, one at a time counts 1, and a windowed scan counts at
+// most its Window.
 func TestBenchServer_maxInflight(t *testing.T) {
 	t.Parallel()
 	s, srv := newListServer(t)
 	s.n.Store(16)
-	s.latency.Store(int64(50 * time.Millisecond))
+	release := make(chan struct{})
+	held := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/users/" {
+			w = heldWriter{w, release}
+		}
+		s.ServeHTTP(w, r)
+	}))
+	t.Cleanup(held.Close)
+	const together = 3
+	s.resetMaxInflight()
+	errs := make(chan error, together)
+	for range together {
+		go func() {
+			resp, err := held.Client().Get(held.URL + "/api/users/?limit=1")
+			if err == nil {
+				discardAndClose(resp.Body)
+			}
+			errs <- err
+		}()
+	}
+	// The requests are held until all are in: this waits for them, and is
+	// no limit on their time.
+	for deadline := time.Now().Add(10 * time.Second); s.inflight.Load() < together; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatalf("%d requests in flight after 10 s; want %d", s.inflight.Load(), together)
+		}
+	}
+	close(release)
+	for range together {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.maxInflight.Load(); got != together {
+		t.Errorf("%d requests held together: the server counted %d at most", together, got)
+	}
+	if got := s.inflight.Load(); got != 0 {
+		t.Errorf("%d requests still counted in flight after they were answered; want 0", got)
+	}
+
 	hc := srv.Client()
 	s.resetMaxInflight()
 	if err := baselineList(t.Context(), hc, srv.URL, 4, func(*plainUser) {}); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.maxInflight.Load(); got != 1 {
-		t.Errorf("one page at a time: the server saw %d requests at once; want 1", got)
+		t.Errorf("one page at a time: the server counted %d requests at once; want 1", got)
 	}
 	c, err := NewClient(testKey, WithBaseURL(srv.URL), WithHTTPClient(hc))
 	if err != nil {
@@ -637,12 +677,21 @@ func TestBenchServer_maxInflight(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := s.maxInflight.Load(); got < 2 || got > window {
-		t.Errorf("a window of %d: the server saw %d requests at once; want 2 to %d", window, got, window)
+	if got := s.maxInflight.Load(); got < 1 || got > window {
+		t.Errorf("a window of %d: the server counted %d requests at once; want 1 to %d", window, got, window)
 	}
-	if got := s.inflight.Load(); got != 0 {
-		t.Errorf("%d requests still counted in flight after the listings; want 0", got)
-	}
+}
+
+// heldWriter is a ResponseWriter whose writes wait until release is closed.
+type heldWriter struct {
+	http.ResponseWriter
+	release <-chan struct{}
+}
+
+// Write waits for release, then writes p.
+func (w heldWriter) Write(p []byte) (int, error) {
+	<-w.release
+	return w.ResponseWriter.Write(p)
 }
 
 // TestBenchFixtures_schema checks that a page of each benchmark fixture's
