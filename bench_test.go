@@ -210,17 +210,19 @@ func (s *listServer) useFixture(tb testing.TB, name string) {
 func (s *listServer) resetMaxInflight() { s.maxInflight.Store(0) }
 
 // enter counts a list request in and raises maxInflight to the number in
-// flight; the func it returns counts it out.
-func (s *listServer) enter() (exit func()) {
+// flight; exit counts it out.
+func (s *listServer) enter() {
 	now := s.inflight.Add(1)
 	for {
 		m := s.maxInflight.Load()
 		if now <= m || s.maxInflight.CompareAndSwap(m, now) {
-			break
+			return
 		}
 	}
-	return func() { s.inflight.Add(-1) }
 }
+
+// exit counts a list request out.
+func (s *listServer) exit() { s.inflight.Add(-1) }
 
 // ServeHTTP answers a list page or user 1.
 func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -236,7 +238,8 @@ func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		*bp = buf
 		return
 	}
-	defer s.enter()()
+	s.enter()
+	defer s.exit()
 	n := int(s.n.Load())
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
