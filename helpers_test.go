@@ -136,9 +136,16 @@ func serveJSON(w http.ResponseWriter, status int, body []byte) {
 // to be user n (its id, uuid and email differ per n).
 func fixtureUser(t testing.TB, n int) map[string]any {
 	t.Helper()
+	return fixtureUserFrom(t, "users_get.json", n)
+}
+
+// fixtureUserFrom returns the user of the fixture file name in testdata/
+// as a JSON object, changed to be user n as fixtureUser changes it.
+func fixtureUserFrom(t testing.TB, name string, n int) map[string]any {
+	t.Helper()
 	var u map[string]any
-	if err := json.Unmarshal(readFixture(t, "users_get.json"), &u); err != nil {
-		t.Fatalf("decoding fixture: %v", err)
+	if err := json.Unmarshal(readFixture(t, name), &u); err != nil {
+		t.Fatalf("decoding fixture %s: %v", name, err)
 	}
 	u["id"] = n
 	u["uuid"] = fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
