@@ -34,7 +34,7 @@ import (
 // The contenders (listContenders, in bench_contenders_test.go) are
 // baseline, all (Users.All), scan-w1, scan-w4, scan-w8, scan-w16
 // (Users.Scan(...).Users() with a Window of 1, 4, 8 and 16), scan-auto
-// (an adaptive window, skipped while benchAutoWindow is 0) and raw
+// (Window: AutoWindow) and raw
 // (Users.Scan(...).Raw(), Window 1). One iteration lists all n users.
 //
 // The default grid is N = 10,000, pages of 100 and 1,000 users, 0 and 20 ms
@@ -305,12 +305,10 @@ func newBenchSDK(b *testing.B, srv *httptest.Server) *Client {
 type listing func(ctx context.Context) (count int, lastID int64, err error)
 
 // contender makes a listing for a benchmark: its clients are made once,
-// outside the loop, and their idle connections closed when b ends. A
-// contender with a skip reason is skipped with it.
+// outside the loop, and their idle connections closed when b ends.
 type contender struct {
 	name string
 	make func(b *testing.B, srv *httptest.Server, limit int) listing
-	skip string
 }
 
 // baselineContender lists as a program without the SDK would
@@ -482,9 +480,6 @@ func BenchmarkList(b *testing.B) {
 						name := fmt.Sprintf("n=%d/fixture=%s/limit=%d/latency=%dms/impl=%s",
 							n, f.name, limit, latency.Milliseconds(), c.name)
 						b.Run(name, func(b *testing.B) {
-							if c.skip != "" {
-								b.Skip(c.skip)
-							}
 							s.useFixture(b, f.name)
 							s.n.Store(int64(n))
 							s.latency.Store(int64(latency))
@@ -733,8 +728,7 @@ func TestBenchServerAllocs(t *testing.T) {
 }
 
 // TestListContenders checks that BenchmarkList's contenders have distinct
-// names that internal/benchtable parses (no slash, no space), and that the
-// adaptive window is there, skipped only while benchAutoWindow is 0.
+// names that internal/benchtable parses (no slash, no space).
 func TestListContenders(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
@@ -745,12 +739,6 @@ func TestListContenders(t *testing.T) {
 		seen[c.name] = true
 		if c.make == nil {
 			t.Errorf("%s: no make", c.name)
-		}
-		if c.skip != "" && c.name != "scan-auto" {
-			t.Errorf("%s is skipped: %s", c.name, c.skip)
-		}
-		if c.name == "scan-auto" && (c.skip != "") != (benchAutoWindow == 0) {
-			t.Errorf("scan-auto: skip %q with benchAutoWindow %d", c.skip, benchAutoWindow)
 		}
 	}
 	for _, name := range []string{"baseline", "all", "scan-w1", "scan-w4", "scan-w8", "scan-w16", "scan-auto", "raw"} {
