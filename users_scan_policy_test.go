@@ -612,22 +612,25 @@ func TestWindowControl(t *testing.T) {
 	if got := round(100, 20*ms, 20*ms); got != 8 {
 		t.Errorf("twice the users per second: %d; want 8", got)
 	}
-	if got := round(100, 20*ms, 40*ms); got != 8 {
-		t.Errorf("users per second flat: %d; want 8, and the slow start over", got)
+	if got := round(100, 20*ms, 40*ms); got != 9 {
+		t.Errorf("users per second flat, pages not waiting: %d; want 9 (one more, to probe), and the slow start over", got)
 	}
-	if got := round(100, 20*ms, 30*ms); got != 9 {
-		t.Errorf("users per second up again: %d; want 9 (one more)", got)
+	if got := round(100, 20*ms, 30*ms); got != 10 {
+		t.Errorf("users per second up again: %d; want 10 (one more)", got)
 	}
-	if got := round(100, 50*ms, 40*ms); got != 8 {
-		t.Errorf("pages waiting (latency over twice the fastest): %d; want 8", got)
+	if got := round(100, 50*ms, 40*ms); got != 9 {
+		t.Errorf("pages waiting (latency over twice the fastest): %d; want 9", got)
 	}
-	if got := round(100, 20*ms, 200*ms); got != 7 {
-		t.Errorf("users per second down: %d; want 7", got)
+	if got := round(100, 60*ms, 200*ms); got != 8 {
+		t.Errorf("users per second down, pages waiting: %d; want 8", got)
+	}
+	if got := round(100, 20*ms, 200*ms); got != 9 {
+		t.Errorf("users per second down, pages not waiting: %d; want 9 (the window is not the cause)", got)
 	}
 	c.retried(true)
 	c.retried(true)
-	if got := c.size(); got != 3 {
-		t.Errorf("two throttled pages in a round: %d; want 3 (halved once)", got)
+	if got := c.size(); got != 4 {
+		t.Errorf("two throttled pages in a round: %d; want 4 (halved once)", got)
 	}
 	for range 5 {
 		c.retried(false)
@@ -642,6 +645,29 @@ func TestWindowControl(t *testing.T) {
 	}
 	if got := c.size(); got > MaxWindow || got < 2 {
 		t.Errorf("growing for long: %d; want more than 1, at most MaxWindow", got)
+	}
+	// Pages in flight wait for the same two cores, so latency rises with the
+	// window even when users per second rise with it too: rising wins.
+	c = newWindowControl(AutoWindow, clock)
+	round(100, 1*ms, 2*ms) // 2 pages, 100,000 users/s
+	if got := round(100, 3*ms, 3*ms); got != 8 {
+		t.Errorf("latency tripled, users per second up: %d; want 8 (doubled)", got)
+	}
+	if got := round(100, 3*ms, 6*ms); got != 7 {
+		t.Errorf("latency tripled, users per second flat: %d; want 7", got)
+	}
+	// One lucky round is forgotten: the best fades, and the window grows
+	// again while users per second rise with it (at 20 ms a page, 5,000
+	// users/s a page in flight).
+	c = newWindowControl(AutoWindow, clock)
+	c.slow, c.cur = false, 8
+	round(100, 20*ms, 10*ms) // 80,000 users/s: a lucky round
+	sizes := []int{}
+	for range 30 {
+		sizes = append(sizes, round(100, 20*ms, 20*ms))
+	}
+	if got := sizes[len(sizes)-1]; got < 12 {
+		t.Errorf("after one lucky round, the window is %d (sizes %v); want it grown past 12", got, sizes)
 	}
 	fixed := newWindowControl(8, clock)
 	fixed.retried(true)

@@ -190,11 +190,12 @@ func wake(c chan struct{}) {
 //
 // The adaptive window works in rounds of as many pages as the window
 // holds. After each round it compares the round's users per second with
-// the best round so far and its pages' latency with the fastest page seen:
-// it doubles while users per second rise (a slow start), then grows by one
-// a round while they still rise, shrinks by one when they fall or when
-// pages wait at PostHog (latency twice the fastest), and halves at once
-// when PostHog throttles or fails a page, as TCP's congestion control does.
+// the best recent round (the best fades by bestRateFade a round) and its
+// pages' latency with the fastest page seen: it doubles while users per
+// second rise (a slow start), shrinks by one when they stop rising and
+// pages wait (latency over twice the fastest: more pages in flight only
+// queue), grows by one otherwise, to probe, and halves at once when
+// PostHog throttles or fails a page, as TCP's congestion control does.
 type windowControl struct {
 	auto bool
 	now  func() time.Time
@@ -211,6 +212,10 @@ type windowControl struct {
 	bestRate   float64       // users per second
 	minLatency time.Duration // of one page
 }
+
+// bestRateFade is what an adaptive window keeps of its best users per
+// second from one round to the next.
+const bestRateFade = 0.95
 
 // newWindowControl returns the control of a window: Window pages in
 // flight, or an adaptive number for AutoWindow.
@@ -259,18 +264,19 @@ func (c *windowControl) pageDone(users int, latency time.Duration) {
 	}
 	now := c.now()
 	rate := float64(c.roundUsers) / max(now.Sub(c.roundStart).Seconds(), 1e-9)
+	rising := rate >= 1.05*c.bestRate
 	queued := c.roundLatency/time.Duration(c.roundPages) > 2*c.minLatency
 	switch {
 	case c.troubled: // halved already
-	case queued || rate < 0.9*c.bestRate:
-		c.cur, c.slow = max(c.cur-1, 1), false
-	case rate >= 1.05*c.bestRate && c.slow:
+	case rising && c.slow:
 		c.cur = min(2*c.cur, MaxWindow)
-	case rate >= 1.05*c.bestRate:
-		c.cur = min(c.cur+1, MaxWindow)
-	default:
-		c.slow = false
+	case queued && !rising:
+		c.cur, c.slow = max(c.cur-1, 1), false
+	default: // rising, or pages not waiting: one more, to probe
+		c.cur, c.slow = min(c.cur+1, MaxWindow), c.slow && rising
 	}
-	c.bestRate = max(c.bestRate, rate)
+	// The best rate fades a little each round, so that one lucky round
+	// does not shrink the window for the rest of the scan.
+	c.bestRate = max(rate, bestRateFade*c.bestRate)
 	c.roundStart, c.roundPages, c.roundUsers, c.roundLatency, c.troubled = now, 0, 0, 0, false
 }
