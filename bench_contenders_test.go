@@ -8,7 +8,7 @@ var benchWindows = []int{1, 4, 8, 16}
 
 // listContenders returns BenchmarkList's contenders, in table order:
 // baseline, all, scan-w1, scan-w4, scan-w8, scan-w16, scan-auto (Window:
-// AutoWindow) and raw.
+// AutoWindow), raw (window 1) and raw-auto (Raw with Window: AutoWindow).
 func listContenders() []contender {
 	cs := []contender{
 		{name: "baseline", make: baselineContender},
@@ -17,5 +17,6 @@ func listContenders() []contender {
 	for _, w := range benchWindows {
 		cs = append(cs, contender{name: "scan-w" + strconv.Itoa(w), make: scanContender(w)})
 	}
-	return append(cs, contender{name: "scan-auto", make: scanContender(AutoWindow)}, contender{name: "raw", make: rawContender})
+	return append(cs, contender{name: "scan-auto", make: scanContender(AutoWindow)},
+		contender{name: "raw", make: rawContender(1)}, contender{name: "raw-auto", make: rawContender(AutoWindow)})
 }

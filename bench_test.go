@@ -34,8 +34,8 @@ import (
 // The contenders (listContenders, in bench_contenders_test.go) are
 // baseline, all (Users.All), scan-w1, scan-w4, scan-w8, scan-w16
 // (Users.Scan(...).Users() with a Window of 1, 4, 8 and 16), scan-auto
-// (Window: AutoWindow) and raw
-// (Users.Scan(...).Raw(), Window 1). One iteration lists all n users.
+// (Window: AutoWindow), raw (Users.Scan(...).Raw(), Window 1) and raw-auto
+// (Raw with Window: AutoWindow). One iteration lists all n users.
 //
 // The default grid is N = 10,000, pages of 100 and 1,000 users, 0 and 20 ms
 // of latency per page. Environment variables widen it:
@@ -337,27 +337,29 @@ func allContender(b *testing.B, srv *httptest.Server, limit int) listing {
 	}
 }
 
-// rawContender lists with Users.Scan(...).Raw() and the default window,
-// decoding only the last user's ID.
-func rawContender(b *testing.B, srv *httptest.Server, limit int) listing {
-	c := newBenchSDK(b, srv)
-	return func(ctx context.Context) (int, int64, error) {
-		count := 0
-		var last []byte
-		for v, err := range c.Users.Scan(ctx, &ScanOptions{Limit: limit}).Raw() {
-			if err != nil {
-				return count, 0, err
+// rawContender lists with Users.Scan(...).Raw() and a window of window
+// pages, decoding only the last user's ID.
+func rawContender(window int) func(b *testing.B, srv *httptest.Server, limit int) listing {
+	return func(b *testing.B, srv *httptest.Server, limit int) listing {
+		c := newBenchSDK(b, srv)
+		return func(ctx context.Context) (int, int64, error) {
+			count := 0
+			var last []byte
+			for v, err := range c.Users.Scan(ctx, &ScanOptions{Limit: limit, Window: window}).Raw() {
+				if err != nil {
+					return count, 0, err
+				}
+				count, last = count+1, v
 			}
-			count, last = count+1, v
+			if last == nil {
+				return count, 0, nil
+			}
+			var u struct {
+				ID int64 `json:"id"`
+			}
+			err := json.Unmarshal(last, &u)
+			return count, u.ID, err
 		}
-		if last == nil {
-			return count, 0, nil
-		}
-		var u struct {
-			ID int64 `json:"id"`
-		}
-		err := json.Unmarshal(last, &u)
-		return count, u.ID, err
 	}
 }
 
@@ -741,7 +743,7 @@ func TestListContenders(t *testing.T) {
 			t.Errorf("%s: no make", c.name)
 		}
 	}
-	for _, name := range []string{"baseline", "all", "scan-w1", "scan-w4", "scan-w8", "scan-w16", "scan-auto", "raw"} {
+	for _, name := range []string{"baseline", "all", "scan-w1", "scan-w4", "scan-w8", "scan-w16", "scan-auto", "raw", "raw-auto"} {
 		if !seen[name] {
 			t.Errorf("no contender %s", name)
 		}

@@ -7,7 +7,7 @@
 // cell of the grid (N, fixture, page size, latency), with the median
 // users/s and its ratio to the cell's baseline (2.31×), the median
 // allocs/user and its ratio to the baseline's, the median B/user and
-// peak-heap-MiB, and for the windowed scans (impl=scan-…) the most list
+// peak-heap-MiB, and for the scans (impl=scan-… and raw…) the most list
 // requests the server answered at once (max-inflight: one number, or the
 // least and the most of the runs when they differ). A benchmark that was
 // skipped (its "--- SKIP:" line, which go test prints with -v) gets a row of
@@ -200,7 +200,7 @@ func write(w io.Writer, results []*result) {
 
 // implRank orders BenchmarkList's contenders in a cell: baseline, all, the
 // fixed windows by size (scan-w<k>), the adaptive window (scan-auto), raw,
-// then any other by name.
+// raw-auto, then any other by name.
 func implRank(impl string) (rank, window int) {
 	switch impl {
 	case "baseline":
@@ -211,13 +211,15 @@ func implRank(impl string) (rank, window int) {
 		return 3, 0
 	case "raw":
 		return 4, 0
+	case "raw-auto":
+		return 5, 0
 	}
 	if k, ok := strings.CutPrefix(impl, "scan-w"); ok {
 		if w, err := strconv.Atoi(k); err == nil {
 			return 2, w
 		}
 	}
-	return 5, 0
+	return 6, 0
 }
 
 // compareImpl compares two contenders' names in implRank's order.
@@ -253,7 +255,7 @@ func writeList(w io.Writer, rows []listRow) {
 			b = base{nan(), nan()}
 		}
 		inflight := ""
-		if strings.HasPrefix(r.impl, "scan-") {
+		if strings.HasPrefix(r.impl, "scan-") || strings.HasPrefix(r.impl, "raw") {
 			inflight = span(r.res.values["max-inflight"])
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %d ms | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n",
