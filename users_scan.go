@@ -55,10 +55,17 @@ type ScanOptions struct {
 const MaxWindow = 64
 
 // AutoWindow, as [ScanOptions.Window], makes the scan choose how many pages
-// to keep in flight and adapt it as it runs: it grows the window while
-// users per second rise and the pages' latency stays flat, and shrinks it
-// when PostHog throttles (429), fails (5xx) or answers more slowly, as
-// TCP's congestion control does. [Progress].Window says what it chose.
+// to keep in flight and adapt it as it runs, as TCP's congestion control
+// does: starting at 2, it doubles while users per second rise, then grows
+// by one a round while the pages' latency stays flat, shrinks by one when
+// latency grows without users per second rising, and halves when PostHog
+// throttles (429) or fails (5xx). [Progress].Window says what it chose.
+//
+// It is not the default. A window decodes each page whole, where a Window
+// of 1 decodes users as they arrive in constant memory, and it puts several
+// requests on PostHog at once, which a shared instance and its rate limits
+// may not welcome. A batch job that owns its share of PostHog should set
+// it.
 const AutoWindow = -1
 
 // DefaultScanBuffer is the [ScanOptions].MaxBufferBytes of a scan that sets

@@ -585,9 +585,10 @@ func TestScan_autoWindowGrowsAndShrinks(t *testing.T) {
 }
 
 // TestWindowControl pins the adaptive window's rules with a clock the test
-// moves: it doubles while users per second rise, grows by one after its
-// slow start, shrinks by one when they fall or pages wait, halves once a
-// round on a throttled or failed page, and stays within 1 and MaxWindow.
+// moves: it doubles while users per second rise, grows by one a round
+// while pages do not wait, shrinks by one when they wait and users per
+// second do not rise, halves once a round on a throttled or failed page,
+// forgets a lucky round, and stays within 1 and MaxWindow.
 func TestWindowControl(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(0, 0)
