@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -82,6 +83,40 @@ var benchFixtures = []struct{ name, file string }{
 	{"small", "users_list_small.json"},
 }
 
+// inOrderWith returns the JSON object fixture, compact, with its members
+// in their order and the values of those named in replace replaced with the
+// given JSON.
+func inOrderWith(tb testing.TB, fixture []byte, replace map[string]string) []byte {
+	tb.Helper()
+	dec := jsontext.NewDecoder(bytes.NewReader(fixture))
+	var out bytes.Buffer
+	enc := jsontext.NewEncoder(&out)
+	must := func(err error) {
+		if err != nil {
+			tb.Fatalf("re-encoding a fixture: %v", err)
+		}
+	}
+	tok, err := dec.ReadToken()
+	must(err)
+	must(enc.WriteToken(tok))
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		must(err)
+		name := tok.Clone()
+		v, err := dec.ReadValue()
+		must(err)
+		must(enc.WriteToken(name))
+		if r, ok := replace[name.String()]; ok {
+			v = jsontext.Value(r)
+		}
+		must(enc.WriteValue(v))
+	}
+	tok, err = dec.ReadToken()
+	must(err)
+	must(enc.WriteToken(tok))
+	return bytes.TrimSpace(out.Bytes())
+}
+
 // userTemplate writes the JSON of fixtureUserFrom(file, n) for any n
 // cheaply: the fixture's bytes are encoded once, split where the id, uuid
 // and email go, and each row is the pieces with those three values appended
@@ -91,16 +126,13 @@ type userTemplate struct {
 	holes []string // "id", "uuid" or "email", in the order they appear
 }
 
-// newUserTemplate encodes the user of the fixture file with markers in
-// place of its id, uuid and email, and splits it at them.
+// newUserTemplate encodes the user of the fixture file, its members in the
+// fixture's order as PostHog sends them, with markers in place of its id,
+// uuid and email, and splits it at them.
 func newUserTemplate(tb testing.TB, file string) *userTemplate {
 	tb.Helper()
-	u := fixtureUserFrom(tb, file, 0)
 	markers := map[string]string{"id": `"@@id@@"`, "uuid": `"@@uuid@@"`, "email": `"@@email@@"`}
-	for k, m := range markers {
-		u[k] = m[1 : len(m)-1]
-	}
-	raw := mustJSON(tb, u)
+	raw := inOrderWith(tb, readFixture(tb, file), markers)
 	type hole struct {
 		at   int
 		name string
@@ -550,8 +582,29 @@ func BenchmarkGet(b *testing.B) {
 	})
 }
 
+// memberNames returns the names of the JSON object obj's members, in order.
+func memberNames(t *testing.T, obj []byte) []string {
+	t.Helper()
+	dec := jsontext.NewDecoder(bytes.NewReader(obj))
+	var names []string
+	if _, err := dec.ReadToken(); err != nil {
+		t.Fatal(err)
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name.String())
+		if err := dec.SkipValue(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return names
+}
+
 // TestBenchServer checks that the benchmarks' server writes each user as
-// fixtureUserFrom does, for each fixture, and pages like PostHog, so that
+// fixtureUserFrom does, its members in the fixture's order, for each fixture, and pages like PostHog, so that
 // what the benchmarks decode is the fixture.
 func TestBenchServer(t *testing.T) {
 	t.Parallel()
@@ -568,6 +621,9 @@ func TestBenchServer(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s, user %d (-fixture +server):\n%s", f.name, n, diff)
+			}
+			if got, want := memberNames(t, s.tmpls[f.name].appendUser(nil, n)), memberNames(t, readFixture(t, f.file)); !slices.Equal(got, want) {
+				t.Errorf("%s, user %d: members in the order %v; want the fixture's, %v", f.name, n, got, want)
 			}
 		}
 	}
