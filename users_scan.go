@@ -292,7 +292,7 @@ func userItems() itemDecoder[User] {
 	shares := &pageShares{teams: map[string]*Team{}, organizations: map[string]*Organization{}}
 	return func(dec *jsontext.Decoder) (User, int64, error) {
 		var u User
-		if err := u.decodeInPage(dec, shares); err != nil {
+		if err := u.decodeJSON(dec, decoding{shares: shares, strict: true}); err != nil {
 			return u, 0, err
 		}
 		if reason := checkUser(&u); reason != "" {
@@ -391,27 +391,24 @@ func memberValue(b []byte) []byte {
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // pageShares are the teams and organizations a page's users share: users
-// whose team or organization is the same JSON share one decoded value. The
-// users' wire struct (users_json.go) decodes those members with
-// decodeShared. The page's users are decoded one after the other through
-// one wire struct, wire.
+// whose team or organization is the same JSON share one decoded value,
+// which readShared (users_json.go) finds with decodeShared.
 type pageShares struct {
 	teams         map[string]*Team
 	organizations map[string]*Organization
-	wire          *userWire
 }
 
 // maxShared bounds the distinct values a page shares, to bound memory.
 const maxShared = 64
 
-// decodeShared decodes a *T, reusing the value decoded from the same JSON
-// earlier in the page.
-func decodeShared[T any](dec *jsontext.Decoder, p **T, seen map[string]*T) error {
-	if dec.PeekKind() == jsontext.KindNull {
-		*p = nil
-		_, err := dec.ReadToken()
-		return err
-	}
+// decodeShared decodes a *T from a JSON object, reusing the value decoded
+// from the same JSON earlier in the page. A value new to the page is
+// decoded from its text by a decoder of its own, which refuses duplicate
+// names whatever the page's decoder lets through.
+func decodeShared[T Team | Organization, PT interface {
+	*T
+	decodeJSON(dec *jsontext.Decoder, d decoding) error
+}](dec *jsontext.Decoder, p **T, seen map[string]*T) error {
 	v, err := dec.ReadValue()
 	if err != nil {
 		return err
@@ -421,7 +418,7 @@ func decodeShared[T any](dec *jsontext.Decoder, p **T, seen map[string]*T) error
 		return nil
 	}
 	t := new(T)
-	if err := json.Unmarshal(v, t); err != nil {
+	if err := PT(t).decodeJSON(jsontext.NewDecoder(bytes.NewReader(v)), decoding{}); err != nil {
 		return err
 	}
 	if len(seen) < maxShared {
