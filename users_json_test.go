@@ -183,7 +183,7 @@ func TestUser_roundTrip(t *testing.T) {
 		page := []byte(`{"count":2,"next":null,"previous":null,"results":[` + string(data) + "," + string(data) + "]}")
 		decode := userItems()
 		var scanned []User
-		_, err = decodePage(jsontext.NewDecoder(bytes.NewReader(page)), func(dec *jsontext.Decoder) error {
+		_, err = decodePage(jsontext.NewDecoder(bytes.NewReader(page), userJSONOpts...), func(dec *jsontext.Decoder) error {
 			u, _, err := decode(dec)
 			scanned = append(scanned, u)
 			return err

@@ -223,6 +223,7 @@ func (sc *UserScan) Users() iter.Seq2[User, error] {
 	return func(yield func(User, error) bool) {
 		runScan(sc, scanMode[User]{
 			items:     userItems,
+			jsonOpts:  userJSONOpts,
 			yieldItem: func(u User, _ int) bool { return yield(u, nil) },
 			yieldErr:  func(err error) { yield(User{}, err) },
 		})
@@ -252,7 +253,8 @@ func (sc *UserScan) Pages() iter.Seq2[*UserPage, error] {
 	return func(yield func(*UserPage, error) bool) {
 		var page *UserPage
 		runScan(sc, scanMode[User]{
-			items: userItems,
+			items:    userItems,
+			jsonOpts: userJSONOpts,
 			yieldItem: func(u User, offset int) bool {
 				if page == nil {
 					page = &UserPage{Offset: offset}
@@ -285,6 +287,12 @@ type scanMode[T any] struct {
 
 // itemDecoder reads one user of a page from dec and returns it with its ID.
 type itemDecoder[T any] func(dec *jsontext.Decoder) (T, int64, error)
+
+// userJSONOpts are the options of the JSON decoder of a page of users: it
+// lets duplicate names through, which the users' decoders refuse
+// themselves (decoding.strict) at less cost than the decoder's check of
+// every name of every object, and decodePage those of the page.
+var userJSONOpts = []jsontext.Options{jsontext.AllowDuplicateNames(true)}
 
 // userItems returns the decoder of one page's users: users whose team or
 // organization is the same JSON share one decoded value (see pageShares).

@@ -32,7 +32,7 @@ func BenchmarkDecodePage(b *testing.B) {
 		{"users=shared", func() func(*jsontext.Decoder) error {
 			decode := userItems()
 			return func(dec *jsontext.Decoder) error { _, _, err := decode(dec); return err }
-		}, nil},
+		}, userJSONOpts},
 		{"users=each", func() func(*jsontext.Decoder) error {
 			return func(dec *jsontext.Decoder) error { var u User; return json.UnmarshalDecode(dec, &u) }
 		}, nil},
