@@ -62,6 +62,42 @@ type decoding struct {
 	// strict is set when the decoder may let duplicate names through
 	// (jsontext.AllowDuplicateNames): the decoders refuse them.
 	strict bool
+	// strs makes the strings decoded, or is nil for one allocation
+	// each.
+	strs *stringArena
+}
+
+// nested is how a value held by the value being read is read: as it is,
+// but for the page's shares, which only a user holds.
+func (d decoding) nested() decoding {
+	return decoding{strict: d.strict, strs: d.strs}
+}
+
+// stringArena makes the strings a scan's page decodes out of few
+// allocations: each string is a slice of a chunk, whose bytes are not
+// written again once a string holds them. A string keeps its whole chunk
+// from the garbage collector; the chunks are small for that.
+type stringArena struct {
+	chunk strings.Builder
+}
+
+const (
+	arenaChunk = 2048 // the size of a chunk
+	arenaMax   = 128  // a longer string has an allocation of its own
+)
+
+// string returns b as a string.
+func (a *stringArena) string(b []byte) string {
+	if a == nil || len(b) > arenaMax || len(b) == 0 {
+		return string(b)
+	}
+	if a.chunk.Cap()-a.chunk.Len() < len(b) {
+		a.chunk = strings.Builder{}
+		a.chunk.Grow(arenaChunk)
+	}
+	n := a.chunk.Len()
+	a.chunk.Write(b)
+	return a.chunk.String()[n:]
 }
 
 // wireRun is the reading of one JSON object into a value, recording into
@@ -253,7 +289,7 @@ func readString[S ~string](dec *jsontext.Decoder, r *wireRun, i uint, p *S) erro
 	}
 	v, err := dec.ReadValue()
 	if err == nil {
-		*p = S(unquote(v))
+		*p = S(r.strs.string(unquote(v)))
 	}
 	return err
 }
@@ -443,10 +479,10 @@ func readOpaque(dec *jsontext.Decoder, r *wireRun, i uint, p *OpaqueID) error {
 		return err
 	}
 	if k == '"' {
-		*p = OpaqueID(unquote(v))
+		*p = OpaqueID(r.strs.string(unquote(v)))
 		return nil
 	}
-	*p = OpaqueID(v)
+	*p = OpaqueID(r.strs.string(v))
 	r.keep(i, v)
 	return nil
 }
@@ -488,7 +524,7 @@ func readStrings(dec *jsontext.Decoder, r *wireRun, i uint, p *[]string) error {
 		}
 		switch v.Kind() {
 		case '"':
-			list = append(list, string(unquote(v)))
+			list = append(list, r.strs.string(unquote(v)))
 		case 'n':
 			list = append(list, "")
 		default:
@@ -509,7 +545,7 @@ func readAnyMap(dec *jsontext.Decoder, r *wireRun, i uint, p *map[string]any) er
 	if k != '{' {
 		return json.UnmarshalDecode(dec, p)
 	}
-	*p, err = decodeAnyObject(dec)
+	*p, err = decodeAnyObject(dec, r.strs)
 	return err
 }
 
@@ -533,7 +569,7 @@ func readMaps(dec *jsontext.Decoder, r *wireRun, i uint, p *[]map[string]any) er
 			_, err := dec.ReadToken()
 			return err
 		case '{':
-			m, err := decodeAnyObject(dec)
+			m, err := decodeAnyObject(dec, r.strs)
 			if err != nil {
 				return err
 			}
@@ -562,7 +598,7 @@ func readBoolMap(dec *jsontext.Decoder, r *wireRun, i uint, p *map[string]bool) 
 		return json.UnmarshalDecode(dec, p)
 	}
 	m := map[string]bool{}
-	err = decodeMap(dec, r.strict, m, func(v jsontext.Value) (bool, error) {
+	err = decodeMap(dec, r.strict, r.strs, m, func(v jsontext.Value) (bool, error) {
 		switch v.Kind() {
 		case 't', 'f', 'n':
 			return v.Kind() == 't', nil
@@ -583,10 +619,10 @@ func readStringMap(dec *jsontext.Decoder, r *wireRun, i uint, p *map[string]stri
 		return json.UnmarshalDecode(dec, p)
 	}
 	m := map[string]string{}
-	err = decodeMap(dec, r.strict, m, func(v jsontext.Value) (string, error) {
+	err = decodeMap(dec, r.strict, r.strs, m, func(v jsontext.Value) (string, error) {
 		switch v.Kind() {
 		case '"':
-			return string(unquote(v)), nil
+			return r.strs.string(unquote(v)), nil
 		case 'n':
 			return "", nil
 		}
@@ -597,9 +633,9 @@ func readStringMap(dec *jsontext.Decoder, r *wireRun, i uint, p *map[string]stri
 }
 
 // decodeMap reads a JSON object of scalar values into m, each value
-// parsed by parse. With strict, it refuses a name twice, as package json
-// does for a map unless told to let it through.
-func decodeMap[V any](dec *jsontext.Decoder, strict bool, m map[string]V, parse func(jsontext.Value) (V, error)) error {
+// parsed by parse, its names made by strs. With strict, it refuses a name
+// twice, as package json does for a map unless told to let it through.
+func decodeMap[V any](dec *jsontext.Decoder, strict bool, strs *stringArena, m map[string]V, parse func(jsontext.Value) (V, error)) error {
 	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
@@ -612,7 +648,7 @@ func decodeMap[V any](dec *jsontext.Decoder, strict bool, m map[string]V, parse 
 		if _, dup := m[string(key)]; dup && strict {
 			return duplicateName(dec, len(name))
 		}
-		k := string(key)
+		k := strs.string(key)
 		v, err := dec.ReadValue()
 		if err != nil {
 			return err
@@ -626,18 +662,19 @@ func decodeMap[V any](dec *jsontext.Decoder, strict bool, m map[string]V, parse 
 }
 
 // decodeAny reads any JSON value as package json reads it into an any:
-// objects as map[string]any, arrays as []any, numbers as float64.
-func decodeAny(dec *jsontext.Decoder) (any, error) {
+// objects as map[string]any, arrays as []any, numbers as float64. Its
+// strings are made by strs.
+func decodeAny(dec *jsontext.Decoder, strs *stringArena) (any, error) {
 	switch dec.PeekKind() {
 	case '{':
-		return decodeAnyObject(dec)
+		return decodeAnyObject(dec, strs)
 	case '[':
 		if _, err := dec.ReadToken(); err != nil {
 			return nil, err
 		}
 		list := []any{}
 		for dec.PeekKind() != ']' {
-			v, err := decodeAny(dec)
+			v, err := decodeAny(dec, strs)
 			if err != nil {
 				return nil, err
 			}
@@ -654,7 +691,7 @@ func decodeAny(dec *jsontext.Decoder) (any, error) {
 	case 't', 'f':
 		return v.Kind() == 't', nil
 	case '"':
-		return string(unquote(v)), nil
+		return strs.string(unquote(v)), nil
 	case '0':
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil {
@@ -666,8 +703,9 @@ func decodeAny(dec *jsontext.Decoder) (any, error) {
 }
 
 // decodeAnyObject reads a JSON object as a map[string]any, refusing a
-// name twice, as package json does even when told to let it through.
-func decodeAnyObject(dec *jsontext.Decoder) (map[string]any, error) {
+// name twice, as package json does even when told to let it through. Its
+// strings are made by strs.
+func decodeAnyObject(dec *jsontext.Decoder, strs *stringArena) (map[string]any, error) {
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
 	}
@@ -681,8 +719,8 @@ func decodeAnyObject(dec *jsontext.Decoder) (map[string]any, error) {
 		if _, dup := m[string(key)]; dup {
 			return nil, duplicateName(dec, len(name))
 		}
-		k := string(key)
-		if m[k], err = decodeAny(dec); err != nil {
+		k := strs.string(key)
+		if m[k], err = decodeAny(dec, strs); err != nil {
 			return nil, err
 		}
 	}
@@ -709,7 +747,7 @@ func readShared[T Team | Organization, PT interface {
 		}
 	}
 	t := new(T)
-	err = PT(t).decodeJSON(dec, decoding{strict: r.strict})
+	err = PT(t).decodeJSON(dec, r.nested())
 	*p = t
 	return err
 }
@@ -733,7 +771,7 @@ func readList[T any, PT interface {
 	list := make([]T, 0, 1)
 	for dec.PeekKind() != ']' {
 		list = append(list, *new(T))
-		if err := PT(&list[len(list)-1]).decodeJSON(dec, decoding{strict: r.strict}); err != nil {
+		if err := PT(&list[len(list)-1]).decodeJSON(dec, r.nested()); err != nil {
 			return err
 		}
 	}

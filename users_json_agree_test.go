@@ -87,7 +87,7 @@ func checkDecodersAgree(t *testing.T, data []byte) {
 	refShares := &refShares{teams: map[string]*Team{}, organizations: map[string]*Organization{}}
 	var users, refUsers [2]User
 	for i := range users {
-		errGot := users[i].decodeJSON(dec, decoding{shares: shares, strict: true})
+		errGot := users[i].decodeJSON(dec, decoding{shares: shares, strict: true, strs: &shares.strs})
 		var errWant error
 		refUsers[i], errWant = refDecodeUser(refDec, refShares)
 		if (errGot == nil) != (errWant == nil) {

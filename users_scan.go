@@ -300,7 +300,7 @@ func userItems() itemDecoder[User] {
 	shares := &pageShares{teams: map[string]*Team{}, organizations: map[string]*Organization{}}
 	return func(dec *jsontext.Decoder) (User, int64, error) {
 		var u User
-		if err := u.decodeJSON(dec, decoding{shares: shares, strict: true}); err != nil {
+		if err := u.decodeJSON(dec, decoding{shares: shares, strict: true, strs: &shares.strs}); err != nil {
 			return u, 0, err
 		}
 		if reason := checkUser(&u); reason != "" {
@@ -404,6 +404,7 @@ func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c =
 type pageShares struct {
 	teams         map[string]*Team
 	organizations map[string]*Organization
+	strs          stringArena // the users' strings
 }
 
 // maxShared bounds the distinct values a page shares, to bound memory.
