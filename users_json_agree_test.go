@@ -207,12 +207,3 @@ func TestDecoders_agree(t *testing.T) {
 		})
 	}
 }
-
-// FuzzDecoders_agree checks that the decoders of users_json_wire.go and
-// the reference decoders agree on any input.
-func FuzzDecoders_agree(f *testing.F) {
-	for _, data := range agreeInputs(f) {
-		f.Add(data)
-	}
-	f.Fuzz(checkDecodersAgree)
-}
