@@ -298,15 +298,19 @@ var userJSONOpts = []jsontext.Options{jsontext.AllowDuplicateNames(true)}
 // organization is the same JSON share one decoded value (see pageShares).
 func userItems() itemDecoder[User] {
 	shares := &pageShares{teams: map[string]*Team{}, organizations: map[string]*Organization{}}
+	// Each user is decoded into u, which the decoders' pointers into it
+	// would otherwise move to the heap user by user, and returned as a
+	// copy.
+	u := new(User)
 	return func(dec *jsontext.Decoder) (User, int64, error) {
-		var u User
+		*u = User{}
 		if err := u.decodeJSON(dec, decoding{shares: shares, strict: true, strs: &shares.strs}); err != nil {
-			return u, 0, err
+			return *u, 0, err
 		}
-		if reason := checkUser(&u); reason != "" {
-			return u, 0, errors.New(reason)
+		if reason := checkUser(u); reason != "" {
+			return *u, 0, errors.New(reason)
 		}
-		return u, u.ID, nil
+		return *u, u.ID, nil
 	}
 }
 
