@@ -16,7 +16,8 @@ package posthogusers
 // decoders then refuse them themselves (decoding.strict): a member's
 // second value by the bits of asSent, unknown names and the names of
 // free-form maps by their lists, and the free-form values kept as JSON by
-// jsontext.Value.IsValid.
+// jsontext.Value.IsValid. A scan's page also makes its users' strings
+// out of a few chunks (stringArena) rather than an allocation each.
 //
 // A type is encoded by its codec, a table of its members made from its
 // struct tags.
@@ -855,8 +856,8 @@ type member struct {
 }
 
 // codec writes one of the types PostHog sends, member by member. Member i
-// is the type's field i that has a JSON name, as the wire struct numbers
-// them too.
+// is the type's field i that has a JSON name, as the decodeJSON methods
+// number them too.
 type codec struct {
 	members []member
 }
