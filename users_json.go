@@ -212,8 +212,17 @@ func (r *wireRun) keep(i uint, v jsontext.Value) {
 // and an object in it has a name twice. Without strict the decoder has
 // refused it already, or was told to let it through.
 func (r *wireRun) checkNames(dec *jsontext.Decoder, v jsontext.Value) error {
+	if !r.strict {
+		return nil
+	}
+	return checkNames(dec, v)
+}
+
+// checkNames refuses v, a value just read whole from dec, when an object
+// in it has a name twice, with the error dec would have given.
+func checkNames(dec *jsontext.Decoder, v jsontext.Value) error {
 	// An object has a name twice only if v has two colons.
-	if !r.strict || len(v) == 0 || v[0] != '{' && v[0] != '[' || bytes.Count(v, []byte{':'}) < 2 || v.IsValid() {
+	if len(v) == 0 || v[0] != '{' && v[0] != '[' || bytes.Count(v, []byte{':'}) < 2 || v.IsValid() {
 		return nil
 	}
 	_, err := jsontext.NewDecoder(bytes.NewReader(v)).ReadValue()

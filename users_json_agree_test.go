@@ -207,3 +207,28 @@ func TestDecoders_agree(t *testing.T) {
 		})
 	}
 }
+
+// TestUserItems_errorsAsAStrictDecoder checks that a scan's page, read by
+// a decoder that lets duplicate names through (userJSONOpts), fails as one
+// read by a decoder that checks them: with the same error, which names the
+// duplicate and where it is.
+func TestUserItems_errorsAsAStrictDecoder(t *testing.T) {
+	t.Parallel()
+	for name, data := range agreeInputs(t) {
+		page := []byte(`{"count":2,"next":null,"previous":null,"results":[` + string(data) + "," + string(data) + "]}")
+		var errs [2]string
+		for i, opts := range [][]jsontext.Options{nil, userJSONOpts} {
+			decode := userItems()
+			_, err := decodePage(jsontext.NewDecoder(bytes.NewReader(page), opts...), func(dec *jsontext.Decoder) error {
+				_, _, err := decode(dec)
+				return err
+			})
+			if err != nil {
+				errs[i] = err.Error()
+			}
+		}
+		if errs[0] != errs[1] {
+			t.Errorf("%s: a scan's page fails with\n%s\nwhere a strict decoder's fails with\n%s", name, errs[1], errs[0])
+		}
+	}
+}

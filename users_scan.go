@@ -416,8 +416,8 @@ const maxShared = 64
 
 // decodeShared decodes a *T from a JSON object, reusing the value decoded
 // from the same JSON earlier in the page. A value new to the page is
-// decoded from its text by a decoder of its own, which refuses duplicate
-// names whatever the page's decoder lets through.
+// checked for duplicate names, which the page's decoder may let through,
+// then decoded from its text by a decoder of its own.
 func decodeShared[T Team | Organization, PT interface {
 	*T
 	decodeJSON(dec *jsontext.Decoder, d decoding) error
@@ -429,6 +429,11 @@ func decodeShared[T Team | Organization, PT interface {
 	if shared, ok := seen[string(v)]; ok {
 		*p = shared
 		return nil
+	}
+	// The page's decoder let duplicate names through: refuse them first,
+	// with its error, as it would have refused them reading v.
+	if err := checkNames(dec, v); err != nil {
+		return err
 	}
 	t := new(T)
 	if err := PT(t).decodeJSON(jsontext.NewDecoder(bytes.NewReader(v)), decoding{}); err != nil {
