@@ -24,6 +24,7 @@ package posthogusers
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"reflect"
@@ -124,10 +125,15 @@ func (r *wireRun) open(dec *jsontext.Decoder, sent *asSent, c *codec, d decoding
 		return false, err
 	case '{':
 	default:
-		if _, err := dec.ReadValue(); err != nil {
+		v, err := dec.ReadValue()
+		if err != nil {
 			return false, err
 		}
-		return false, fmt.Errorf("posthogusers: want a JSON object, not %v", k)
+		err = fmt.Errorf("posthogusers: want a JSON object, not %v", k)
+		if c == userCodec {
+			return false, err // as a page reports it
+		}
+		return false, locate(dec, len(v), &json.SemanticError{GoType: c.typ, Err: err})
 	}
 	*sent = asSent{decoded: true}
 	*r = wireRun{decoding: d, sent: sent, codec: c}
@@ -247,10 +253,46 @@ func duplicateName(dec *jsontext.Decoder, n int) error {
 	}
 }
 
-// semanticError is the error of a value of kind k that a Go type t cannot
-// hold.
-func semanticError(k jsontext.Kind, t reflect.Type, err error) error {
-	return &json.SemanticError{JSONKind: k, GoType: t, Err: err}
+// semanticError is the error of v, a value just read from dec, that a Go
+// type t cannot hold; it says where v is.
+func semanticError(dec *jsontext.Decoder, v jsontext.Value, t reflect.Type, err error) error {
+	return locate(dec, len(v), &json.SemanticError{JSONKind: v.Kind(), GoType: t, Err: err})
+}
+
+// asUnmarshalError returns err, the error of a decodeJSON method that
+// package json did not call, as package json returns it when it calls an
+// UnmarshalJSONFrom method: a *json.SemanticError in it says it is one of
+// unmarshaling, which only package json can set, and does for the error
+// of such a method, keeping where it says it is.
+func asUnmarshalError(err error) error {
+	var serr *json.SemanticError
+	if errors.As(err, &serr) {
+		_ = json.Unmarshal([]byte("null"), &failing{serr}) // sets serr's action
+	}
+	return err
+}
+
+// failing fails to decode with its error.
+type failing struct{ err error }
+
+// UnmarshalJSONFrom reads a value and returns f's error.
+func (f *failing) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if _, err := dec.ReadValue(); err != nil {
+		return err
+	}
+	return f.err
+}
+
+// locate gives err, when it is a *json.SemanticError that does not say
+// where it is, the place of the value of n bytes just read from dec that
+// it is the error of, as package json does for the values it reads.
+func locate(dec *jsontext.Decoder, n int, err error) error {
+	var serr *json.SemanticError
+	if errors.As(err, &serr) && serr.JSONPointer == "" && serr.ByteOffset == 0 {
+		serr.JSONPointer = dec.StackPointer()
+		serr.ByteOffset = dec.InputOffset() - int64(n)
+	}
+	return err
 }
 
 // The read functions read member i of a run into p, whose value is zero. A
@@ -317,7 +359,20 @@ func readInt[I ~int | ~int32 | ~int64](dec *jsontext.Decoder, r *wireRun, i uint
 	if err != nil {
 		return err
 	}
-	return parseInt(v, p)
+	if err := parseInt(v, p); err != nil {
+		if r.codec == userCodec {
+			// A user's integers fail as package json fails them.
+			err = jsonError(v, new(I), err)
+		}
+		return locate(dec, len(v), err)
+	}
+	return nil
+}
+
+// jsonError is the error of package json reading v into p, or err if
+// package json reads it.
+func jsonError[T any](v jsontext.Value, p *T, err error) error {
+	return cmp.Or(json.Unmarshal(v, p), err)
 }
 
 // readIntPtr reads a *int64.
@@ -335,7 +390,7 @@ func readIntPtr(dec *jsontext.Decoder, r *wireRun, i uint, p **int64) error {
 	}
 	n := new(int64)
 	if err := parseInt(v, n); err != nil {
-		return err
+		return locate(dec, len(v), jsonError(v, n, err))
 	}
 	*p = n
 	return nil
@@ -376,7 +431,7 @@ func parseLongInt[I ~int | ~int32 | ~int64](v jsontext.Value, p *I) error {
 	t := reflect.TypeFor[I]()
 	n, err := strconv.ParseInt(string(v), 10, int(t.Size())*8)
 	if err != nil {
-		return semanticError('0', t, err)
+		return &json.SemanticError{JSONKind: '0', GoType: t, Err: err}
 	}
 	*p = I(n)
 	return nil
@@ -396,7 +451,7 @@ func readUUID(dec *jsontext.Decoder, r *wireRun, i uint, p *uuid.UUID) error {
 		return err
 	}
 	if *p, err = uuid.ParseBytes(unquote(v)); err != nil {
-		return semanticError('"', reflect.TypeFor[uuid.UUID](), err)
+		return semanticError(dec, v, reflect.TypeFor[uuid.UUID](), err)
 	}
 	return nil
 }
@@ -416,7 +471,7 @@ func readUUIDPtr(dec *jsontext.Decoder, r *wireRun, i uint, p **uuid.UUID) error
 	}
 	id, err := uuid.ParseBytes(unquote(v))
 	if err != nil {
-		return semanticError('"', reflect.TypeFor[uuid.UUID](), err)
+		return semanticError(dec, v, reflect.TypeFor[uuid.UUID](), err)
 	}
 	*p = &id
 	return nil
@@ -441,7 +496,7 @@ func readTime(dec *jsontext.Decoder, r *wireRun, i uint, t *time.Time, p **time.
 	}
 	parsed, err := parseTime(v)
 	if err != nil {
-		return semanticError('"', reflect.TypeFor[time.Time](), err)
+		return semanticError(dec, v, reflect.TypeFor[time.Time](), err)
 	}
 	if t == nil {
 		*p = &parsed
@@ -538,7 +593,7 @@ func readStrings(dec *jsontext.Decoder, r *wireRun, i uint, p *[]string) error {
 		case 'n':
 			list = append(list, "")
 		default:
-			return semanticError(v.Kind(), reflect.TypeFor[string](), nil)
+			return semanticError(dec, v, reflect.TypeFor[string](), nil)
 		}
 	}
 	*p = list
@@ -590,10 +645,11 @@ func readMaps(dec *jsontext.Decoder, r *wireRun, i uint, p *[]map[string]any) er
 			}
 			list = append(list, nil)
 		default:
-			if _, err := dec.ReadValue(); err != nil {
+			v, err := dec.ReadValue()
+			if err != nil {
 				return err
 			}
-			return semanticError(k, reflect.TypeFor[map[string]any](), nil)
+			return semanticError(dec, v, reflect.TypeFor[map[string]any](), nil)
 		}
 	}
 }
@@ -613,7 +669,7 @@ func readBoolMap(dec *jsontext.Decoder, r *wireRun, i uint, p *map[string]bool) 
 		case 't', 'f', 'n':
 			return v.Kind() == 't', nil
 		}
-		return false, semanticError(v.Kind(), reflect.TypeFor[bool](), nil)
+		return false, semanticError(dec, v, reflect.TypeFor[bool](), nil)
 	})
 	*p = m
 	return err
@@ -636,7 +692,7 @@ func readStringMap(dec *jsontext.Decoder, r *wireRun, i uint, p *map[string]stri
 		case 'n':
 			return "", nil
 		}
-		return "", semanticError(v.Kind(), reflect.TypeFor[string](), nil)
+		return "", semanticError(dec, v, reflect.TypeFor[string](), nil)
 	})
 	*p = m
 	return err
@@ -705,7 +761,7 @@ func decodeAny(dec *jsontext.Decoder, strs *stringArena) (any, error) {
 	case '0':
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil {
-			return nil, semanticError('0', reflect.TypeFor[float64](), errors.Unwrap(err))
+			return nil, locate(dec, len(v), jsonError(v, new(float64), semanticError(dec, v, reflect.TypeFor[float64](), errors.Unwrap(err))))
 		}
 		return f, nil
 	}
@@ -868,6 +924,7 @@ type member struct {
 // is the type's field i that has a JSON name, as the decodeJSON methods
 // number them too.
 type codec struct {
+	typ     reflect.Type
 	members []member
 }
 
@@ -887,7 +944,7 @@ var (
 // exported fields; the members named in looseTimes are session times. It
 // panics on more than 64 members, which asSent cannot record.
 func newCodec(t reflect.Type, looseTimes ...string) *codec {
-	c := &codec{}
+	c := &codec{typ: t}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {

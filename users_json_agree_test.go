@@ -232,3 +232,36 @@ func TestUserItems_errorsAsAStrictDecoder(t *testing.T) {
 		}
 	}
 }
+
+// TestUserItems_errorsSayWhere checks that a scan's page that a user's
+// value fails says where the value is, and what it is, as package json
+// says it of the values it reads.
+func TestUserItems_errorsSayWhere(t *testing.T) {
+	t.Parallel()
+	inputs := agreeInputs(t)
+	for name, want := range map[string]string{
+		"a uuid too short":        ` unmarshal JSON string into Go uuid.UUID within "/results/0/uuid": invalid UUID length: 4`,
+		"an id past int64":        ` unmarshal JSON number 9223372036854775808 into Go int64 within "/results/0/id": value out of range`,
+		"a time not RFC 3339":     ` unmarshal JSON string into Go time.Time within "/results/0/date_joined": parsing time`,
+		"types with a number":     ` unmarshal JSON number into Go string within "/results/0/active_realtime_notification_types/2"`,
+		"an intro as a string":    ` unmarshal JSON string into Go bool within "/results/0/has_seen_product_intro_for/surveys"`,
+		"a number too large":      ` unmarshal JSON number 1e400 into Go float64 within "/results/0/notification_settings/plugin_disabled"`,
+		"a team as a list":        ` unmarshal into Go posthogusers.Team within "/results/0/team": posthogusers: want a JSON object, not [`,
+		"a lock of a string":      ` unmarshal into Go posthogusers.NotificationLock within "/results/0/notification_locks/0"`,
+		"a dashboard as a string": ` unmarshal JSON string into Go int64 within "/results/0/scene_personalisation/0/dashboard"`,
+	} {
+		data, ok := inputs[name]
+		if !ok {
+			t.Fatalf("no input %q", name)
+		}
+		page := []byte(`{"count":1,"next":null,"previous":null,"results":[` + string(data) + "]}")
+		decode := userItems()
+		_, err := decodePage(jsontext.NewDecoder(bytes.NewReader(page), userJSONOpts...), func(dec *jsontext.Decoder) error {
+			_, _, err := decode(dec)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v; want one with %q", name, err, want)
+		}
+	}
+}

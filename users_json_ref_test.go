@@ -248,7 +248,7 @@ func refReadInt[I ~int | ~int32 | ~int64](dec *jsontext.Decoder, r *refRun, i ui
 	var zero I
 	n, err := strconv.ParseInt(string(v), 10, int(reflect.TypeOf(zero).Size())*8)
 	if err != nil {
-		return semanticError('0', reflect.TypeOf(zero), err)
+		return refSemanticError('0', reflect.TypeOf(zero), err)
 	}
 	*p = I(n)
 	return nil
@@ -267,7 +267,7 @@ func refReadText(dec *jsontext.Decoder, r *refRun, i uint, p encoding.TextUnmars
 		return err
 	}
 	if err := p.UnmarshalText(unquote(v)); err != nil {
-		return semanticError('"', reflect.TypeOf(p).Elem(), err)
+		return refSemanticError('"', reflect.TypeOf(p).Elem(), err)
 	}
 	return nil
 }
@@ -290,7 +290,7 @@ func refReadTime(dec *jsontext.Decoder, r *refRun, i uint, t *time.Time, p **tim
 	}
 	parsed, err := parseTime(v)
 	if err != nil {
-		return semanticError('"', reflect.TypeFor[time.Time](), err)
+		return refSemanticError('"', reflect.TypeFor[time.Time](), err)
 	}
 	if t == nil {
 		*p = &parsed
@@ -508,4 +508,10 @@ func refDecodeShared[T Team | Organization](dec *jsontext.Decoder, p **T, seen m
 	}
 	*p = t
 	return nil
+}
+
+// refSemanticError is the error of a value of kind k that a Go type t
+// cannot hold, as the reference decoders make it.
+func refSemanticError(k jsontext.Kind, t reflect.Type, err error) error {
+	return &json.SemanticError{JSONKind: k, GoType: t, Err: err}
 }

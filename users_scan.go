@@ -305,7 +305,7 @@ func userItems() itemDecoder[User] {
 	return func(dec *jsontext.Decoder) (User, int64, error) {
 		*u = User{}
 		if err := u.decodeJSON(dec, decoding{shares: shares, strict: true, strs: &shares.strs}); err != nil {
-			return *u, 0, err
+			return *u, 0, asUnmarshalError(err)
 		}
 		if reason := checkUser(u); reason != "" {
 			return *u, 0, errors.New(reason)
