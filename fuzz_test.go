@@ -439,3 +439,15 @@ func FuzzRawUserID(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUserDecoders checks the decoders of users_json_wire.go, which read
+// the token stream by hand, against the reference decoders of
+// users_json_ref_test.go on any input, seeded with every JSON file of
+// testdata/ and the inputs of TestDecoders_agree: both accept it with the
+// same values, alone and twice on a scan's page, or both refuse it.
+func FuzzUserDecoders(f *testing.F) {
+	for _, data := range agreeInputs(f) {
+		f.Add(data)
+	}
+	f.Fuzz(checkDecodersAgree)
+}

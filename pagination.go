@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/go-json-experiment/json"
@@ -49,8 +50,11 @@ func (pageError) Is(target error) bool { return target == ErrMalformedResponse }
 // link, and each item of its results, handed to item one at a time with dec
 // positioned at the item. item must read exactly that one value. The members
 // may come in any order; previous and members PostHog adds later are
-// skipped. An error of item is returned as it is; any other error wraps
-// errPage (a body cut short also matches io.ErrUnexpectedEOF).
+// skipped. A member of the page sent twice is refused, even by a decoder
+// that lets duplicate names through (jsontext.AllowDuplicateNames), which
+// leaves the items' names to item. An error of item is returned as it is;
+// any other error wraps errPage (a body cut short also matches
+// io.ErrUnexpectedEOF).
 func decodePage(dec *jsontext.Decoder, item func(dec *jsontext.Decoder) error) (pageInfo, error) {
 	var info pageInfo
 	var sawResults bool
@@ -65,12 +69,20 @@ func decodePage(dec *jsontext.Decoder, item func(dec *jsontext.Decoder) error) (
 	} else if tok.Kind() != jsontext.KindBeginObject {
 		return info, fmt.Errorf("%w: the body is a JSON %v, not an object", errPage, tok.Kind())
 	}
+	var names []string // the members so far
 	for dec.PeekKind() != jsontext.KindEndObject {
-		name, err := dec.ReadToken()
+		quoted, err := dec.ReadValue()
 		if err != nil {
 			return malformed(err)
 		}
-		switch name.String() {
+		// A decoder that lets a name twice through (a scan's) leaves
+		// the page's names to be checked here.
+		name := string(unquote(quoted))
+		if slices.Contains(names, name) {
+			return malformed(duplicateName(dec, len(quoted)))
+		}
+		names = append(names, name)
+		switch name {
 		case "count":
 			if err := json.UnmarshalDecode(dec, &info.count); err != nil {
 				return malformed(err)

@@ -15,10 +15,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// decodeInts reads a page of numbers with decodePage.
-func decodeInts(body string) ([]int64, pageInfo, error) {
+// decodeInts reads a page of numbers with decodePage, with a JSON decoder
+// of options opts.
+func decodeInts(body string, opts ...jsontext.Options) ([]int64, pageInfo, error) {
 	var items []int64
-	info, err := decodePage(jsontext.NewDecoder(strings.NewReader(body)), func(dec *jsontext.Decoder) error {
+	info, err := decodePage(jsontext.NewDecoder(strings.NewReader(body), opts...), func(dec *jsontext.Decoder) error {
 		var n int64
 		if err := json.UnmarshalDecode(dec, &n); err != nil {
 			return err
@@ -75,6 +76,8 @@ func TestDecodePage_malformed(t *testing.T) {
 		{"count a string", `{"count": "3", "results": []}`, false, false},
 		{"next a number", `{"next": 3, "results": []}`, false, false},
 		{"duplicate member", `{"count": 1, "count": 2, "results": []}`, false, false},
+		{"duplicate unknown member", `{"results": [], "x": 1, "\u0078": 2}`, false, false},
+		{"duplicate results", `{"results": [], "results": []}`, false, false},
 		{"invalid UTF-8", "{\"next\": \"\xff\", \"results\": []}", false, false},
 		{"wrong item type", `{"results": ["x"]}`, false, true},
 		{"trailing garbage", `{"results": []} x`, false, false},
@@ -94,6 +97,11 @@ func TestDecodePage_malformed(t *testing.T) {
 			}
 			if !tt.item && !errors.Is(err, errPage) {
 				t.Errorf("error %v does not wrap errPage", err)
+			}
+			// A scan's decoder of users lets duplicate names through:
+			// decodePage refuses the page's own, with the same error.
+			if _, _, errLax := decodeInts(tt.body, jsontext.AllowDuplicateNames(true)); errLax == nil || errLax.Error() != err.Error() {
+				t.Errorf("with duplicate names let through: error %v; want %v", errLax, err)
 			}
 		})
 	}

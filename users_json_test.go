@@ -42,7 +42,7 @@ func sameJSON(t *testing.T, what string, want, got []byte) {
 // fixtureUsers returns the users of the fixtures in testdata/: each JSON
 // file that is a user (it has date_joined) or a page of users (it has
 // results), by name.
-func fixtureUsers(t *testing.T) map[string][]byte {
+func fixtureUsers(t testing.TB) map[string][]byte {
 	t.Helper()
 	names, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil {
@@ -80,7 +80,7 @@ func fixtureUsers(t *testing.T) map[string][]byte {
 // another way than the fixture: more nulls, timestamps in other layouts,
 // session times the SDK cannot read, an ID as a number, members the SDK
 // does not know, at every level.
-func userVariants(t *testing.T) map[string][]byte {
+func userVariants(t testing.TB) map[string][]byte {
 	t.Helper()
 	fixture := string(readFixture(t, "users_get.json"))
 	replace := func(pairs ...string) []byte {
@@ -183,7 +183,7 @@ func TestUser_roundTrip(t *testing.T) {
 		page := []byte(`{"count":2,"next":null,"previous":null,"results":[` + string(data) + "," + string(data) + "]}")
 		decode := userItems()
 		var scanned []User
-		_, err = decodePage(jsontext.NewDecoder(bytes.NewReader(page)), func(dec *jsontext.Decoder) error {
+		_, err = decodePage(newPageDecoder(bytes.NewReader(page)), func(dec *jsontext.Decoder) error {
 			u, _, err := decode(dec)
 			scanned = append(scanned, u)
 			return err

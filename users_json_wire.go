@@ -3,199 +3,164 @@
 
 package posthogusers
 
-import (
-	"github.com/go-json-experiment/json/jsontext"
-	"github.com/google/uuid"
-)
+import "github.com/go-json-experiment/json/jsontext"
 
-// userWire is how a User is read (see users_json.go).
-type userWire struct {
-	run                                 wireRun
-	ID                                  *int64                                                `json:"id"`
-	UUID                                textSlot                                              `json:"uuid"`
-	DistinctID                          *string                                               `json:"distinct_id"`
-	FirstName                           *string                                               `json:"first_name"`
-	LastName                            *string                                               `json:"last_name"`
-	Email                               *string                                               `json:"email"`
-	PendingEmail                        *string                                               `json:"pending_email"`
-	IsEmailVerified                     **bool                                                `json:"is_email_verified"`
-	DateJoined                          timeSlot                                              `json:"date_joined"`
-	IsStaff                             boolSlot                                              `json:"is_staff"`
-	HasPassword                         boolSlot                                              `json:"has_password"`
-	Is2FAEnabled                        boolSlot                                              `json:"is_2fa_enabled"`
-	HasSocialAuth                       boolSlot                                              `json:"has_social_auth"`
-	HasSSOEnforcement                   boolSlot                                              `json:"has_sso_enforcement"`
-	RequiresCredentialReview            boolSlot                                              `json:"requires_credential_review"`
-	Team                                sharedSlot[Team]                                      `json:"team"`
-	Organization                        sharedSlot[Organization]                              `json:"organization"`
-	Organizations                       listSlot[OrganizationBasic, *OrganizationBasic]       `json:"organizations"`
-	PendingInvites                      listSlot[PendingInvite, *PendingInvite]               `json:"pending_invites"`
-	IsOrganizationFirstUser             **bool                                                `json:"is_organization_first_user"`
-	NotificationSettings                *map[string]any                                       `json:"notification_settings"`
-	NotificationLocks                   listSlot[NotificationLock, *NotificationLock]         `json:"notification_locks"`
-	ActiveRealtimeNotificationTypes     *[]string                                             `json:"active_realtime_notification_types"`
-	AnonymizeData                       boolSlot                                              `json:"anonymize_data"`
-	AllowImpersonation                  boolSlot                                              `json:"allow_impersonation"`
-	ToolbarMode                         *ToolbarMode                                          `json:"toolbar_mode"`
-	ThemeMode                           *ThemeMode                                            `json:"theme_mode"`
-	ShortcutPosition                    *ShortcutPosition                                     `json:"shortcut_position"`
-	RoleAtOrganization                  *RoleAtOrganization                                   `json:"role_at_organization"`
-	AllowSidebarSuggestions             boolSlot                                              `json:"allow_sidebar_suggestions"`
-	PasskeysEnabledFor2FA               boolSlot                                              `json:"passkeys_enabled_for_2fa"`
-	HideMCPHints                        boolSlot                                              `json:"hide_mcp_hints"`
-	HasSeenProductIntroFor              *map[string]bool                                      `json:"has_seen_product_intro_for"`
-	ScenePersonalisation                listSlot[ScenePersonalisation, *ScenePersonalisation] `json:"scene_personalisation"`
-	EventsColumnConfig                  *jsontext.Value                                       `json:"events_column_config"`
-	HedgehogConfig                      *jsontext.Value                                       `json:"hedgehog_config"`
-	UIConfiguration                     *jsontext.Value                                       `json:"ui_configuration"`
-	IsImpersonated                      boolSlot                                              `json:"is_impersonated"`
-	IsImpersonatedReadOnly              boolSlot                                              `json:"is_impersonated_read_only"`
-	IsImpersonatedReason                *string                                               `json:"is_impersonated_reason"`
-	IsImpersonatedUntil                 looseTimeSlot                                         `json:"is_impersonated_until"`
-	SensitiveSessionExpiresAt           looseTimeSlot                                         `json:"sensitive_session_expires_at"`
-	FreshReauthExpiresAt                looseTimeSlot                                         `json:"fresh_reauth_expires_at"`
-	OnboardingSkippedAt                 timeSlot                                              `json:"onboarding_skipped_at"`
-	OnboardingSkippedReason             *OnboardingSkippedReason                              `json:"onboarding_skipped_reason"`
-	OnboardingSkippedOrganizationID     **uuid.UUID                                           `json:"onboarding_skipped_organization_id"`
-	OnboardingDelegatedToInvite         **uuid.UUID                                           `json:"onboarding_delegated_to_invite"`
-	OnboardingDelegatedToOrganizationID **uuid.UUID                                           `json:"onboarding_delegated_to_organization_id"`
-	OnboardingDelegationAcceptedAt      timeSlot                                              `json:"onboarding_delegation_accepted_at"`
-	Unknown                             jsontext.Value                                        `json:",embed"`
-}
-
-// bind readies w to decode into v.
-func (w *userWire) bind(v *User, shares *pageShares) {
-	w.run.start(&v.sent, userCodec, shares)
-	w.Unknown = w.Unknown[:0]
-	v.ID = notSentInt
-	w.ID = &v.ID
-	w.UUID = textSlot{slotHead{&w.run, 1}, &v.UUID}
-	v.DistinctID = notSent
-	w.DistinctID = &v.DistinctID
-	v.FirstName = notSent
-	w.FirstName = &v.FirstName
-	v.LastName = notSent
-	w.LastName = &v.LastName
-	v.Email = notSent
-	w.Email = &v.Email
-	v.PendingEmail = notSent
-	w.PendingEmail = &v.PendingEmail
-	w.IsEmailVerified = &v.IsEmailVerified
-	w.DateJoined = timeSlot{slotHead: slotHead{&w.run, 8}, t: &v.DateJoined}
-	w.IsStaff = boolSlot{slotHead{&w.run, 9}, &v.IsStaff}
-	w.HasPassword = boolSlot{slotHead{&w.run, 10}, &v.HasPassword}
-	w.Is2FAEnabled = boolSlot{slotHead{&w.run, 11}, &v.Is2FAEnabled}
-	w.HasSocialAuth = boolSlot{slotHead{&w.run, 12}, &v.HasSocialAuth}
-	w.HasSSOEnforcement = boolSlot{slotHead{&w.run, 13}, &v.HasSSOEnforcement}
-	w.RequiresCredentialReview = boolSlot{slotHead{&w.run, 14}, &v.RequiresCredentialReview}
-	w.Team = sharedSlot[Team]{slotHead{&w.run, 15}, &v.Team}
-	w.Organization = sharedSlot[Organization]{slotHead{&w.run, 16}, &v.Organization}
-	w.Organizations = listSlot[OrganizationBasic, *OrganizationBasic]{slotHead{&w.run, 17}, &v.Organizations}
-	w.PendingInvites = listSlot[PendingInvite, *PendingInvite]{slotHead{&w.run, 18}, &v.PendingInvites}
-	w.IsOrganizationFirstUser = &v.IsOrganizationFirstUser
-	w.NotificationSettings = &v.NotificationSettings
-	w.NotificationLocks = listSlot[NotificationLock, *NotificationLock]{slotHead{&w.run, 21}, &v.NotificationLocks}
-	w.ActiveRealtimeNotificationTypes = &v.ActiveRealtimeNotificationTypes
-	w.AnonymizeData = boolSlot{slotHead{&w.run, 23}, &v.AnonymizeData}
-	w.AllowImpersonation = boolSlot{slotHead{&w.run, 24}, &v.AllowImpersonation}
-	v.ToolbarMode = notSent
-	w.ToolbarMode = &v.ToolbarMode
-	v.ThemeMode = notSent
-	w.ThemeMode = &v.ThemeMode
-	v.ShortcutPosition = notSent
-	w.ShortcutPosition = &v.ShortcutPosition
-	v.RoleAtOrganization = notSent
-	w.RoleAtOrganization = &v.RoleAtOrganization
-	w.AllowSidebarSuggestions = boolSlot{slotHead{&w.run, 29}, &v.AllowSidebarSuggestions}
-	w.PasskeysEnabledFor2FA = boolSlot{slotHead{&w.run, 30}, &v.PasskeysEnabledFor2FA}
-	w.HideMCPHints = boolSlot{slotHead{&w.run, 31}, &v.HideMCPHints}
-	w.HasSeenProductIntroFor = &v.HasSeenProductIntroFor
-	w.ScenePersonalisation = listSlot[ScenePersonalisation, *ScenePersonalisation]{slotHead{&w.run, 33}, &v.ScenePersonalisation}
-	w.EventsColumnConfig = &v.EventsColumnConfig
-	w.HedgehogConfig = &v.HedgehogConfig
-	w.UIConfiguration = &v.UIConfiguration
-	w.IsImpersonated = boolSlot{slotHead{&w.run, 37}, &v.IsImpersonated}
-	w.IsImpersonatedReadOnly = boolSlot{slotHead{&w.run, 38}, &v.IsImpersonatedReadOnly}
-	v.IsImpersonatedReason = notSent
-	w.IsImpersonatedReason = &v.IsImpersonatedReason
-	w.IsImpersonatedUntil = looseTimeSlot{slotHead{&w.run, 40}, &v.IsImpersonatedUntil}
-	w.SensitiveSessionExpiresAt = looseTimeSlot{slotHead{&w.run, 41}, &v.SensitiveSessionExpiresAt}
-	w.FreshReauthExpiresAt = looseTimeSlot{slotHead{&w.run, 42}, &v.FreshReauthExpiresAt}
-	w.OnboardingSkippedAt = timeSlot{slotHead: slotHead{&w.run, 43}, p: &v.OnboardingSkippedAt}
-	v.OnboardingSkippedReason = notSent
-	w.OnboardingSkippedReason = &v.OnboardingSkippedReason
-	w.OnboardingSkippedOrganizationID = &v.OnboardingSkippedOrganizationID
-	w.OnboardingDelegatedToInvite = &v.OnboardingDelegatedToInvite
-	w.OnboardingDelegatedToOrganizationID = &v.OnboardingDelegatedToOrganizationID
-	w.OnboardingDelegationAcceptedAt = timeSlot{slotHead: slotHead{&w.run, 48}, p: &v.OnboardingDelegationAcceptedAt}
-}
-
-// done records what decoding into v left.
-func (w *userWire) done(v *User) {
-	r := &w.run
-	r.mark(0, w.ID == nil, sentInt(&v.ID))
-	r.mark(2, w.DistinctID == nil, sentString(&v.DistinctID))
-	r.mark(3, w.FirstName == nil, sentString(&v.FirstName))
-	r.mark(4, w.LastName == nil, sentString(&v.LastName))
-	r.mark(5, w.Email == nil, sentString(&v.Email))
-	r.mark(6, w.PendingEmail == nil, sentString(&v.PendingEmail))
-	r.mark(7, w.IsEmailVerified == nil, v.IsEmailVerified != nil)
-	r.mark(19, w.IsOrganizationFirstUser == nil, v.IsOrganizationFirstUser != nil)
-	r.mark(20, w.NotificationSettings == nil, v.NotificationSettings != nil)
-	r.mark(22, w.ActiveRealtimeNotificationTypes == nil, v.ActiveRealtimeNotificationTypes != nil)
-	r.mark(25, w.ToolbarMode == nil, sentString(&v.ToolbarMode))
-	r.mark(26, w.ThemeMode == nil, sentString(&v.ThemeMode))
-	r.mark(27, w.ShortcutPosition == nil, sentString(&v.ShortcutPosition))
-	r.mark(28, w.RoleAtOrganization == nil, sentString(&v.RoleAtOrganization))
-	r.mark(32, w.HasSeenProductIntroFor == nil, v.HasSeenProductIntroFor != nil)
-	r.markJSON(34, w.EventsColumnConfig == nil, &v.EventsColumnConfig)
-	r.markJSON(35, w.HedgehogConfig == nil, &v.HedgehogConfig)
-	r.markJSON(36, w.UIConfiguration == nil, &v.UIConfiguration)
-	r.mark(39, w.IsImpersonatedReason == nil, sentString(&v.IsImpersonatedReason))
-	r.mark(44, w.OnboardingSkippedReason == nil, sentString(&v.OnboardingSkippedReason))
-	r.mark(45, w.OnboardingSkippedOrganizationID == nil, v.OnboardingSkippedOrganizationID != nil)
-	r.mark(46, w.OnboardingDelegatedToInvite == nil, v.OnboardingDelegatedToInvite != nil)
-	r.mark(47, w.OnboardingDelegatedToOrganizationID == nil, v.OnboardingDelegatedToOrganizationID != nil)
-	r.finish(w.Unknown)
-}
-
-// decodeJSON decodes v, a zero Team, from a JSON object or null, by a
-// loop over its members.
-func (v *Team) decodeJSON(dec *jsontext.Decoder) error {
-	r := &wireRun{}
-	if open, err := r.open(dec, &v.sent, teamCodec); !open {
+// decodeJSON decodes v, a zero User, from a JSON object or null.
+func (v *User) decodeJSON(dec *jsontext.Decoder, d decoding) error {
+	var r wireRun
+	if open, err := r.open(dec, &v.sent, userCodec, d); !open {
 		return err
 	}
 	for dec.PeekKind() != '}' {
-		name, err := dec.ReadValue()
+		name, err := r.next(dec)
 		if err != nil {
 			return err
 		}
-		switch string(unquote(name)) {
+		switch string(name) {
 		case "id":
-			err = readInt(dec, r, 0, &v.ID)
+			err = readInt(dec, &r, 0, &v.ID)
 		case "uuid":
-			err = readText(dec, r, 1, &v.UUID)
+			err = readUUID(dec, &r, 1, &v.UUID)
+		case "distinct_id":
+			err = readString(dec, &r, 2, &v.DistinctID)
+		case "first_name":
+			err = readString(dec, &r, 3, &v.FirstName)
+		case "last_name":
+			err = readString(dec, &r, 4, &v.LastName)
+		case "email":
+			err = readString(dec, &r, 5, &v.Email)
+		case "pending_email":
+			err = readString(dec, &r, 6, &v.PendingEmail)
+		case "is_email_verified":
+			err = readBoolPtr(dec, &r, 7, &v.IsEmailVerified)
+		case "date_joined":
+			err = readTime(dec, &r, 8, &v.DateJoined, nil)
+		case "is_staff":
+			err = readBool(dec, &r, 9, &v.IsStaff)
+		case "has_password":
+			err = readBool(dec, &r, 10, &v.HasPassword)
+		case "is_2fa_enabled":
+			err = readBool(dec, &r, 11, &v.Is2FAEnabled)
+		case "has_social_auth":
+			err = readBool(dec, &r, 12, &v.HasSocialAuth)
+		case "has_sso_enforcement":
+			err = readBool(dec, &r, 13, &v.HasSSOEnforcement)
+		case "requires_credential_review":
+			err = readBool(dec, &r, 14, &v.RequiresCredentialReview)
+		case "team":
+			err = readShared(dec, &r, 15, &v.Team)
 		case "organization":
-			err = readText(dec, r, 2, &v.Organization)
+			err = readShared(dec, &r, 16, &v.Organization)
+		case "organizations":
+			err = readList(dec, &r, 17, &v.Organizations)
+		case "pending_invites":
+			err = readList(dec, &r, 18, &v.PendingInvites)
+		case "is_organization_first_user":
+			err = readBoolPtr(dec, &r, 19, &v.IsOrganizationFirstUser)
+		case "notification_settings":
+			err = readAnyMap(dec, &r, 20, &v.NotificationSettings)
+		case "notification_locks":
+			err = readList(dec, &r, 21, &v.NotificationLocks)
+		case "active_realtime_notification_types":
+			err = readStrings(dec, &r, 22, &v.ActiveRealtimeNotificationTypes)
+		case "anonymize_data":
+			err = readBool(dec, &r, 23, &v.AnonymizeData)
+		case "allow_impersonation":
+			err = readBool(dec, &r, 24, &v.AllowImpersonation)
+		case "toolbar_mode":
+			err = readString(dec, &r, 25, &v.ToolbarMode)
+		case "theme_mode":
+			err = readString(dec, &r, 26, &v.ThemeMode)
+		case "shortcut_position":
+			err = readString(dec, &r, 27, &v.ShortcutPosition)
+		case "role_at_organization":
+			err = readString(dec, &r, 28, &v.RoleAtOrganization)
+		case "allow_sidebar_suggestions":
+			err = readBool(dec, &r, 29, &v.AllowSidebarSuggestions)
+		case "passkeys_enabled_for_2fa":
+			err = readBool(dec, &r, 30, &v.PasskeysEnabledFor2FA)
+		case "hide_mcp_hints":
+			err = readBool(dec, &r, 31, &v.HideMCPHints)
+		case "has_seen_product_intro_for":
+			err = readBoolMap(dec, &r, 32, &v.HasSeenProductIntroFor)
+		case "scene_personalisation":
+			err = readList(dec, &r, 33, &v.ScenePersonalisation)
+		case "events_column_config":
+			err = readJSON(dec, &r, 34, &v.EventsColumnConfig)
+		case "hedgehog_config":
+			err = readJSON(dec, &r, 35, &v.HedgehogConfig)
+		case "ui_configuration":
+			err = readJSON(dec, &r, 36, &v.UIConfiguration)
+		case "is_impersonated":
+			err = readBool(dec, &r, 37, &v.IsImpersonated)
+		case "is_impersonated_read_only":
+			err = readBool(dec, &r, 38, &v.IsImpersonatedReadOnly)
+		case "is_impersonated_reason":
+			err = readString(dec, &r, 39, &v.IsImpersonatedReason)
+		case "is_impersonated_until":
+			err = readLooseTime(dec, &r, 40, &v.IsImpersonatedUntil)
+		case "sensitive_session_expires_at":
+			err = readLooseTime(dec, &r, 41, &v.SensitiveSessionExpiresAt)
+		case "fresh_reauth_expires_at":
+			err = readLooseTime(dec, &r, 42, &v.FreshReauthExpiresAt)
+		case "onboarding_skipped_at":
+			err = readTime(dec, &r, 43, nil, &v.OnboardingSkippedAt)
+		case "onboarding_skipped_reason":
+			err = readString(dec, &r, 44, &v.OnboardingSkippedReason)
+		case "onboarding_skipped_organization_id":
+			err = readUUIDPtr(dec, &r, 45, &v.OnboardingSkippedOrganizationID)
+		case "onboarding_delegated_to_invite":
+			err = readUUIDPtr(dec, &r, 46, &v.OnboardingDelegatedToInvite)
+		case "onboarding_delegated_to_organization_id":
+			err = readUUIDPtr(dec, &r, 47, &v.OnboardingDelegatedToOrganizationID)
+		case "onboarding_delegation_accepted_at":
+			err = readTime(dec, &r, 48, nil, &v.OnboardingDelegationAcceptedAt)
+		default:
+			err = r.readUnknown(dec, name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return r.close(dec)
+}
+
+// decodeJSON decodes v, a zero Team, from a JSON object or null.
+func (v *Team) decodeJSON(dec *jsontext.Decoder, d decoding) error {
+	var r wireRun
+	if open, err := r.open(dec, &v.sent, teamCodec, d); !open {
+		return err
+	}
+	for dec.PeekKind() != '}' {
+		name, err := r.next(dec)
+		if err != nil {
+			return err
+		}
+		switch string(name) {
+		case "id":
+			err = readInt(dec, &r, 0, &v.ID)
+		case "uuid":
+			err = readUUID(dec, &r, 1, &v.UUID)
+		case "organization":
+			err = readUUID(dec, &r, 2, &v.Organization)
 		case "project_id":
-			err = readInt(dec, r, 3, &v.ProjectID)
+			err = readInt(dec, &r, 3, &v.ProjectID)
 		case "api_token":
-			err = readString(dec, r, 4, &v.APIToken)
+			err = readString(dec, &r, 4, &v.APIToken)
 		case "name":
-			err = readString(dec, r, 5, &v.Name)
+			err = readString(dec, &r, 5, &v.Name)
 		case "completed_snippet_onboarding":
-			err = readBool(dec, r, 6, &v.CompletedSnippetOnboarding)
+			err = readBool(dec, &r, 6, &v.CompletedSnippetOnboarding)
 		case "has_completed_onboarding_for":
-			err = readValue(dec, r, 7, &v.HasCompletedOnboardingFor)
+			err = readAnyMap(dec, &r, 7, &v.HasCompletedOnboardingFor)
 		case "ingested_event":
-			err = readBool(dec, r, 8, &v.IngestedEvent)
+			err = readBool(dec, &r, 8, &v.IngestedEvent)
 		case "is_demo":
-			err = readBool(dec, r, 9, &v.IsDemo)
+			err = readBool(dec, &r, 9, &v.IsDemo)
 		case "timezone":
-			err = readString(dec, r, 10, &v.Timezone)
+			err = readString(dec, &r, 10, &v.Timezone)
 		case "access_control":
-			err = readBool(dec, r, 11, &v.AccessControl)
+			err = readBool(dec, &r, 11, &v.AccessControl)
 		default:
 			err = r.readUnknown(dec, name)
 		}
@@ -206,89 +171,88 @@ func (v *Team) decodeJSON(dec *jsontext.Decoder) error {
 	return r.close(dec)
 }
 
-// decodeJSON decodes v, a zero Organization, from a JSON object or null, by a
-// loop over its members.
-func (v *Organization) decodeJSON(dec *jsontext.Decoder) error {
-	r := &wireRun{}
-	if open, err := r.open(dec, &v.sent, organizationCodec); !open {
+// decodeJSON decodes v, a zero Organization, from a JSON object or null.
+func (v *Organization) decodeJSON(dec *jsontext.Decoder, d decoding) error {
+	var r wireRun
+	if open, err := r.open(dec, &v.sent, organizationCodec, d); !open {
 		return err
 	}
 	for dec.PeekKind() != '}' {
-		name, err := dec.ReadValue()
+		name, err := r.next(dec)
 		if err != nil {
 			return err
 		}
-		switch string(unquote(name)) {
+		switch string(name) {
 		case "id":
-			err = readText(dec, r, 0, &v.ID)
+			err = readUUID(dec, &r, 0, &v.ID)
 		case "name":
-			err = readString(dec, r, 1, &v.Name)
+			err = readString(dec, &r, 1, &v.Name)
 		case "slug":
-			err = readString(dec, r, 2, &v.Slug)
+			err = readString(dec, &r, 2, &v.Slug)
 		case "logo_media_id":
-			err = readValue(dec, r, 3, &v.LogoMediaID)
+			err = readUUIDPtr(dec, &r, 3, &v.LogoMediaID)
 		case "created_at":
-			err = readTime(dec, r, 4, &v.CreatedAt, nil)
+			err = readTime(dec, &r, 4, &v.CreatedAt, nil)
 		case "updated_at":
-			err = readTime(dec, r, 5, &v.UpdatedAt, nil)
+			err = readTime(dec, &r, 5, &v.UpdatedAt, nil)
 		case "membership_level":
-			err = readInt(dec, r, 6, &v.MembershipLevel)
+			err = readInt(dec, &r, 6, &v.MembershipLevel)
 		case "plugins_access_level":
-			err = readInt(dec, r, 7, &v.PluginsAccessLevel)
+			err = readInt(dec, &r, 7, &v.PluginsAccessLevel)
 		case "teams":
-			err = readValue(dec, r, 8, &v.Teams)
+			err = readMaps(dec, &r, 8, &v.Teams)
 		case "projects":
-			err = readValue(dec, r, 9, &v.Projects)
+			err = readMaps(dec, &r, 9, &v.Projects)
 		case "available_product_features":
-			err = readValue(dec, r, 10, &v.AvailableProductFeatures)
+			err = readMaps(dec, &r, 10, &v.AvailableProductFeatures)
 		case "is_member_join_email_enabled":
-			err = readBool(dec, r, 11, &v.IsMemberJoinEmailEnabled)
+			err = readBool(dec, &r, 11, &v.IsMemberJoinEmailEnabled)
 		case "metadata":
-			err = readValue(dec, r, 12, &v.Metadata)
+			err = readStringMap(dec, &r, 12, &v.Metadata)
 		case "customer_id":
-			err = readString(dec, r, 13, &v.CustomerID)
+			err = readString(dec, &r, 13, &v.CustomerID)
 		case "enforce_2fa":
-			err = readBool(dec, r, 14, &v.Enforce2FA)
+			err = readBool(dec, &r, 14, &v.Enforce2FA)
 		case "members_can_invite":
-			err = readBool(dec, r, 15, &v.MembersCanInvite)
+			err = readBool(dec, &r, 15, &v.MembersCanInvite)
 		case "members_can_use_personal_api_keys":
-			err = readBool(dec, r, 16, &v.MembersCanUsePersonalAPIKeys)
+			err = readBool(dec, &r, 16, &v.MembersCanUsePersonalAPIKeys)
 		case "allow_publicly_shared_resources":
-			err = readBool(dec, r, 17, &v.AllowPubliclySharedResources)
+			err = readBool(dec, &r, 17, &v.AllowPubliclySharedResources)
 		case "member_count":
-			err = readInt(dec, r, 18, &v.MemberCount)
+			err = readInt(dec, &r, 18, &v.MemberCount)
 		case "is_ai_data_processing_approved":
-			err = readBool(dec, r, 19, &v.IsAIDataProcessingApproved)
+			err = readBool(dec, &r, 19, &v.IsAIDataProcessingApproved)
 		case "default_experiment_stats_method":
-			err = readString(dec, r, 20, &v.DefaultExperimentStatsMethod)
+			err = readString(dec, &r, 20, &v.DefaultExperimentStatsMethod)
 		case "default_anonymize_ips":
-			err = readBool(dec, r, 21, &v.DefaultAnonymizeIPs)
+			err = readBool(dec, &r, 21, &v.DefaultAnonymizeIPs)
 		case "default_role_id":
-			err = readString(dec, r, 22, &v.DefaultRoleID)
+			err = readString(dec, &r, 22, &v.DefaultRoleID)
 		case "is_active":
-			err = readValue(dec, r, 23, &v.IsActive)
+			err = readBoolPtr(dec, &r, 23, &v.IsActive)
 		case "is_not_active_reason":
-			err = readString(dec, r, 24, &v.IsNotActiveReason)
+			err = readString(dec, &r, 24, &v.IsNotActiveReason)
 		case "is_pending_deletion":
-			err = readBool(dec, r, 25, &v.IsPendingDeletion)
+			err = readBool(dec, &r, 25, &v.IsPendingDeletion)
 		case "enforce_verified_domains":
-			err = readBool(dec, r, 26, &v.EnforceVerifiedDomains)
+			err = readBool(dec, &r, 26, &v.EnforceVerifiedDomains)
 		case "members_can_create_projects":
-			err = readBool(dec, r, 27, &v.MembersCanCreateProjects)
+			err = readBool(dec, &r, 27, &v.MembersCanCreateProjects)
 		case "members_can_see_org_members":
-			err = readBool(dec, r, 28, &v.MembersCanSeeOrgMembers)
+			err = readBool(dec, &r, 28, &v.MembersCanSeeOrgMembers)
 		case "read_only_mcp_access":
-			err = readBool(dec, r, 29, &v.ReadOnlyMCPAccess)
+			err = readBool(dec, &r, 29, &v.ReadOnlyMCPAccess)
 		case "is_ai_training_opted_in":
-			err = readBool(dec, r, 30, &v.IsAITrainingOptedIn)
+			err = readBool(dec, &r, 30, &v.IsAITrainingOptedIn)
 		case "is_ai_training_locked":
-			err = readBool(dec, r, 31, &v.IsAITrainingLocked)
+			err = readBool(dec, &r, 31, &v.IsAITrainingLocked)
 		case "is_ai_training_cta_shown":
-			err = readBool(dec, r, 32, &v.IsAITrainingCTAShown)
+			err = readBool(dec, &r, 32, &v.IsAITrainingCTAShown)
 		case "has_signed_baa":
-			err = readBool(dec, r, 33, &v.HasSignedBAA)
+			err = readBool(dec, &r, 33, &v.HasSignedBAA)
 		case "uses_most_specific_access_resolution":
-			err = readBool(dec, r, 34, &v.UsesMostSpecificAccessResolution)
+			err = readBool(dec, &r, 34, &v.UsesMostSpecificAccessResolution)
 		default:
 			err = r.readUnknown(dec, name)
 		}
@@ -299,37 +263,36 @@ func (v *Organization) decodeJSON(dec *jsontext.Decoder) error {
 	return r.close(dec)
 }
 
-// decodeJSON decodes v, a zero OrganizationBasic, from a JSON object or null, by a
-// loop over its members.
-func (v *OrganizationBasic) decodeJSON(dec *jsontext.Decoder) error {
-	r := &wireRun{}
-	if open, err := r.open(dec, &v.sent, organizationBasicCodec); !open {
+// decodeJSON decodes v, a zero OrganizationBasic, from a JSON object or null.
+func (v *OrganizationBasic) decodeJSON(dec *jsontext.Decoder, d decoding) error {
+	var r wireRun
+	if open, err := r.open(dec, &v.sent, organizationBasicCodec, d); !open {
 		return err
 	}
 	for dec.PeekKind() != '}' {
-		name, err := dec.ReadValue()
+		name, err := r.next(dec)
 		if err != nil {
 			return err
 		}
-		switch string(unquote(name)) {
+		switch string(name) {
 		case "id":
-			err = readText(dec, r, 0, &v.ID)
+			err = readUUID(dec, &r, 0, &v.ID)
 		case "name":
-			err = readString(dec, r, 1, &v.Name)
+			err = readString(dec, &r, 1, &v.Name)
 		case "slug":
-			err = readString(dec, r, 2, &v.Slug)
+			err = readString(dec, &r, 2, &v.Slug)
 		case "logo_media_id":
-			err = readValue(dec, r, 3, &v.LogoMediaID)
+			err = readUUIDPtr(dec, &r, 3, &v.LogoMediaID)
 		case "membership_level":
-			err = readInt(dec, r, 4, &v.MembershipLevel)
+			err = readInt(dec, &r, 4, &v.MembershipLevel)
 		case "members_can_use_personal_api_keys":
-			err = readBool(dec, r, 5, &v.MembersCanUsePersonalAPIKeys)
+			err = readBool(dec, &r, 5, &v.MembersCanUsePersonalAPIKeys)
 		case "is_active":
-			err = readValue(dec, r, 6, &v.IsActive)
+			err = readBoolPtr(dec, &r, 6, &v.IsActive)
 		case "is_not_active_reason":
-			err = readString(dec, r, 7, &v.IsNotActiveReason)
+			err = readString(dec, &r, 7, &v.IsNotActiveReason)
 		case "is_pending_deletion":
-			err = readBool(dec, r, 8, &v.IsPendingDeletion)
+			err = readBool(dec, &r, 8, &v.IsPendingDeletion)
 		default:
 			err = r.readUnknown(dec, name)
 		}
@@ -340,29 +303,28 @@ func (v *OrganizationBasic) decodeJSON(dec *jsontext.Decoder) error {
 	return r.close(dec)
 }
 
-// decodeJSON decodes v, a zero PendingInvite, from a JSON object or null, by a
-// loop over its members.
-func (v *PendingInvite) decodeJSON(dec *jsontext.Decoder) error {
-	r := &wireRun{}
-	if open, err := r.open(dec, &v.sent, pendingInviteCodec); !open {
+// decodeJSON decodes v, a zero PendingInvite, from a JSON object or null.
+func (v *PendingInvite) decodeJSON(dec *jsontext.Decoder, d decoding) error {
+	var r wireRun
+	if open, err := r.open(dec, &v.sent, pendingInviteCodec, d); !open {
 		return err
 	}
 	for dec.PeekKind() != '}' {
-		name, err := dec.ReadValue()
+		name, err := r.next(dec)
 		if err != nil {
 			return err
 		}
-		switch string(unquote(name)) {
+		switch string(name) {
 		case "id":
-			err = readString(dec, r, 0, &v.ID)
+			err = readString(dec, &r, 0, &v.ID)
 		case "target_email":
-			err = readString(dec, r, 1, &v.TargetEmail)
+			err = readString(dec, &r, 1, &v.TargetEmail)
 		case "organization_id":
-			err = readString(dec, r, 2, &v.OrganizationID)
+			err = readString(dec, &r, 2, &v.OrganizationID)
 		case "organization_name":
-			err = readString(dec, r, 3, &v.OrganizationName)
+			err = readString(dec, &r, 3, &v.OrganizationName)
 		case "created_at":
-			err = readTime(dec, r, 4, &v.CreatedAt, nil)
+			err = readTime(dec, &r, 4, &v.CreatedAt, nil)
 		default:
 			err = r.readUnknown(dec, name)
 		}
@@ -373,23 +335,22 @@ func (v *PendingInvite) decodeJSON(dec *jsontext.Decoder) error {
 	return r.close(dec)
 }
 
-// decodeJSON decodes v, a zero ScenePersonalisation, from a JSON object or null, by a
-// loop over its members.
-func (v *ScenePersonalisation) decodeJSON(dec *jsontext.Decoder) error {
-	r := &wireRun{}
-	if open, err := r.open(dec, &v.sent, scenePersonalisationCodec); !open {
+// decodeJSON decodes v, a zero ScenePersonalisation, from a JSON object or null.
+func (v *ScenePersonalisation) decodeJSON(dec *jsontext.Decoder, d decoding) error {
+	var r wireRun
+	if open, err := r.open(dec, &v.sent, scenePersonalisationCodec, d); !open {
 		return err
 	}
 	for dec.PeekKind() != '}' {
-		name, err := dec.ReadValue()
+		name, err := r.next(dec)
 		if err != nil {
 			return err
 		}
-		switch string(unquote(name)) {
+		switch string(name) {
 		case "scene":
-			err = readString(dec, r, 0, &v.Scene)
+			err = readString(dec, &r, 0, &v.Scene)
 		case "dashboard":
-			err = readValue(dec, r, 1, &v.Dashboard)
+			err = readIntPtr(dec, &r, 1, &v.Dashboard)
 		default:
 			err = r.readUnknown(dec, name)
 		}
@@ -400,27 +361,26 @@ func (v *ScenePersonalisation) decodeJSON(dec *jsontext.Decoder) error {
 	return r.close(dec)
 }
 
-// decodeJSON decodes v, a zero NotificationLock, from a JSON object or null, by a
-// loop over its members.
-func (v *NotificationLock) decodeJSON(dec *jsontext.Decoder) error {
-	r := &wireRun{}
-	if open, err := r.open(dec, &v.sent, notificationLockCodec); !open {
+// decodeJSON decodes v, a zero NotificationLock, from a JSON object or null.
+func (v *NotificationLock) decodeJSON(dec *jsontext.Decoder, d decoding) error {
+	var r wireRun
+	if open, err := r.open(dec, &v.sent, notificationLockCodec, d); !open {
 		return err
 	}
 	for dec.PeekKind() != '}' {
-		name, err := dec.ReadValue()
+		name, err := r.next(dec)
 		if err != nil {
 			return err
 		}
-		switch string(unquote(name)) {
+		switch string(name) {
 		case "setting":
-			err = readString(dec, r, 0, &v.Setting)
+			err = readString(dec, &r, 0, &v.Setting)
 		case "scope_id":
-			err = readOpaque(dec, r, 1, &v.ScopeID)
+			err = readOpaque(dec, &r, 1, &v.ScopeID)
 		case "locked_value":
-			err = readBool(dec, r, 2, &v.LockedValue)
+			err = readBool(dec, &r, 2, &v.LockedValue)
 		case "applies_to_all_members":
-			err = readBool(dec, r, 3, &v.AppliesToAllMembers)
+			err = readBool(dec, &r, 3, &v.AppliesToAllMembers)
 		default:
 			err = r.readUnknown(dec, name)
 		}

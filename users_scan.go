@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -268,7 +267,6 @@ func (sc *UserScan) Raw() iter.Seq2[jsontext.Value, error] {
 	return func(yield func(jsontext.Value, error) bool) {
 		runScan(sc, scanMode[jsontext.Value]{
 			items:     rawItems,
-			jsonOpts:  []jsontext.Options{jsontext.AllowDuplicateNames(true)},
 			yieldItem: func(v jsontext.Value, _ int) bool { return yield(v, nil) },
 			yieldErr:  func(err error) { yield(nil, err) },
 		})
@@ -307,7 +305,6 @@ func (sc *UserScan) Pages() iter.Seq2[*UserPage, error] {
 // items, and what it does with them.
 type scanMode[T any] struct {
 	items     func() itemDecoder[T] // a decoder for each page
-	jsonOpts  []jsontext.Options    // for each page's JSON decoder
 	yieldItem func(T, int) bool     // an item and its offset; false ends the loop
 	pageEnd   func(pageInfo) bool   // after each page, when pages are yielded; false ends the loop
 	yieldErr  func(error)           // the scan's error or drift, at most once
@@ -320,15 +317,19 @@ type itemDecoder[T any] func(dec *jsontext.Decoder) (T, int64, error)
 // organization is the same JSON share one decoded value (see pageShares).
 func userItems() itemDecoder[User] {
 	shares := &pageShares{teams: map[string]*Team{}, organizations: map[string]*Organization{}}
+	// Each user is decoded into u, which the decoders' pointers into it
+	// would otherwise move to the heap user by user, and returned as a
+	// copy.
+	u := new(User)
 	return func(dec *jsontext.Decoder) (User, int64, error) {
-		var u User
-		if err := u.decodeInPage(dec, shares); err != nil {
-			return u, 0, err
+		*u = User{}
+		if err := u.decodeJSON(dec, decoding{shares: shares, strict: true, strs: &shares.strs}); err != nil {
+			return *u, 0, asUnmarshalError(err)
 		}
-		if reason := checkUser(&u); reason != "" {
-			return u, 0, errors.New(reason)
+		if reason := checkUser(u); reason != "" {
+			return *u, 0, errors.New(reason)
 		}
-		return u, u.ID, nil
+		return *u, u.ID, nil
 	}
 }
 
@@ -452,27 +453,25 @@ func memberValue(b []byte) []byte {
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // pageShares are the teams and organizations a page's users share: users
-// whose team or organization is the same JSON share one decoded value. The
-// users' wire struct (users_json.go) decodes those members with
-// decodeShared. The page's users are decoded one after the other through
-// one wire struct, wire.
+// whose team or organization is the same JSON share one decoded value,
+// which readShared (users_json.go) finds with decodeShared.
 type pageShares struct {
 	teams         map[string]*Team
 	organizations map[string]*Organization
-	wire          *userWire
+	strs          stringArena // the users' strings
 }
 
 // maxShared bounds the distinct values a page shares, to bound memory.
 const maxShared = 64
 
-// decodeShared decodes a *T, reusing the value decoded from the same JSON
-// earlier in the page.
-func decodeShared[T any](dec *jsontext.Decoder, p **T, seen map[string]*T) error {
-	if dec.PeekKind() == jsontext.KindNull {
-		*p = nil
-		_, err := dec.ReadToken()
-		return err
-	}
+// decodeShared decodes a *T from a JSON object, reusing the value decoded
+// from the same JSON earlier in the page. A value new to the page is
+// checked for duplicate names, which the page's decoder may let through,
+// then decoded from its text by a decoder of its own.
+func decodeShared[T Team | Organization, PT interface {
+	*T
+	decodeJSON(dec *jsontext.Decoder, d decoding) error
+}](dec *jsontext.Decoder, p **T, seen map[string]*T) error {
 	v, err := dec.ReadValue()
 	if err != nil {
 		return err
@@ -481,8 +480,13 @@ func decodeShared[T any](dec *jsontext.Decoder, p **T, seen map[string]*T) error
 		*p = shared
 		return nil
 	}
+	// The page's decoder let duplicate names through: refuse them first,
+	// with its error, as it would have refused them reading v.
+	if err := checkNames(dec, v); err != nil {
+		return err
+	}
 	t := new(T)
-	if err := json.Unmarshal(v, t); err != nil {
+	if err := PT(t).decodeJSON(jsontext.NewDecoder(bytes.NewReader(v)), decoding{}); err != nil {
 		return err
 	}
 	if len(seen) < maxShared {

@@ -123,7 +123,7 @@ func TestPageOptions_sharesIdenticalTeamsAndOrganizations(t *testing.T) {
 // decodePageString decodes a page of users from body as a scan does.
 func decodePageString(body string, each func(User)) (pageInfo, error) {
 	decode := userItems()
-	return decodePage(jsontext.NewDecoder(strings.NewReader(body)), func(dec *jsontext.Decoder) error {
+	return decodePage(newPageDecoder(strings.NewReader(body)), func(dec *jsontext.Decoder) error {
 		u, _, err := decode(dec)
 		each(u)
 		return err

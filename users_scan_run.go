@@ -338,7 +338,7 @@ func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(
 		defer func() { read += br.n }()
 		cr := &cappedReader{r: br, max: maxUserBytes, left: maxUserBytes}
 		n := 0 // the users of this answer
-		info, err = decodePage(jsontext.NewDecoder(cr, r.jsonOpts...), func(dec *jsontext.Decoder) error {
+		info, err = decodePage(newPageDecoder(cr), func(dec *jsontext.Decoder) error {
 			if n == want && dec.PeekKind() != 0 { // 0: the answer ends here, which decode reports
 				return fmt.Errorf("%w: the page at offset %d has more users than its limit of %d", errPage, offset, limit)
 			}
@@ -419,4 +419,13 @@ func (sc *UserScan) noteDrift(f func(d *DriftError)) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	f(&sc.drift)
+}
+
+// newPageDecoder returns the JSON decoder of a page of users. It lets
+// duplicate names through: the users' decoders refuse them themselves
+// (decoding.strict), at less cost than the decoder's check of every name of
+// every object, decodePage refuses those of the page, and Raw's walk takes
+// the first.
+func newPageDecoder(r io.Reader) *jsontext.Decoder {
+	return jsontext.NewDecoder(r, jsontext.AllowDuplicateNames(true))
 }
