@@ -56,9 +56,10 @@ const MaxWindow = 64
 // AutoWindow, as [ScanOptions.Window], makes the scan choose how many pages
 // to keep in flight and adapt it as it runs, as TCP's congestion control
 // does: starting at 2, it doubles while users per second rise, then grows
-// by one a round while the pages' latency stays flat, shrinks by one when
-// latency grows without users per second rising, and halves when PostHog
-// throttles (429) or fails (5xx). [Progress].Window says what it chose.
+// by one a round while the pages' latency stays flat, holds when latency
+// grows, shrinks by one when latency grows and users per second fall, and
+// halves when PostHog throttles (429) or fails (5xx). [Progress].Window
+// says what it chose.
 //
 // It is not the default. A window decodes each page whole, where a Window
 // of 1 decodes users as they arrive in constant memory, and it puts several

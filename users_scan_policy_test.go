@@ -586,8 +586,9 @@ func TestScan_autoWindowGrowsAndShrinks(t *testing.T) {
 
 // TestWindowControl pins the adaptive window's rules with a clock the test
 // moves: it doubles while users per second rise, grows by one a round
-// while pages do not wait, shrinks by one when they wait and users per
-// second do not rise, halves once a round on a throttled or failed page,
+// while pages do not wait, holds when they wait and users per second hold,
+// shrinks by one when they wait and users per second fall, halves once a
+// round on a throttled or failed page,
 // forgets a lucky round, and stays within 1 and MaxWindow.
 func TestWindowControl(t *testing.T) {
 	t.Parallel()
@@ -654,8 +655,11 @@ func TestWindowControl(t *testing.T) {
 	if got := round(100, 3*ms, 3*ms); got != 8 {
 		t.Errorf("latency tripled, users per second up: %d; want 8 (doubled)", got)
 	}
-	if got := round(100, 3*ms, 6*ms); got != 7 {
-		t.Errorf("latency tripled, users per second flat: %d; want 7", got)
+	if got := round(100, 3*ms, 6*ms); got != 8 {
+		t.Errorf("latency tripled, users per second flat: %d; want 8 (held)", got)
+	}
+	if got := round(100, 3*ms, 7*ms); got != 7 {
+		t.Errorf("latency tripled, users per second down: %d; want 7", got)
 	}
 	// One lucky round is forgotten: the best fades, and the window grows
 	// again while users per second rise with it (at 20 ms a page, 5,000

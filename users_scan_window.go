@@ -192,10 +192,11 @@ func wake(c chan struct{}) {
 // holds. After each round it compares the round's users per second with
 // the best recent round (the best fades by bestRateFade a round) and its
 // pages' latency with the fastest page seen: it doubles while users per
-// second rise (a slow start), shrinks by one when they stop rising and
-// pages wait (latency over twice the fastest: more pages in flight only
-// queue), grows by one otherwise, to probe, and halves at once when
-// PostHog throttles or fails a page, as TCP's congestion control does.
+// second rise (a slow start); when pages wait (latency over twice the
+// fastest: more pages in flight only queue), it holds while users per
+// second hold and shrinks by one when they fall; it grows by one
+// otherwise, to probe; and it halves at once when PostHog throttles or
+// fails a page, as TCP's congestion control does.
 type windowControl struct {
 	auto bool
 	now  func() time.Time
@@ -270,8 +271,10 @@ func (c *windowControl) pageDone(users int, latency time.Duration) {
 	case c.troubled: // halved already
 	case rising && c.slow:
 		c.cur = min(2*c.cur, MaxWindow)
-	case queued && !rising:
+	case queued && rate < 0.95*c.bestRate:
 		c.cur, c.slow = max(c.cur-1, 1), false
+	case queued: // as many users per second, with pages waiting: hold
+		c.slow = false
 	default: // rising, or pages not waiting: one more, to probe
 		c.cur, c.slow = min(c.cur+1, MaxWindow), c.slow && rising
 	}
