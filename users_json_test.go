@@ -418,3 +418,56 @@ func FuzzUser_roundTrip(f *testing.F) {
 		}
 	})
 }
+
+// TestStringArena checks that the strings of a page's arena keep their
+// values while later strings are made, that strings up to arenaMax bytes
+// share chunks (a chunk of arenaChunk bytes holds them until it is full),
+// and that longer and empty strings are made as string(b) makes them. It
+// counts allocations, so it does not run in parallel.
+func TestStringArena(t *testing.T) {
+	var a stringArena
+	var got, want []string
+	for i := range 600 {
+		b := []byte(strings.Repeat(string(rune('a'+i%26)), i%(arenaMax+40)))
+		want = append(want, string(b))
+		got = append(got, a.string(b))
+		for j := range b {
+			b[j] = 'X' // the arena's string is a copy
+		}
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("string %d is %q; want %q", i, got[i], want[i])
+		}
+	}
+	short, full := []byte("0123456789"), make([]byte, arenaMax)
+	for _, tt := range []struct {
+		name   string
+		make   func(a *stringArena)
+		allocs float64
+	}{
+		{"1,000 short strings", func(a *stringArena) {
+			for range 1000 {
+				a.string(short)
+			}
+		}, 5}, // 10,000 bytes in chunks of 2,048
+		{"strings of arenaMax bytes that fill a chunk exactly", func(a *stringArena) {
+			for range arenaChunk / arenaMax {
+				a.string(full)
+			}
+		}, 1},
+		{"a string over arenaMax after a short one", func(a *stringArena) {
+			a.string(short)
+			a.string(make([]byte, arenaMax+1))
+		}, 2},
+		{"empty strings", func(a *stringArena) {
+			for range 100 {
+				a.string(nil)
+			}
+		}, 0},
+	} {
+		if got := testing.AllocsPerRun(20, func() { tt.make(new(stringArena)) }); got != tt.allocs+1 { // +1: new(stringArena)
+			t.Errorf("%s: %v allocations; want %v", tt.name, got-1, tt.allocs)
+		}
+	}
+}
