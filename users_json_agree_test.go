@@ -2,6 +2,7 @@ package posthogusers
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -217,6 +218,7 @@ func TestUserItems_errorsAsAStrictDecoder(t *testing.T) {
 	for name, data := range agreeInputs(t) {
 		page := []byte(`{"count":2,"next":null,"previous":null,"results":[` + string(data) + "," + string(data) + "]}")
 		var errs [2]string
+		offsets := [2]int64{-1, -1} // of a syntactic error, such as a duplicate name
 		for i, opts := range [][]jsontext.Options{nil, {jsontext.AllowDuplicateNames(true)}} {
 			decode := userItems()
 			_, err := decodePage(jsontext.NewDecoder(bytes.NewReader(page), opts...), func(dec *jsontext.Decoder) error {
@@ -226,9 +228,15 @@ func TestUserItems_errorsAsAStrictDecoder(t *testing.T) {
 			if err != nil {
 				errs[i] = err.Error()
 			}
+			if serr, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
+				offsets[i] = serr.ByteOffset
+			}
 		}
 		if errs[0] != errs[1] {
 			t.Errorf("%s: a scan's page fails with\n%s\nwhere a strict decoder's fails with\n%s", name, errs[1], errs[0])
+		}
+		if offsets[0] != offsets[1] {
+			t.Errorf("%s: a scan's page fails at byte %d, where a strict decoder fails at byte %d", name, offsets[1], offsets[0])
 		}
 	}
 }
