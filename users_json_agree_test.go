@@ -271,5 +271,13 @@ func TestUserItems_errorsSayWhere(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v; want one with %q", name, err, want)
 		}
+		// Where the number is sent as it is, the error's offset is where
+		// the value starts.
+		if value, ok := map[string]string{"an id past int64": "9223372036854775808", "a number too large": "1e400"}[name]; ok {
+			serr, _ := errors.AsType[*json.SemanticError](err)
+			if serr == nil || serr.ByteOffset < 0 || serr.ByteOffset > int64(len(page)) || !bytes.HasPrefix(page[serr.ByteOffset:], []byte(value)) {
+				t.Errorf("%s: error %#v; want one at the offset of %s", name, serr, value)
+			}
+		}
 	}
 }
