@@ -159,6 +159,7 @@ func agreeInputs(tb testing.TB) map[string][]byte {
 		"an id as a string":             {`"id": 42`, `"id": "42"`},
 		"a flag as a string":            {`"is_staff": false`, `"is_staff": "false"`},
 		"a flag as an object":           {`"is_staff": false`, `"is_staff": {"a": 1, "a": 2}`},
+		"a nullable flag as a string":   {`"is_email_verified": true`, `"is_email_verified": "true"`},
 		"a name as a number":            {`"first_name": "Ada"`, `"first_name": 1`},
 		"a uuid too short":              {`"uuid": "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07"`, `"uuid": "0190"`},
 		"a uuid without dashes":         {`"uuid": "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07"`, `"uuid": "0190a3c45b1e7c2d9f3a2b6e8d4c1a07"`},
