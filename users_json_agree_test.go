@@ -160,6 +160,13 @@ func agreeInputs(tb testing.TB) map[string][]byte {
 		"a flag as a string":            {`"is_staff": false`, `"is_staff": "false"`},
 		"a flag as an object":           {`"is_staff": false`, `"is_staff": {"a": 1, "a": 2}`},
 		"a nullable flag as a string":   {`"is_email_verified": true`, `"is_email_verified": "true"`},
+		"a negative level":              {`"membership_level": 15,`, `"membership_level": -15,`},
+		"a logo uuid as a number":       {`"logo_media_id": null,`, `"logo_media_id": 5,`},
+		"a nullable time as a number":   {`"onboarding_skipped_at": null`, `"onboarding_skipped_at": 5`},
+		"types as an object":            {`["error_tracking_issue_assigned"]`, `{"a": "b"}`},
+		"teams as an object":            {`"teams": [{"id": 2, "name": "Default project"}]`, `"teams": {"id": 2}`},
+		"intros as a list":              {`{"surveys": true}`, `[true]`},
+		"metadata as a list":            {`{"instance_tag": "none"}`, `["none"]`},
 		"a name as a number":            {`"first_name": "Ada"`, `"first_name": 1`},
 		"a uuid too short":              {`"uuid": "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07"`, `"uuid": "0190"`},
 		"a uuid without dashes":         {`"uuid": "0190a3c4-5b1e-7c2d-9f3a-2b6e8d4c1a07"`, `"uuid": "0190a3c45b1e7c2d9f3a2b6e8d4c1a07"`},
@@ -258,6 +265,14 @@ func TestUserItems_errorsSayWhere(t *testing.T) {
 		"a team as a list":        ` unmarshal into Go posthogusers.Team within "/results/0/team": posthogusers: want a JSON object, not [`,
 		"a lock of a string":      ` unmarshal into Go posthogusers.NotificationLock within "/results/0/notification_locks/0"`,
 		"a dashboard as a string": ` unmarshal JSON string into Go int64 within "/results/0/scene_personalisation/0/dashboard"`,
+		// In the user's organization, decoded apart to be shared in the
+		// page, and still said where it is in the page.
+		"a feature of a number":   ` unmarshal JSON number into Go map[string]interface {} within "/results/0/organization/available_product_features/0"`,
+		"teams as an object":      ` unmarshal JSON object into Go []map[string]interface {} within "/results/0/organization/teams"`,
+		"a logo uuid as a number": ` unmarshal JSON number into Go uuid.UUID within "/results/0/organization/logo_media_id"`,
+		"metadata as a list":      ` unmarshal JSON array into Go map[string]string within "/results/0/organization/metadata"`,
+		"types as an object":      ` unmarshal JSON object into Go []string within "/results/0/active_realtime_notification_types"`,
+		"intros as a list":        ` unmarshal JSON array into Go map[string]bool within "/results/0/has_seen_product_intro_for"`,
 	} {
 		data, ok := inputs[name]
 		if !ok {
@@ -274,7 +289,7 @@ func TestUserItems_errorsSayWhere(t *testing.T) {
 		}
 		// Where the number is sent as it is, the error's offset is where
 		// the value starts.
-		if value, ok := map[string]string{"an id past int64": "9223372036854775808", "a number too large": "1e400"}[name]; ok {
+		if value, ok := map[string]string{"an id past int64": "9223372036854775808", "a number too large": "1e400", "a feature of a number": "1]"}[name]; ok {
 			serr, _ := errors.AsType[*json.SemanticError](err)
 			if serr == nil || serr.ByteOffset < 0 || serr.ByteOffset > int64(len(page)) || !bytes.HasPrefix(page[serr.ByteOffset:], []byte(value)) {
 				t.Errorf("%s: error %#v; want one at the offset of %s", name, serr, value)

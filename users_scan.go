@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -488,13 +489,28 @@ func decodeShared[T Team | Organization, PT interface {
 	}
 	t := new(T)
 	if err := PT(t).decodeJSON(jsontext.NewDecoder(bytes.NewReader(v)), decoding{}); err != nil {
-		return err
+		return within(dec, v, err)
 	}
 	if len(seen) < maxShared {
 		seen[string(v)] = t
 	}
 	*p = t
 	return nil
+}
+
+// within returns err, an error of decoding v on its own, as the error of v
+// where dec has just read it: its JSON pointer and byte offset are made
+// dec's, so that it says where in the page the value it is about is.
+func within(dec *jsontext.Decoder, v jsontext.Value, err error) error {
+	base := dec.InputOffset() - int64(len(v))
+	if serr, ok := errors.AsType[*json.SemanticError](err); ok {
+		serr.JSONPointer = dec.StackPointer() + serr.JSONPointer
+		serr.ByteOffset += base
+	} else if serr, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
+		serr.JSONPointer = dec.StackPointer() + serr.JSONPointer
+		serr.ByteOffset += base
+	}
+	return err
 }
 
 // note adds a reason, keeping the first ten.
