@@ -267,12 +267,13 @@ func TestUserItems_errorsSayWhere(t *testing.T) {
 		"a dashboard as a string": ` unmarshal JSON string into Go int64 within "/results/0/scene_personalisation/0/dashboard"`,
 		// In the user's organization, decoded apart to be shared in the
 		// page, and still said where it is in the page.
-		"a feature of a number":   ` unmarshal JSON number into Go map[string]interface {} within "/results/0/organization/available_product_features/0"`,
-		"teams as an object":      ` unmarshal JSON object into Go []map[string]interface {} within "/results/0/organization/teams"`,
-		"a logo uuid as a number": ` unmarshal JSON number into Go uuid.UUID within "/results/0/organization/logo_media_id"`,
-		"metadata as a list":      ` unmarshal JSON array into Go map[string]string within "/results/0/organization/metadata"`,
-		"types as an object":      ` unmarshal JSON object into Go []string within "/results/0/active_realtime_notification_types"`,
-		"intros as a list":        ` unmarshal JSON array into Go map[string]bool within "/results/0/has_seen_product_intro_for"`,
+		"a feature of a number":       ` unmarshal JSON number into Go map[string]interface {} within "/results/0/organization/available_product_features/0"`,
+		"teams as an object":          ` unmarshal JSON object into Go []map[string]interface {} within "/results/0/organization/teams"`,
+		"a logo uuid as a number":     ` unmarshal JSON number into Go uuid.UUID within "/results/0/organization/logo_media_id"`,
+		"metadata as a list":          ` unmarshal JSON array into Go map[string]string within "/results/0/organization/metadata"`,
+		"types as an object":          ` unmarshal JSON object into Go []string within "/results/0/active_realtime_notification_types"`,
+		"intros as a list":            ` unmarshal JSON array into Go map[string]bool within "/results/0/has_seen_product_intro_for"`,
+		"a nullable time as a number": ` unmarshal JSON number into Go time.Time within "/results/0/onboarding_skipped_at"`,
 	} {
 		data, ok := inputs[name]
 		if !ok {
