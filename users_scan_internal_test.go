@@ -188,3 +188,26 @@ func TestRawUserID(t *testing.T) {
 		}
 	}
 }
+
+// TestStringEnd checks where stringEnd finds a JSON string's end: at the
+// first quote after an even number of backslashes.
+func TestStringEnd(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		want int
+	}{
+		{`"ab"`, 3},
+		{`"a\"b"`, 5},
+		{`"a\\"b`, 4},
+		{`"a\\\"b"`, 7},
+		{`"\"\""`, 5},
+		{`"a`, -1},
+		{`"a\"`, -1},
+		{`""`, 1},
+	} {
+		if got := stringEnd([]byte(tt.in), 0); got != tt.want {
+			t.Errorf("stringEnd(%s) = %d; want %d", tt.in, got, tt.want)
+		}
+	}
+}
