@@ -681,3 +681,45 @@ func TestWindowControl(t *testing.T) {
 		t.Errorf("a fixed window moved to %d", got)
 	}
 }
+
+// TestScan_windowReadsTheGapAfterAShortPage checks that a window whose page
+// comes back short (a proxy that cut it, with the count unchanged) reads
+// the users between that page and the next before going on: every user
+// once, in order, and the drift said at the end.
+func TestScan_windowReadsTheGapAfterAShortPage(t *testing.T) {
+	t.Parallel()
+	srv := &pageServer{n: 500}
+	srv.before = func(w http.ResponseWriter, r *http.Request, offset int) bool {
+		if offset != 100 || r.URL.Query().Get("limit") != "100" {
+			return false
+		}
+		var users []string
+		for id := 101; id <= 190; id++ { // 10 users short
+			users = append(users, hostileUser(int64(id)))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = fmt.Fprint(w, pageHead(srv.n, 200, 100)+strings.Join(users, ",")+"]}")
+		return true
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := hostileClient(t, hs.URL, testKey)
+	for _, window := range []int{2, 4, AutoWindow} {
+		ids, errs := scanIDs(c.Users.Scan(t.Context(), &ScanOptions{Limit: 100, Window: window}))
+		// The short page's next link names offset 200 where its users end
+		// at 190: drift, said at the end.
+		if len(errs) != 1 || !errors.Is(errs[0], ErrDrift) {
+			t.Fatalf("window %d: errors %v; want the drift only", window, errs)
+		}
+		want := make([]int64, 500)
+		for i := range want {
+			want[i] = int64(i + 1)
+		}
+		if !slices.Equal(ids, want) {
+			t.Errorf("window %d: %d users, %v…; want 1 to 500 in order", window, len(ids), ids[:min(len(ids), 5)])
+		}
+	}
+	if !slices.Contains(srv.sortedRequests(), "190/10") {
+		t.Errorf("requests %v; want the 10 users from offset 190 asked for", srv.sortedRequests())
+	}
+}
