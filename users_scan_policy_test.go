@@ -511,16 +511,20 @@ func TestScan_memoryBudget(t *testing.T) {
 	for _, tt := range []struct {
 		budget   int64
 		mostHeld int
+		lateHeld int // at least, once half the users are read
 	}{
-		{1, 1},
-		{3 * pageBytes, 3},
+		{1, 1, 1},
+		{3 * pageBytes, 3, 2},
 	} {
 		var mu sync.Mutex
-		inflight, most := 0, 0
+		inflight, most, mostLate := 0, 0, 0
 		srv := &pageServer{n: 1000, before: func(w http.ResponseWriter, r *http.Request, offset int) bool {
 			mu.Lock()
 			inflight++
 			most = max(most, inflight)
+			if offset >= 500 {
+				mostLate = max(mostLate, inflight)
+			}
 			mu.Unlock()
 			time.Sleep(2 * time.Millisecond) // long enough for others to start, if they may
 			mu.Lock()
@@ -537,6 +541,11 @@ func TestScan_memoryBudget(t *testing.T) {
 		}
 		if most > tt.mostHeld {
 			t.Errorf("budget %d: %d requests in flight at once; want at most %d", tt.budget, most, tt.mostHeld)
+		}
+		// The estimate of a page's bytes is their mean: the budget holds
+		// as many pages late in the scan as early.
+		if mostLate < tt.lateHeld {
+			t.Errorf("budget %d: at most %d requests in flight at once in the second half; want %d", tt.budget, mostLate, tt.lateHeld)
 		}
 	}
 }
