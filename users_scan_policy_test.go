@@ -670,6 +670,13 @@ func TestWindowControl(t *testing.T) {
 	if got := round(100, 3*ms, 7*ms); got != 7 {
 		t.Errorf("latency tripled, users per second down: %d; want 7", got)
 	}
+	// Latency of exactly twice the fastest page is not yet waiting.
+	c = newWindowControl(AutoWindow, clock)
+	c.slow = false
+	round(100, 10*ms, 10*ms) // 2 pages of 10 ms: 20,000 users/s; one more
+	if got := round(100, 20*ms, 15*ms); got != 4 {
+		t.Errorf("latency twice the fastest, users per second flat: %d; want 4 (one more)", got)
+	}
 	// One lucky round is forgotten: the best fades, and the window grows
 	// again while users per second rise with it (at 20 ms a page, 5,000
 	// users/s a page in flight).
