@@ -178,6 +178,7 @@ func agreeInputs(tb testing.TB) map[string][]byte {
 		"a dashboard as a string":       {`"dashboard": 7`, `"dashboard": "7"`},
 		"settings as a list":            {`"notification_settings": {`, `"notification_settings": [1], "x": {`},
 		"a number too large":            {`"plugin_disabled": true,`, `"plugin_disabled": 1e400,`},
+		"a setting of a list":           {`"plugin_disabled": true,`, `"plugin_disabled": [1, "a", [true, null], {"b": 2.5}, []],`},
 		"an intro as a string":          {`{"surveys": true}`, `{"surveys": "yes"}`},
 		"an intro of null":              {`{"surveys": true}`, `{"surveys": null}`},
 		"metadata of a number":          {`{"instance_tag": "none"}`, `{"instance_tag": 1}`},

@@ -499,16 +499,14 @@ func decodeShared[T Team | Organization, PT interface {
 }
 
 // within returns err, an error of decoding v on its own, as the error of v
-// where dec has just read it: its JSON pointer and byte offset are made
-// dec's, so that it says where in the page the value it is about is.
+// where dec has just read it: a value's semantic error gets dec's JSON
+// pointer and byte offset, so that it says where in the page the value it
+// is about is. (v is valid JSON whose names checkNames has checked, so its
+// decoding has no syntactic error.)
 func within(dec *jsontext.Decoder, v jsontext.Value, err error) error {
-	base := dec.InputOffset() - int64(len(v))
 	if serr, ok := errors.AsType[*json.SemanticError](err); ok {
 		serr.JSONPointer = dec.StackPointer() + serr.JSONPointer
-		serr.ByteOffset += base
-	} else if serr, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
-		serr.JSONPointer = dec.StackPointer() + serr.JSONPointer
-		serr.ByteOffset += base
+		serr.ByteOffset += dec.InputOffset() - int64(len(v))
 	}
 	return err
 }
