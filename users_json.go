@@ -234,15 +234,23 @@ func checkNames(dec *jsontext.Decoder, v jsontext.Value) error {
 		return nil
 	}
 	_, err := jsontext.NewDecoder(bytes.NewReader(v)).ReadValue()
-	var serr *jsontext.SyntacticError
-	if !errors.As(err, &serr) {
-		return err
+	return within(dec, v, err)
+}
+
+// within returns err, an error of decoding or reading v on its own, as the
+// error of v where dec has just read it: its JSON pointer and byte offset
+// are made dec's, so that it says where in the page, or the object, the
+// value it is about is.
+func within(dec *jsontext.Decoder, v jsontext.Value, err error) error {
+	base := dec.InputOffset() - int64(len(v))
+	if serr, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
+		serr.JSONPointer = dec.StackPointer() + serr.JSONPointer
+		serr.ByteOffset += base
+	} else if serr, ok := errors.AsType[*json.SemanticError](err); ok {
+		serr.JSONPointer = dec.StackPointer() + serr.JSONPointer
+		serr.ByteOffset += base
 	}
-	return &jsontext.SyntacticError{
-		ByteOffset:  dec.InputOffset() - int64(len(v)) + serr.ByteOffset,
-		JSONPointer: dec.StackPointer() + serr.JSONPointer,
-		Err:         serr.Err,
-	}
+	return err
 }
 
 // duplicateName is the error jsontext gives for a member whose name, of n

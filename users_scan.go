@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -496,19 +495,6 @@ func decodeShared[T Team | Organization, PT interface {
 	}
 	*p = t
 	return nil
-}
-
-// within returns err, an error of decoding v on its own, as the error of v
-// where dec has just read it: a value's semantic error gets dec's JSON
-// pointer and byte offset, so that it says where in the page the value it
-// is about is. (v is valid JSON whose names checkNames has checked, so its
-// decoding has no syntactic error.)
-func within(dec *jsontext.Decoder, v jsontext.Value, err error) error {
-	if serr, ok := errors.AsType[*json.SemanticError](err); ok {
-		serr.JSONPointer = dec.StackPointer() + serr.JSONPointer
-		serr.ByteOffset += dec.InputOffset() - int64(len(v))
-	}
-	return err
 }
 
 // note adds a reason, keeping the first ten.
