@@ -52,9 +52,9 @@ type request struct {
 	// onRetryAfter, when set, is told of each wait PostHog asks for with
 	// Retry-After, before the retry that honours it.
 	onRetryAfter func(wait time.Duration)
-	// onRetry, when set, is told of each retry, and whether PostHog
-	// throttled the attempt before it (429) or it failed.
-	onRetry func(throttled bool)
+	// onRetry, when set, is told of each retry: PostHog throttled the
+	// attempt before it (429), or it failed.
+	onRetry func()
 }
 
 // fetch sends r and returns its decoded 2xx body.
@@ -190,7 +190,7 @@ func (cl *call) send(ctx context.Context) (*http.Response, error) {
 		}
 		cl.logRetry(ctx, a)
 		if cl.r.onRetry != nil {
-			cl.r.onRetry(a.kind == attemptThrottled)
+			cl.r.onRetry()
 		}
 		closeBody(resp) // unread: a body that trickles cannot hold the retry
 		if err := sleep(ctx, a.wait); err != nil {

@@ -638,13 +638,13 @@ func TestWindowControl(t *testing.T) {
 	if got := round(100, 20*ms, 200*ms); got != 9 {
 		t.Errorf("users per second down, pages not waiting: %d; want 9 (the window is not the cause)", got)
 	}
-	c.retried(true)
-	c.retried(true)
+	c.retried()
+	c.retried()
 	if got := c.size(); got != 4 {
 		t.Errorf("two throttled pages in a round: %d; want 4 (halved once)", got)
 	}
 	for range 5 {
-		c.retried(false)
+		c.retried()
 		round(100, 20*ms, 20*ms)
 	}
 	if got := c.size(); got != 1 {
@@ -691,7 +691,7 @@ func TestWindowControl(t *testing.T) {
 		t.Errorf("after one lucky round, the window is %d (sizes %v); want it grown past 12", got, sizes)
 	}
 	fixed := newWindowControl(8, clock)
-	fixed.retried(true)
+	fixed.retried()
 	fixed.pageDone(100, time.Second)
 	if got := fixed.size(); got != 8 {
 		t.Errorf("a fixed window moved to %d", got)

@@ -380,9 +380,9 @@ func (r *scanner[T]) readPage(ctx context.Context, offset, limit int, item func(
 
 // retried is told of a retry of one of the scan's pages: the window, if
 // any, adapts to it.
-func (r *scanner[T]) retried(throttled bool) {
+func (r *scanner[T]) retried() {
 	if r.ctl != nil {
-		r.ctl.retried(throttled)
+		r.ctl.retried()
 	}
 }
 

@@ -236,7 +236,7 @@ func (c *windowControl) size() int {
 
 // retried is told that a page of the window was retried: PostHog throttled
 // it, or it failed. An adaptive window halves, once a round.
-func (c *windowControl) retried(bool) {
+func (c *windowControl) retried() {
 	if !c.auto {
 		return
 	}
